@@ -1,0 +1,202 @@
+// GlowEngine: the studio's handle on a model bundle. Inference runs in a worker thread; calls
+// made while the worker is busy (or in the same tick) are batched together, up to maxBatch
+// per run; a call that is still waiting can be cancelled with an AbortSignal.
+import { Worker } from 'node:worker_threads';
+import { BundleError, loadBundle, type Bundle, type Manifest } from './bundle.js';
+import { DeviceError, type DeviceSetting, type Provider } from './execution-provider.js';
+import type { Graph, WorkerReply, WorkerRequest } from './worker-protocol.js';
+
+export interface EngineOptions {
+  device?: DeviceSetting;
+  /** Most items in one model run. */
+  maxBatch?: number;
+  /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
+  threads?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  graph: Graph;
+  input: Float32Array;
+  resolve: (out: Float32Array) => void;
+  reject: (err: Error) => void;
+  signal?: AbortSignal | undefined;
+  onAbort?: () => void;
+}
+
+export class AbortError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('the request was cancelled');
+  }
+}
+
+// Under tsx (tests, dev) this file is .ts and so is the worker; in the build both are .js.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './inference-worker.ts' : './inference-worker.js', import.meta.url);
+
+export class GlowEngine {
+  private readonly queue: Pending[] = [];
+  private readonly inFlight = new Map<number, Pending[]>();
+  private nextId = 1;
+  private busy = false;
+  private dispatchScheduled = false;
+  private closed = false;
+  /** Model runs so far and the items they carried (for tests and diagnostics). */
+  readonly stats = { runs: 0, items: 0 };
+
+  private constructor(
+    readonly bundle: Bundle,
+    private readonly worker: Worker,
+    /** The execution provider that actually runs the model. */
+    readonly provider: Provider,
+    /** Set when `auto` wanted CUDA but fell back to the CPU. */
+    readonly fallbackReason: string | undefined,
+    private readonly maxBatch: number,
+  ) {
+    worker.on('message', (msg: WorkerReply) => this.onReply(msg));
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new Error(`the inference worker exited unexpectedly (code ${code})`));
+    });
+  }
+
+  static async open(bundleDir: string, options: EngineOptions = {}): Promise<GlowEngine> {
+    const bundle = await loadBundle(bundleDir);
+    const device = options.device ?? 'auto';
+    const worker = new Worker(WORKER_URL, {
+      workerData: { bundleDir: bundle.dir, device, threads: options.threads },
+    });
+    const first = await new Promise<WorkerReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (first.kind !== 'ready') {
+      await worker.terminate();
+      if (first.kind === 'fatal') {
+        if (first.name === 'DeviceError') throw new DeviceError(first.message);
+        if (first.name === 'BundleError' && first.file) {
+          throw new BundleError(first.file, first.message.replace(`${first.file}: `, ''));
+        }
+        throw new BundleError(bundle.dir, `the model could not be loaded: ${first.message}`);
+      }
+      throw new Error(`unexpected first message from the inference worker: ${first.kind}`);
+    }
+    return new GlowEngine(bundle, worker, first.provider, first.fallbackReason, options.maxBatch ?? 16);
+  }
+
+  get manifest(): Manifest {
+    return this.bundle.manifest;
+  }
+
+  /** Values per image: channels x size x size. */
+  get imageLength(): number {
+    const m = this.manifest;
+    return m.channels * m.image_size * m.image_size;
+  }
+
+  /** One image (C x S x S, values in [-0.5, 0.5]) -> its eps. */
+  encode(image: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    return this.enqueue('encoder', image, this.imageLength, options);
+  }
+
+  /** One eps -> its image (C x S x S). */
+  decode(eps: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    return this.enqueue('decoder', eps, this.manifest.eps_size, options);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(new Error('the engine was closed'));
+    await this.worker.terminate();
+  }
+
+  private enqueue(graph: Graph, input: Float32Array, length: number, { signal }: RunOptions): Promise<Float32Array> {
+    if (this.closed) return Promise.reject(new Error('the engine is closed'));
+    if (input.length !== length) {
+      return Promise.reject(new RangeError(`${graph} input has ${input.length} values, the model expects ${length}`));
+    }
+    if (signal?.aborted) return Promise.reject(new AbortError());
+    return new Promise((resolve, reject) => {
+      const item: Pending = { graph, input, resolve, reject, signal };
+      if (signal) {
+        item.onAbort = () => this.cancel(item);
+        signal.addEventListener('abort', item.onAbort, { once: true });
+      }
+      this.queue.push(item);
+      this.scheduleDispatch();
+    });
+  }
+
+  private cancel(item: Pending): void {
+    const queued = this.queue.indexOf(item);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    // An item already running finishes in the worker, but its caller is released now and the
+    // result is dropped.
+    item.reject(new AbortError());
+    item.resolve = () => {};
+    item.reject = () => {};
+  }
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled || this.busy) return;
+    this.dispatchScheduled = true;
+    // setImmediate lets requests made in the same tick (Promise.all over many faces) share a run.
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    if (this.busy || this.queue.length === 0) return;
+    const graph = this.queue[0]!.graph;
+    const batch: Pending[] = [];
+    for (let i = 0; i < this.queue.length && batch.length < this.maxBatch; ) {
+      if (this.queue[i]!.graph === graph) batch.push(...this.queue.splice(i, 1));
+      else i++;
+    }
+    const length = batch[0]!.input.length;
+    const data = new Float32Array(length * batch.length);
+    batch.forEach((item, i) => data.set(item.input, i * length));
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    this.busy = true;
+    this.stats.runs += 1;
+    this.stats.items += batch.length;
+    const request: WorkerRequest = { id, graph, batch: batch.length, data: data.buffer };
+    this.worker.postMessage(request, [data.buffer]);
+  }
+
+  private onReply(msg: WorkerReply): void {
+    if (msg.kind !== 'result' && msg.kind !== 'error') return;
+    const batch = this.inFlight.get(msg.id);
+    this.inFlight.delete(msg.id);
+    this.busy = false;
+    if (batch) {
+      if (msg.kind === 'error') {
+        for (const item of batch) this.settle(item, new Error(`model run failed: ${msg.message}`));
+      } else {
+        const out = new Float32Array(msg.data);
+        const each = out.length / batch.length;
+        batch.forEach((item, i) => this.settle(item, out.slice(i * each, (i + 1) * each)));
+      }
+    }
+    this.scheduleDispatch();
+  }
+
+  private settle(item: Pending, result: Float32Array | Error): void {
+    if (item.signal && item.onAbort) item.signal.removeEventListener('abort', item.onAbort);
+    if (result instanceof Error) item.reject(result);
+    else item.resolve(result);
+  }
+
+  private failAll(err: Error): void {
+    const all = [...this.queue.splice(0), ...[...this.inFlight.values()].flat()];
+    this.inFlight.clear();
+    this.busy = false;
+    for (const item of all) this.settle(item, err);
+  }
+}

@@ -1,0 +1,172 @@
+"""Export a Glow model to a studio bundle: encoder.onnx, decoder.onnx and manifest.json.
+
+    python models/export.py --checkpoint runs/face-64/last.pt --out models/bundles/face-64
+
+The encoder maps an image (N x 3 x S x S, values in [-0.5, 0.5]) to standardised eps
+(N x 3*S*S); the decoder maps eps back. Neither graph holds a random op or a
+log-determinant; the 1x1 convolutions and their inverses are computed in float64 here and
+baked in as plain weights. The batch dimension is dynamic.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import inspect
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from glow import Glow, GlowConfig, InvConv2dLU  # noqa: E402
+
+FORMAT = "glow-studio-bundle"
+FORMAT_VERSION = 1
+OPSET = 17
+PIXEL_ENCODING = "(p + 0.5) / 256 - 0.5"
+
+
+class _Encoder(nn.Module):
+    def __init__(self, glow: Glow):
+        super().__init__()
+        self.glow = glow
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.glow.encode_eps(image)
+
+
+class _Decoder(nn.Module):
+    def __init__(self, glow: Glow):
+        super().__init__()
+        self.glow = glow
+
+    def forward(self, eps: torch.Tensor) -> torch.Tensor:
+        return self.glow.decode_eps(eps)
+
+
+def frozen_copy(model: Glow) -> Glow:
+    """An eval-mode float32 CPU copy with every 1x1 convolution's weight and inverse baked in."""
+    frozen = copy.deepcopy(model).float().cpu().eval()
+    for module in frozen.modules():
+        if isinstance(module, InvConv2dLU):
+            module.freeze()
+    return frozen
+
+
+def _onnx_export(module: nn.Module, example: torch.Tensor, path: Path, input_name: str, output_name: str) -> None:
+    kwargs = dict(
+        input_names=[input_name],
+        output_names=[output_name],
+        dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}},
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+    # torch >= 2.5 defaults to (or offers) the dynamo exporter; the TorchScript exporter is
+    # the one both torch 1.13 and 2.x share, so results match across the two.
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    with torch.no_grad():
+        torch.onnx.export(module, (example,), str(path), **kwargs)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def latent_layout(cfg: GlowConfig) -> list:
+    layout, offset = [], 0
+    for i, shape in enumerate(cfg.latent_shapes()):
+        size = shape[0] * shape[1] * shape[2]
+        layout.append({"level": i, "shape": list(shape), "offset": offset, "size": size})
+        offset += size
+    return layout
+
+
+def export_bundle(
+    model: Glow,
+    out_dir: str | Path,
+    model_id: str,
+    training: Optional[dict] = None,
+    metrics: Optional[dict] = None,
+    extra_files: Optional[dict] = None,
+) -> dict:
+    """Write encoder.onnx, decoder.onnx and manifest.json into out_dir; returns the manifest.
+    extra_files: {role: filename} of files already in out_dir to list (with hashes)."""
+    cfg = model.cfg
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    frozen = frozen_copy(model)
+    s = cfg.image_size
+    eps_size = cfg.channels * s * s
+    _onnx_export(_Encoder(frozen), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx", "image", "eps")
+    _onnx_export(_Decoder(frozen), torch.zeros(2, eps_size), out / "decoder.onnx", "eps", "image")
+    files = {
+        "encoder": {"path": "encoder.onnx", "sha256": _sha256(out / "encoder.onnx")},
+        "decoder": {"path": "decoder.onnx", "sha256": _sha256(out / "decoder.onnx")},
+    }
+    for role, name in (extra_files or {}).items():
+        files[role] = {"path": name, "sha256": _sha256(out / name)}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model_id": model_id,
+        "image_size": s,
+        "channels": cfg.channels,
+        "n_bits": cfg.n_bits,
+        "pixel_encoding": PIXEL_ENCODING,
+        "eps_size": eps_size,
+        "levels": latent_layout(cfg),
+        "architecture": cfg.to_dict(),
+        "inputs": {"encoder": "image", "decoder": "eps"},
+        "outputs": {"encoder": "eps", "decoder": "image"},
+        "opset": OPSET,
+        "exported_with": {"torch": torch.__version__},
+        "files": files,
+        "training": training,
+        "metrics": metrics or {},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def load_checkpoint(path: str | Path) -> Glow:
+    state = torch.load(str(path), map_location="cpu")
+    cfg = GlowConfig(**{**state["config"], "checkpoint_couplings": False})
+    model = Glow(cfg)
+    model.load_state_dict(state["model"])
+    return model.eval()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checkpoint", required=True, help="training checkpoint (.pt) written by models/train.py")
+    parser.add_argument("--out", required=True, help="bundle folder to write")
+    parser.add_argument("--model-id", default=None, help="model id (default: the folder name)")
+    args = parser.parse_args(argv)
+    if not Path(args.checkpoint).is_file():
+        print(f"export: checkpoint not found: {args.checkpoint}", file=sys.stderr)
+        return 2
+    model = load_checkpoint(args.checkpoint)
+    state = torch.load(args.checkpoint, map_location="cpu")
+    manifest = export_bundle(
+        model,
+        args.out,
+        args.model_id or Path(args.out).name,
+        training=state.get("training"),
+        metrics=state.get("metrics"),
+    )
+    print(json.dumps({k: manifest[k] for k in ("model_id", "image_size", "eps_size")}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
