@@ -1,0 +1,50 @@
+// Command-line parsing shared by every glow-studio command: one clear line per mistake.
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A bad command line (exit code 2). */
+export class UsageError extends Error {}
+/** An input file that cannot be used (exit code 3). */
+export class InputError extends Error {}
+
+export type Command = (args: string[]) => Promise<void>;
+
+export const COMMON = {
+  bundle: { type: 'string' },
+  device: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    // node's messages go on about '--' separators; the first sentence is the useful part.
+    throw new UsageError((err as Error).message.split(/\.\s|\n/)[0]!);
+  }
+}
+
+export function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+export function requireOut(out: string | undefined, command: string): string {
+  if (!out) throw new UsageError(`${command} needs --out <file>`);
+  return resolve(out);
+}
+
+export function positionals(values: string[], count: number, names: string): string[] {
+  if (values.length !== count) throw new UsageError(`expected ${names}, got ${values.length ? values.join(' ') : 'nothing'}`);
+  return values;
+}
+
+export async function ensureParent(file: string) {
+  await mkdir(dirname(file), { recursive: true });
+}
+
