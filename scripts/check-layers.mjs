@@ -1,27 +1,13 @@
 #!/usr/bin/env node
 // Enforces the layering of DESIGN.md: app/ never imports electron, and renderer/ reaches
 // into app/ only through the app/api contract.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { walkFiles } from './walk.mjs';
 
 const SOURCE = /\.(ts|tsx|js|mjs|cjs|svelte)$/;
 const SPECIFIER = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
-
-function* files(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.name === 'node_modules' || e.name === 'dist') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* files(p);
-    else if (SOURCE.test(e.name)) yield p;
-  }
-}
 
 function specifiers(text) {
   return [...text.matchAll(SPECIFIER)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4]);
@@ -32,14 +18,14 @@ export function findViolations(root) {
   const found = [];
   const appDir = resolve(root, 'app');
   const apiDir = resolve(root, 'app', 'api');
-  for (const file of files(join(root, 'app'))) {
+  for (const file of walkFiles(join(root, 'app'), SOURCE)) {
     for (const spec of specifiers(readFileSync(file, 'utf8'))) {
       if (spec === 'electron' || spec.startsWith('electron/')) {
         found.push(`${relative(root, file)} imports '${spec}': app/ must not depend on Electron`);
       }
     }
   }
-  for (const file of files(join(root, 'renderer'))) {
+  for (const file of walkFiles(join(root, 'renderer'), SOURCE)) {
     for (const spec of specifiers(readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) continue;
       const target = resolve(dirname(file), spec);

@@ -44,14 +44,14 @@ for (const mod of ['onnxruntime-node', 'sharp']) {
   }
 }
 
-const wantsPython = process.argv.includes('--python') || process.env.npm_lifecycle_event === 'test';
+const wantsPython = process.argv.includes('--python');
 if (wantsPython && !findPython(['torch', 'onnx', 'pytest'])) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
     console.log(`setup: installing ${DEBIAN_PACKAGES.join(' ')} from Debian...`);
-    run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], { env });
   } else {
     console.error(
       `setup: the model tests need Python with torch, onnx and pytest: ` +

@@ -37,6 +37,16 @@ export class AbortError extends Error {
 // Under tsx (tests, dev) this file is .ts and so is the worker; in the build both are .js.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './inference-worker.ts' : './inference-worker.js', import.meta.url);
 
+function startWorker(workerData: unknown): Worker {
+  if (WORKER_URL.pathname.endsWith('.ts')) {
+    // Running from TypeScript sources: register tsx inside the worker before loading it.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+    return new Worker(boot, { eval: true, workerData });
+  }
+  return new Worker(WORKER_URL, { workerData });
+}
+
 export class GlowEngine {
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<number, Pending[]>();
@@ -66,9 +76,7 @@ export class GlowEngine {
   static async open(bundleDir: string, options: EngineOptions = {}): Promise<GlowEngine> {
     const bundle = await loadBundle(bundleDir);
     const device = options.device ?? 'auto';
-    const worker = new Worker(WORKER_URL, {
-      workerData: { bundleDir: bundle.dir, device, threads: options.threads },
-    });
+    const worker = startWorker({ bundleDir: bundle.dir, device, threads: options.threads });
     const first = await new Promise<WorkerReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

@@ -71,6 +71,7 @@ export async function writeGridPng(
   );
   await sharp({ create: { width, height, channels: 3, background: { r: 24, g: 24, b: 28 } } })
     .composite(composites)
+    .removeAlpha()
     .png()
     .toFile(file);
 }

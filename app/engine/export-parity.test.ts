@@ -1,0 +1,74 @@
+// PyTorch and the exported ONNX graphs, as the studio runs them, agree; and the committed
+// fixture bundle is exactly what models/make_fixture.py builds.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { findPython } from '../../scripts/python.mjs';
+import { packageRoot } from './default-bundle.js';
+import { GlowEngine } from './engine.js';
+import { fixtureDir, maxAbsDiff } from './test-support.js';
+
+const work = mkdtempSync(join(tmpdir(), 'glow-parity-'));
+const rebuilt = join(work, 'bundle');
+const reference = join(work, 'reference');
+
+function readF32(name: string): Float32Array {
+  const buf = readFileSync(join(reference, `${name}.bin`));
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+}
+
+before(() => {
+  const python = findPython();
+  assert.ok(python, 'no Python with torch and onnx (npm test installs them; see README)');
+  const script = join(packageRoot(), 'models', 'make_fixture.py');
+  const r = spawnSync(python, [script, '--out', rebuilt, '--reference', reference], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `make_fixture.py failed:\n${r.stderr}`);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('onnxruntime (from Node) and PyTorch agree to 1e-4 on encode and decode', async () => {
+  const meta = JSON.parse(readFileSync(join(reference, 'meta.json'), 'utf8'));
+  const [n] = meta.input as number[];
+  const input = readF32('input');
+  const eps = readF32('eps');
+  const decoded = readF32('decoded');
+  const engine = await GlowEngine.open(rebuilt, { device: 'cpu' });
+  try {
+    const perImage = input.length / n!;
+    const perEps = eps.length / n!;
+    for (let i = 0; i < n!; i++) {
+      const ortEps = await engine.encode(input.slice(i * perImage, (i + 1) * perImage));
+      const torchEps = eps.slice(i * perEps, (i + 1) * perEps);
+      assert.ok(maxAbsDiff(ortEps, torchEps) < 1e-4, `encoder differs by ${maxAbsDiff(ortEps, torchEps)}`);
+      const ortImage = await engine.decode(torchEps);
+      const torchImage = decoded.slice(i * perImage, (i + 1) * perImage);
+      assert.ok(maxAbsDiff(ortImage, torchImage) < 1e-4, `decoder differs by ${maxAbsDiff(ortImage, torchImage)}`);
+    }
+  } finally {
+    await engine.close();
+  }
+});
+
+test('the committed fixture bundle matches a fresh rebuild', async () => {
+  const committed = JSON.parse(readFileSync(join(fixtureDir, 'manifest.json'), 'utf8'));
+  const fresh = JSON.parse(readFileSync(join(rebuilt, 'manifest.json'), 'utf8'));
+  const strip = (m: Record<string, unknown>) => ({ ...m, files: undefined, exported_with: undefined });
+  assert.deepEqual(strip(fresh), strip(committed));
+  if (fresh.exported_with.torch === committed.exported_with.torch) {
+    // Same exporter: byte-identical graphs.
+    assert.deepEqual(fresh.files, committed.files);
+  }
+  // Any exporter: the same function.
+  const input = readF32('input');
+  const size = input.length / 3;
+  const [a, b] = await Promise.all([GlowEngine.open(fixtureDir, { device: 'cpu' }), GlowEngine.open(rebuilt, { device: 'cpu' })]);
+  try {
+    const x = input.slice(0, size);
+    assert.ok(maxAbsDiff(await a.encode(x), await b.encode(x)) < 1e-6);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
