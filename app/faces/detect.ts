@@ -2,14 +2,15 @@
 // (faces from `minFaceSize` px to the whole frame), weighted non-max suppression, then FaceMesh
 // on a roll-corrected crop of each candidate for the landmarks and a face score that drops
 // false positives. Models ship in app/faces/models (converted by scripts/convert-face-models.py).
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { RgbImage } from '../imaging/decode.js';
 import { composeAffine } from './affine.js';
 import { BLAZEFACE_SIZE, decodeDetections } from './blazeface.js';
-import { eyeAngle, FACEMESH_SIZE, meshExtent, meshLandmarks, meshToPhoto, meshWindow } from './facemesh.js';
-import { iou, nonMaxSuppression, type Scored } from './nms.js';
+import { CROP_MARGIN, eyeAngle, FACEMESH_SIZE, meshExtent, meshLandmarks, meshToPhoto, meshWindow } from './facemesh.js';
+import { containment, iou, nonMaxSuppression, type Scored } from './nms.js';
 import type { Affine, Face, Point } from './types.js';
 import { toPlanar, warpRgb } from './warp.js';
 
@@ -32,11 +33,12 @@ export interface DetectTimings {
 }
 
 /** BlazeFace finds faces down to about this width (in its 256-px input) reliably. */
-const MIN_FACE_AT_INPUT = 20;
-/** Tiles overlap by this much (input px), so a face up to this size lies whole in one tile. */
-const TILE_OVERLAP = 64;
+const MIN_FACE_AT_INPUT = 16;
+/** Tiles overlap by this much (input px): a face up to this size lies whole in one tile, and a
+ * bigger one is at least MIN_FACE_AT_INPUT wide on the next coarser level (LEVEL_RATIO). */
+const TILE_OVERLAP = 32;
 /** Neighbouring pyramid levels differ in scale by at most this factor. */
-const LEVEL_RATIO = 2.5;
+const LEVEL_RATIO = 2;
 const TILE_BATCH = 8;
 
 interface Level {
@@ -105,11 +107,12 @@ export class FaceDetector {
     private readonly facemesh: ort.InferenceSession,
   ) {}
 
+  /** `threads`: ORT intra-op threads; default leaves one core free (these small graphs gain little from more). */
   static async open({ threads }: { threads?: number } = {}): Promise<FaceDetector> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
-      ...(threads ? { intraOpNumThreads: threads } : {}),
+      intraOpNumThreads: threads ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
     };
     const [b, m] = await Promise.all([
       ort.InferenceSession.create(modelPath('blazeface'), options),
@@ -214,29 +217,33 @@ export class FaceDetector {
       const [lx, ly, rx, ry] = c.points;
       const angle = Math.atan2(ry! - ly!, rx! - lx!);
       const side = Math.max(c.box.width, c.box.height);
-      return { window: meshWindow([c.box.x + c.box.width / 2, c.box.y + c.box.height / 2], side, angle), side: side * 1.5 };
+      return { window: meshWindow([c.box.x + c.box.width / 2, c.box.y + c.box.height / 2], side, angle), side: side * CROP_MARGIN };
     });
-    let result = await this.runMesh(image, levels, crops);
+    const first = await this.runMesh(image, levels, crops);
     // Pass 2: crop again from the first mesh, which centres and de-rolls the face properly.
-    const stride = result.mesh.length / candidates.length;
-    crops = crops.map(({ window }, i) => {
-      const pts = meshToPhoto(result.mesh, i * stride, window);
+    // Candidates FaceMesh clearly rejects (score under a fifth of the bar) are not re-run.
+    const stride = first.mesh.length / candidates.length;
+    const again = candidates.map((c, i) => ({ c, i })).filter(({ i }) => first.flag[i]! >= minFaceScore / 5);
+    if (!again.length) return [];
+    crops = again.map(({ i }) => {
+      const pts = meshToPhoto(first.mesh, i * stride, crops[i]!.window);
       const angle = eyeAngle(meshLandmarks(pts));
       const { centre, size } = meshExtent(pts, angle);
-      return { window: meshWindow(centre, size, angle), side: size * 1.5 };
+      return { window: meshWindow(centre, size, angle), side: size * CROP_MARGIN };
     });
-    result = await this.runMesh(image, levels, crops);
+    const result = await this.runMesh(image, levels, crops);
     const faces: Face[] = [];
-    crops.forEach(({ window }, i) => {
-      const score = result.flag[i]!;
+    crops.forEach(({ window }, k) => {
+      const score = result.flag[k]!;
       if (!(score >= minFaceScore)) return;
-      const pts = meshToPhoto(result.mesh, i * stride, window);
+      const pts = meshToPhoto(result.mesh, k * stride, window);
       const landmarks = meshLandmarks(pts);
       const roll = eyeAngle(landmarks);
-      faces.push({ box: meshExtent(pts, roll).box, landmarks, score, detectorScore: candidates[i]!.detectorScore, roll: (roll * 180) / Math.PI });
+      faces.push({ box: meshExtent(pts, roll).box, landmarks, score, detectorScore: again[k]!.c.detectorScore, roll: (roll * 180) / Math.PI });
     });
-    // Two candidates can converge on one face after refinement; keep the better.
+    // Two candidates can converge on one face after refinement, or a part of a big face can
+    // pass as a small one: keep the best, drop any face mostly inside a better one.
     faces.sort((a, b) => b.score - a.score);
-    return faces.filter((f, i) => faces.slice(0, i).every((g) => iou(f.box, g.box) < 0.5));
+    return faces.filter((f, i) => faces.slice(0, i).every((g) => iou(f.box, g.box) < 0.5 && containment(f.box, g.box) < 0.6));
   }
 }

@@ -9,12 +9,22 @@ export interface Scored {
   points: number[];
 }
 
-export function iou(a: Box, b: Box): number {
+function intersection(a: Box, b: Box): number {
   const x0 = Math.max(a.x, b.x);
   const y0 = Math.max(a.y, b.y);
   const x1 = Math.min(a.x + a.width, b.x + b.width);
   const y1 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  return Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+}
+
+/** Share of `inner`'s area that lies inside `outer`. */
+export function containment(inner: Box, outer: Box): number {
+  const area = inner.width * inner.height;
+  return area > 0 ? intersection(inner, outer) / area : 0;
+}
+
+export function iou(a: Box, b: Box): number {
+  const inter = intersection(a, b);
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
 }
