@@ -4,6 +4,7 @@
 // file, 4 invalid model bundle, 5 requested device unavailable, 130 interrupted.
 import { InputError, UsageError, type Command } from './cli/args.js';
 import { engineCommands } from './cli/engine-commands.js';
+import { facesCommands } from './cli/faces-commands.js';
 import { BundleError } from './engine/bundle.js';
 import { AbortError } from './engine/engine.js';
 import { DeviceError } from './engine/execution-provider.js';
@@ -23,6 +24,8 @@ Commands:
   roundtrip <image> [--out pair.png] encode then decode; prints the reconstruction error
   mix <a> <b> --out strip.png        blend two aligned faces  [--steps 8] [--weights 0,0,1,1]
   demo [--out dir]                   the bundled-defaults demo that \`npm start\` runs
+  faces <photo>                      find faces: boxes, landmarks, scores  [--overlay out.png] [--json] [--min-face 40]
+  align <folder...> --out <dir>      aligned face crops + faces.csv per folder (resumable)  [--size 64] [--min-face 20]
 
 Common options:
   --bundle <dir>     model bundle folder (default: ${'models/bundles/face-64'}, else the test fixture)
@@ -33,7 +36,7 @@ Exit codes: 0 ok, 1 failure, 2 bad command line, 3 bad input file, 4 bad model b
 5 device unavailable, 130 interrupted.
 `;
 
-const COMMANDS: Record<string, Command> = { ...engineCommands };
+const COMMANDS: Record<string, Command> = { ...engineCommands, ...facesCommands };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
