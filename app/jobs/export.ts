@@ -80,7 +80,7 @@ export function renderName(template: string, tokens: { name: string; attrs: stri
   );
   const unknown = /\{[^}]*\}/.exec(name);
   if (unknown) throw new RangeError(`unknown token ${unknown[0]} in the name template '${template}' (known: {name}, {attrs}, {n})`);
-  // eslint-disable-next-line no-control-regex
+   
   const safe = name.replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_').trim();
   return safe || 'photo';
 }
