@@ -112,9 +112,15 @@ export class JobStore {
     return c;
   }
 
-  /** Output paths reserved by every job (so two jobs never pick the same name). */
+  /** Output paths written or still reserved by a job that may write them (so two jobs never pick the same name). */
   reservedOutputs(): Set<string> {
-    return new Set((this.db.prepare("SELECT output FROM job_items WHERE state != 'failed'").all() as { output: string }[]).map((r) => r.output));
+    const rows = this.db
+      .prepare(
+        `SELECT i.output FROM job_items i JOIN jobs j ON j.id = i.job_id
+         WHERE i.state IN ('done', 'committing') OR (i.state = 'pending' AND j.state IN ('running', 'paused'))`,
+      )
+      .all() as { output: string }[];
+    return new Set(rows.map((r) => r.output));
   }
 
   setCommitting(jobId: number, idx: number, output: string, faces: number): void {
