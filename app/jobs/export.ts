@@ -57,7 +57,7 @@ export async function encodeExport(image: RgbImage, format: OutputFormat, option
   const q = options.quality;
   pipeline =
     format === 'jpeg'
-      ? pipeline.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0' })
+      ? pipeline.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0', optimiseCoding: false }) // Huffman optimisation: 7x the time for 10% smaller files
       : format === 'png'
         ? pipeline.png({ compressionLevel: 6 })
         : pipeline.webp({ quality: q });

@@ -6,8 +6,8 @@ import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { pasteDelta } from '../faces/paste.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
+import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
 
 export interface FaceEditContext {
   engine: GlowEngine;
@@ -49,9 +49,9 @@ export async function partnerEps(file: string, engine: GlowEngine, detector: Fac
 
 export async function editPhoto(file: string, ctx: FaceEditContext, times: StageTimes, signal?: AbortSignal): Promise<{ image: RgbImage; source: DecodedImage; faces: number }> {
   const source = await timed(times, 'decode', () => decodeImage(file));
-  const faces = await timed(times, 'detect', () => ctx.detector.detect(source, { minFaceSize: ctx.minFaceSize ?? defaultMinFace(source.width, source.height) }));
+  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, source, ctx.minFaceSize ?? defaultMinFace(source.width, source.height)));
   const size = ctx.engine.manifest.image_size;
-  const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignFace(source, f.landmarks, size))));
+  const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(source, f.landmarks, size))));
   const deltas = await timed(times, 'model', () =>
     Promise.all(
       aligned.map(async (a) => {
@@ -63,11 +63,8 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
       }),
     ),
   );
-  let image: RgbImage = source;
-  await timed(times, 'paste', () => {
-    aligned.forEach((a, i) => {
-      image = pasteDelta(image, a, deltas[i]!);
-    });
-  });
+  // The decoded pixels are this function's own copy (the file is only read): edit them in place.
+  const image: RgbImage = { data: source.data, width: source.width, height: source.height };
+  await timed(times, 'paste', () => aligned.forEach((a, i) => pasteInPlace(image, a, deltas[i]!)));
   return { image, source, faces: faces.length };
 }
