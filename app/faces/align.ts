@@ -80,6 +80,11 @@ function boxBlur(src: Float32Array, n: number, radius: number): Float32Array {
 
 /** Blends crop pixels that fall outside the photo toward a blurred copy and the mean colour. */
 function softenOutside(crop: Float32Array, n: number, toPhoto: Affine, image: RgbImage): void {
+  // The crop is convex: if its four corners are inside the photo, every pixel is.
+  const inside = [0, n].every((u) =>
+    [0, n].every((v) => outsideDistance(toPhoto[0] * u + toPhoto[1] * v + toPhoto[2], toPhoto[3] * u + toPhoto[4] * v + toPhoto[5], image.width, image.height) === 0),
+  );
+  if (inside) return;
   const dist = new Float32Array(n * n);
   let any = false;
   for (let j = 0, i = 0; j < n; j++) {
