@@ -87,7 +87,9 @@ describe('pasteDelta', () => {
     for (let y = 0; y < photo.height; y++) {
       for (let x = 0; x < photo.width; x++) {
         const o = (y * photo.width + x) * 3;
-        if (out.data[o] !== photo.data[o]) (x < 450 ? changedLeft++ : changedRight++);
+        if (out.data[o] === photo.data[o]) continue;
+        if (x < 450) changedLeft++;
+        else changedRight++;
       }
     }
     assert.equal(changedRight, 0);
