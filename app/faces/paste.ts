@@ -32,11 +32,14 @@ const ELLIPSE = { cx: 0.5, cy: 0.56, rx: 0.3, ry: 0.38 };
 
 /** Face mask weight at canonical-crop point (s, t), 0..1: 1 inside, smooth fall-off across the feather band. */
 export function faceMaskWeight(s: number, t: number, feather = 0.3): number {
-  const r = Math.hypot((s - ELLIPSE.cx) / ELLIPSE.rx, (t - ELLIPSE.cy) / ELLIPSE.ry);
+  const dx = (s - ELLIPSE.cx) / ELLIPSE.rx;
+  const dy = (t - ELLIPSE.cy) / ELLIPSE.ry;
+  const r2 = dx * dx + dy * dy;
   const inner = 1 - feather / 2;
   const outer = 1 + feather / 2;
-  if (r <= inner) return 1;
-  if (r >= outer) return 0;
+  if (r2 <= inner * inner) return 1;
+  if (r2 >= outer * outer) return 0;
+  const r = Math.sqrt(r2);
   const k = (outer - r) / (outer - inner);
   return k * k * (3 - 2 * k);
 }
