@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { decodeImage } from '../imaging/decode.js';
-import { FaceDetector, pyramidScales } from './detect.js';
+import { FaceDetector, pyramidScales, tileSpan } from './detect.js';
 import { ASTRONAUT, composePhoto, type Placement } from './fixtures/compose.js';
 import type { Face, Point } from './types.js';
 
@@ -107,6 +107,19 @@ describe('FaceDetector', () => {
     assert.ok(Math.abs(scales[scales.length - 1]! * 40 - 16) < 1e-9);
     for (let i = 1; i < scales.length; i++) assert.ok(scales[i]! / scales[i - 1]! <= 2 + 1e-9);
     assert.deepEqual(pyramidScales(200, 200, 40), [256 / 200]);
+  });
+
+  test('tiles cover each level with overlap, in sizes the graph accepts', () => {
+    for (const size of [100, 256, 1000, 1024, 1025, 1600, 3999]) {
+      for (const maxTile of [256, 1024]) {
+        const { tile, origins } = tileSpan(size, maxTile);
+        assert.equal(tile % 32, 0);
+        assert.ok(tile <= Math.max(maxTile, Math.ceil(size / 32) * 32));
+        assert.equal(origins[0], 0);
+        assert.ok(origins[origins.length - 1]! + tile >= size, `${size}: last tile ends at ${origins[origins.length - 1]! + tile}`);
+        for (let i = 1; i < origins.length; i++) assert.ok(origins[i - 1]! + tile - origins[i]! >= 32, `${size}: tiles ${i - 1} and ${i} overlap by less than 32 px`);
+      }
+    }
   });
 
   test('rejects a malformed image buffer', async () => {
