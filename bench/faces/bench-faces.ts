@@ -4,7 +4,7 @@
 //
 //   node --import tsx bench/faces/bench-faces.ts [--runs 5] [--size 64]
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -46,9 +46,10 @@ try {
     const photo: RgbImage = await composePhoto(W, H, placements);
     const file = join(dir, `${scene.replace(' ', '-')}.jpg`);
     await sharp(photo.data, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 90 }).toFile(file);
-    const samples: Record<string, number[]> = { decode: [], detect: [], landmarks: [], align: [], paste: [], total: [] };
+    const samples: Record<string, number[]> = { decode: [], detect: [], landmarks: [], align: [], paste: [], total: [], cpu: [] };
     let found = 0;
     for (let r = 0; r <= runs; r++) {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const image = await decodeImage(file);
       const t1 = performance.now();
@@ -59,6 +60,7 @@ try {
       const delta = new Float32Array(3 * size * size).map((_, i) => 0.02 * Math.sin(i));
       pasteDeltas(image, aligned.map((face) => ({ face, delta })));
       const t4 = performance.now();
+      const cpu = process.cpuUsage(cpu0);
       found = faces.length;
       if (r === 0) continue; // warm-up
       samples.decode!.push(t1 - t0);
@@ -67,6 +69,7 @@ try {
       samples.align!.push(t3 - t2);
       samples.paste!.push(t4 - t3);
       samples.total!.push(t4 - t0);
+      samples.cpu!.push((cpu.user + cpu.system) / 1000);
     }
     rows.push({ scene, faces: found, stages: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) });
   }
@@ -75,7 +78,8 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-const stages = ['decode', 'detect', 'landmarks', 'align', 'paste', 'total'];
+const stages = ['decode', 'detect', 'landmarks', 'align', 'paste', 'total', 'cpu'];
 console.log(`faces pipeline, ${W}x${H} JPEG (12 MP), median of ${runs} runs after a warm-up, ${size}px crops, ms`);
+console.log(`(wall-clock per stage; cpu = process CPU time for the whole photo, all threads; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
 console.log(['photo', 'found', ...stages].map((s) => s.padStart(10)).join(''));
 for (const r of rows) console.log([r.scene, String(r.faces), ...stages.map((s) => r.stages[s]!.toFixed(0))].map((s) => s.padStart(10)).join(''));
