@@ -98,6 +98,17 @@ describe('decodeImage', () => {
     near(pixel(a, 0, 0), [255, 255, 255], 0, 'transparent pixel on white');
   });
 
+  test('converts through an embedded ICC profile to sRGB', async () => {
+    // sRGB (200, 100, 50) stored as Display P3 values with the P3 profile attached.
+    const file = join(dir, 'p3.png');
+    const raw = Buffer.alloc(8 * 8 * 3);
+    for (let i = 0; i < 64; i++) raw.set([200, 100, 50], i * 3);
+    await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).png().withIccProfile('p3').toFile(file);
+    const stored = await sharp(file).keepIccProfile().raw().toBuffer();
+    assert.ok(Math.abs(stored[0]! - 200) > 5, 'the file holds P3 values, not the sRGB ones');
+    near(pixel(await decodeImage(file), 4, 4), [200, 100, 50], 2, 'P3 -> sRGB');
+  });
+
   test('reads WebP and TIFF', async () => {
     for (const fmt of ['webp', 'tiff'] as const) {
       const file = join(dir, `pic.${fmt}`);
