@@ -3,6 +3,7 @@
 // trained at 256 px, is fully convolutional), weighted non-max suppression, then FaceMesh
 // on a roll-corrected crop of each candidate for the landmarks and a face score that drops
 // false positives. Models ship in app/faces/models (converted by scripts/convert-face-models.py).
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -56,8 +57,12 @@ interface Candidate extends Scored {
   detectorScore: number;
 }
 
+/** Beside this module in the source tree; from the compiled dist/app/faces, back in app/faces. */
 function modelPath(name: string): string {
-  return fileURLToPath(new URL(`./models/${name}.onnx`, import.meta.url));
+  const candidates = [`./models/${name}.onnx`, `../../../app/faces/models/${name}.onnx`].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`face model ${name}.onnx not found (looked in ${candidates.join(', ')}); run /usr/bin/python3 scripts/convert-face-models.py`);
+  return found;
 }
 
 async function resizeRgb(src: RgbImage, width: number, height: number): Promise<RgbImage> {
