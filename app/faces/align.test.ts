@@ -74,6 +74,15 @@ describe('alignFace', () => {
     assert.ok(diff < 8, `mean difference ${diff.toFixed(2)} levels`);
   });
 
+  test('a big face shrunk to a small crop matches the full-resolution crop scaled down', async () => {
+    const image = await decodeImage(ASTRONAUT);
+    const big = await alignFace(image, ASTRONAUT_LANDMARKS, 200); // about native: no pre-shrink
+    const small = await alignFace(image, ASTRONAUT_LANDMARKS, 32); // shrunk by sharp first
+    const ref = await sharp(big.pixels, { raw: { width: 200, height: 200, channels: 3 } }).resize(32, 32, { kernel: 'lanczos3' }).raw().toBuffer();
+    const diff = meanAbsDiff(small.pixels, new Uint8Array(ref));
+    assert.ok(diff < 4, `mean difference ${diff.toFixed(2)} levels`);
+  });
+
   test('mirrors the photo past its edge instead of stretching the edge pixels', async () => {
     // A horizontal ramp: column x has value 2x. Edge stretching would give 0 left of x = 0.
     const w = 200;
