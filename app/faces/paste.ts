@@ -71,12 +71,16 @@ function blendInto(out: Uint8Array, width: number, height: number, edit: FaceEdi
   const k = 1 / face.size;
   const [a, b, c, d, e, f] = face.toCrop;
   const plane = s * s;
+  const du = a * k;
+  const dv = d * k;
   for (let y = y0; y < y1; y++) {
     const py = y + 0.5;
+    // Crop position of the pixel centre, stepped along the row.
+    let u = (a * (x0 + 0.5) + b * py + c) * k - du;
+    let v = (d * (x0 + 0.5) + e * py + f) * k - dv;
     for (let x = x0; x < x1; x++) {
-      const px = x + 0.5;
-      const u = (a * px + b * py + c) * k;
-      const v = (d * px + e * py + f) * k;
+      u += du;
+      v += dv;
       if (u < 0 || v < 0 || u >= 1 || v >= 1) continue;
       let m = faceMaskWeight(u, v, feather);
       if (m <= 0) continue;
