@@ -14,9 +14,10 @@ kept NCHW inside and transposed back to NHWC only before a Reshape, so the outpu
 exactly the tfjs shapes and element order.
 
 Input conventions (unchanged from the tfjs models):
-  blazeface  input [N, 3, 256, 256], RGB scaled to [-1, 1] (x / 127.5 - 1)
-             outputs scores_16 [N,512,1] logits, boxes_16 [N,512,16],
-                     scores_32 [N,384,1] logits, boxes_32 [N,384,16]
+  blazeface  input [N, 3, H, W] (trained at 256 x 256; any multiple of 32 works, the graph is
+             fully convolutional), RGB scaled to [-1, 1] (x / 127.5 - 1)
+             outputs scores_16 [N,A16,1] logits, boxes_16 [N,A16,16] (A16 = H/16 * W/16 * 2),
+                     scores_32 [N,A32,1] logits, boxes_32 [N,A32,16] (A32 = H/32 * W/32 * 6)
   facemesh   input [N, 3, 192, 192], RGB scaled to [0, 1]
              outputs mesh [N,1404] (468 x (x, y, z) in 192-px crop units),
                      face_flag [N,1] (probability, sigmoid applied), contours [N,266]
@@ -38,9 +39,11 @@ OPSET = 13
 # tfjs output tensor -> ONNX output name (the tfjs names are meaningless Identity_N).
 MODELS = {
     'blazeface': {
-        'outputs': {'Identity': ('scores_16', ['N', 512, 1]), 'Identity_2': ('boxes_16', ['N', 512, 16]),
-                    'Identity_1': ('scores_32', ['N', 384, 1]), 'Identity_3': ('boxes_32', ['N', 384, 16])},
+        'outputs': {'Identity': ('scores_16', ['N', 'A16', 1]), 'Identity_2': ('boxes_16', ['N', 'A16', 16]),
+                    'Identity_1': ('scores_32', ['N', 'A32', 1]), 'Identity_3': ('boxes_32', ['N', 'A32', 16])},
         'batch': 'N',
+        # Fully convolutional: any H, W that are multiples of 32 work (anchors scale with the grid).
+        'spatial': ('H', 'W'),
     },
     'facemesh': {
         'outputs': {'Identity_2': ('mesh', ['N', 1404]), 'Identity_1': ('face_flag', ['N', 1]), 'Identity': ('contours', ['N', 266])},
@@ -155,7 +158,8 @@ def convert(name, spec):
             dims = [int(d['size']) for d in attr(node, 'shape')['shape']['dim']]
             input_name = nm
             batch = spec['batch']
-            inp = helper.make_tensor_value_info(nm, TensorProto.FLOAT, [batch, dims[3], dims[1], dims[2]])
+            hw = spec.get('spatial', (dims[1], dims[2]))
+            inp = helper.make_tensor_value_info(nm, TensorProto.FLOAT, [batch, dims[3], hw[0], hw[1]])
         elif op == '_FusedConv2D':
             fused = attr(node, 'fused_ops')
             if fused[0] != 'BiasAdd' or len(fused) > 2:
@@ -194,7 +198,9 @@ def convert(name, spec):
             onnx_nodes.append(helper.make_node('Pad', [ins[0], const(pads, nm + '__pads')], [nm], name=nm, mode='constant'))
         elif op == 'Reshape':
             shape = consts[ins[1]].astype(np.int64).copy()
-            if spec['batch'] != 1:
+            if 'spatial' in spec:
+                shape = np.array([0, -1, shape[-1]], np.int64)  # keep batch, anchors follow the grid
+            elif spec['batch'] != 1:
                 shape[0] = -1
             onnx_nodes.append(helper.make_node('Transpose', [ins[0]], [nm + '__nhwc'], name=nm + '__nhwc', perm=[0, 2, 3, 1]))
             onnx_nodes.append(helper.make_node('Reshape', [nm + '__nhwc', const(shape, nm + '__shape')], [nm], name=nm))
@@ -236,7 +242,7 @@ Input/output conventions:
 
 | model | input | outputs |
 |---|---|---|
-| blazeface.onnx | `input` [N,3,256,256] RGB in [-1,1] | `scores_16` [N,512,1] logits, `boxes_16` [N,512,16], `scores_32` [N,384,1], `boxes_32` [N,384,16] (anchors: stride 16 x2, stride 32 x6; box = dx, dy, w, h, then 6 keypoints dx, dy in 256-px units) |
+| blazeface.onnx | `input` [N,3,H,W] RGB in [-1,1]; trained at 256x256, any multiple of 32 works | `scores_16` [N,H/16*W/16*2,1] logits, `boxes_16` [N,H/16*W/16*2,16], `scores_32` [N,H/32*W/32*6,1], `boxes_32` [N,H/32*W/32*6,16] (anchors row-major: stride 16 x2, stride 32 x6; box = dx, dy, w, h, then 6 keypoints dx, dy in input pixels) |
 | facemesh.onnx | `input_1` [N,3,192,192] RGB in [0,1] | `mesh` [N,1404] (468 x,y,z in 192-px crop units), `face_flag` [N,1] probability, `contours` [N,266] |
 """
 

@@ -80,6 +80,11 @@ function boxBlur(src: Float32Array, n: number, radius: number): Float32Array {
 
 /** Blends crop pixels that fall outside the photo toward a blurred copy and the mean colour. */
 function softenOutside(crop: Float32Array, n: number, toPhoto: Affine, image: RgbImage): void {
+  // The crop is convex: if its four corners are inside the photo, every pixel is.
+  const inside = [0, n].every((u) =>
+    [0, n].every((v) => outsideDistance(toPhoto[0] * u + toPhoto[1] * v + toPhoto[2], toPhoto[3] * u + toPhoto[4] * v + toPhoto[5], image.width, image.height) === 0),
+  );
+  if (inside) return;
   const dist = new Float32Array(n * n);
   let any = false;
   for (let j = 0, i = 0; j < n; j++) {
@@ -108,15 +113,50 @@ function softenOutside(crop: Float32Array, n: number, toPhoto: Affine, image: Rg
   }
 }
 
+/**
+ * The photo region under the crop, shrunk by sharp (area-correct, antialiased) to `scale`, so
+ * the bilinear warp that follows samples at about one source pixel per crop pixel.
+ */
+async function shrunkRegion(image: RgbImage, toPhoto: Affine, n: number, scale: number): Promise<{ source: RgbImage; toSource: Affine }> {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [u, v] of [[0, 0], [n, 0], [0, n], [n, n]] as const) {
+    xs.push(toPhoto[0] * u + toPhoto[1] * v + toPhoto[2]);
+    ys.push(toPhoto[3] * u + toPhoto[4] * v + toPhoto[5]);
+  }
+  const pad = 0.1 * (Math.max(...xs) - Math.min(...xs));
+  const left = Math.max(0, Math.floor(Math.min(...xs) - pad));
+  const top = Math.max(0, Math.floor(Math.min(...ys) - pad));
+  const right = Math.min(image.width, Math.ceil(Math.max(...xs) + pad));
+  const bottom = Math.min(image.height, Math.ceil(Math.max(...ys) + pad));
+  if (right - left < 2 || bottom - top < 2) return { source: image, toSource: toPhoto };
+  const width = Math.max(2, Math.round((right - left) * scale));
+  const height = Math.max(2, Math.round((bottom - top) * scale));
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract({ left, top, width: right - left, height: bottom - top })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  const sx = width / (right - left);
+  const sy = height / (bottom - top);
+  return {
+    source: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height },
+    toSource: composeAffine([sx, 0, -left * sx, 0, sy, -top * sy], toPhoto),
+  };
+}
+
 /** Cuts the canonical crop of the face with `landmarks` out of `image`, `size` px square. */
 export async function alignFace(image: RgbImage, landmarks: Landmarks, size: number): Promise<AlignedFace> {
   if (!Number.isInteger(size) || size < 8 || size > 4096) throw new RangeError(`crop size must be a whole number from 8 to 4096, got ${size}`);
   const toPhoto = alignmentTransform(landmarks, size);
   const nativeSize = size * affineScale(toPhoto);
-  // Resample at native resolution (at least `size`), then let sharp shrink it with a proper filter.
-  const n = Math.max(size, Math.min(4096, Math.round(nativeSize)));
+  // Work at twice the output size at most: a big face is first shrunk by sharp (antialiased),
+  // then warped bilinearly, then reduced to `size` with lanczos.
+  const n = Math.max(size, Math.min(2 * size, Math.round(nativeSize)));
   const toPhotoN = composeAffine(toPhoto, [size / n, 0, 0, 0, size / n, 0]);
-  const crop = warpRgb(image, toPhotoN, n, n, 'reflect');
+  const scale = n / nativeSize;
+  const { source, toSource } = scale < 0.9 ? await shrunkRegion(image, toPhotoN, n, scale) : { source: image, toSource: toPhotoN };
+  const crop = warpRgb(source, toSource, n, n, 'reflect');
   softenOutside(crop, n, toPhotoN, image);
   const clamped = new Uint8ClampedArray(crop.length);
   for (let i = 0; i < crop.length; i++) clamped[i] = Math.round(crop[i]!);

@@ -1,7 +1,9 @@
-// Finding faces in a full-resolution photo: BlazeFace over an image pyramid of 256-px tiles
-// (faces from `minFaceSize` px to the whole frame), weighted non-max suppression, then FaceMesh
+// Finding faces in a full-resolution photo: BlazeFace over an image pyramid (faces from
+// `minFaceSize` px to the whole frame) cut into overlapping tiles of up to 1024 px (the graph,
+// trained at 256 px, is fully convolutional), weighted non-max suppression, then FaceMesh
 // on a roll-corrected crop of each candidate for the landmarks and a face score that drops
 // false positives. Models ship in app/faces/models (converted by scripts/convert-face-models.py).
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +25,8 @@ export interface DetectOptions {
   minFaceScore?: number;
   /** Most candidates refined with FaceMesh, best first (default 64). */
   maxCandidates?: number;
+  /** Largest BlazeFace tile side, a multiple of 32 from 256 (default 1024). */
+  maxTile?: number;
 }
 
 /** Milliseconds spent in each stage of the last detect() call. */
@@ -39,7 +43,9 @@ const MIN_FACE_AT_INPUT = 16;
 const TILE_OVERLAP = 32;
 /** Neighbouring pyramid levels differ in scale by at most this factor. */
 const LEVEL_RATIO = 2;
-const TILE_BATCH = 8;
+/** Largest tile side: the graph is fully convolutional, so big tiles waste less on overlap. */
+const MAX_TILE = 1024;
+const TILE_BATCH = 4;
 
 interface Level {
   image: RgbImage;
@@ -51,8 +57,12 @@ interface Candidate extends Scored {
   detectorScore: number;
 }
 
+/** Beside this module in the source tree; from the compiled dist/app/faces, back in app/faces. */
 function modelPath(name: string): string {
-  return fileURLToPath(new URL(`./models/${name}.onnx`, import.meta.url));
+  const candidates = [`./models/${name}.onnx`, `../../../app/faces/models/${name}.onnx`].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`face model ${name}.onnx not found (looked in ${candidates.join(', ')}); run /usr/bin/python3 scripts/convert-face-models.py`);
+  return found;
 }
 
 async function resizeRgb(src: RgbImage, width: number, height: number): Promise<RgbImage> {
@@ -72,24 +82,25 @@ export function pyramidScales(width: number, height: number, minFaceSize: number
   return Array.from({ length: steps + 1 }, (_, k) => top * (fine / top) ** (k / steps));
 }
 
-function tileOrigins(size: number): number[] {
-  if (size <= BLAZEFACE_SIZE) return [0];
-  const stride = BLAZEFACE_SIZE - TILE_OVERLAP;
-  const n = Math.ceil((size - BLAZEFACE_SIZE) / stride) + 1;
-  return Array.from({ length: n }, (_, i) => Math.round((i * (size - BLAZEFACE_SIZE)) / (n - 1)));
+/** Tiles along one side: as few as fit MAX_TILE, equal sizes rounded up to 32, overlapping by at least TILE_OVERLAP. */
+export function tileSpan(size: number, maxTile = MAX_TILE): { tile: number; origins: number[] } {
+  const up32 = (v: number) => Math.ceil(v / 32) * 32;
+  if (size <= maxTile) return { tile: up32(size), origins: [0] };
+  const n = Math.ceil((size - TILE_OVERLAP) / (maxTile - TILE_OVERLAP));
+  const tile = up32((size + (n - 1) * TILE_OVERLAP) / n);
+  return { tile, origins: Array.from({ length: n }, (_, i) => Math.round((i * (size - tile)) / (n - 1))) };
 }
 
-/** Copies a 256x256 window at (x0, y0) into planar [-1, 1] floats; outside the level is black (-1). */
-function packTile(level: RgbImage, x0: number, y0: number, target: Float32Array, at: number) {
-  const S = BLAZEFACE_SIZE;
-  const plane = S * S;
+/** Copies a tw x th window at (x0, y0) into planar [-1, 1] floats; outside the level is black (-1). */
+function packTile(level: RgbImage, x0: number, y0: number, tw: number, th: number, target: Float32Array, at: number) {
+  const plane = tw * th;
   target.fill(-1, at, at + 3 * plane);
-  const w = Math.min(S, level.width - x0);
-  const h = Math.min(S, level.height - y0);
+  const w = Math.min(tw, level.width - x0);
+  const h = Math.min(th, level.height - y0);
   const d = level.data;
   for (let y = 0; y < h; y++) {
     let p = ((y0 + y) * level.width + x0) * 3;
-    let o = at + y * S;
+    let o = at + y * tw;
     for (let x = 0; x < w; x++, p += 3, o++) {
       target[o] = d[p]! / 127.5 - 1;
       target[o + plane] = d[p + 1]! / 127.5 - 1;
@@ -133,7 +144,9 @@ export class FaceDetector {
     }
     const t0 = performance.now();
     const levels = await this.buildPyramid(image, minFaceSize);
-    const candidates = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5);
+    const maxTile = options.maxTile ?? MAX_TILE;
+    if (!(maxTile >= BLAZEFACE_SIZE && maxTile % 32 === 0)) throw new RangeError(`maxTile must be a multiple of 32 from ${BLAZEFACE_SIZE}, got ${maxTile}`);
+    const candidates = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5, maxTile);
     const t1 = performance.now();
     const best = candidates.slice(0, options.maxCandidates ?? 64);
     const faces = await this.refine(image, levels, best, options.minFaceScore ?? 0.5);
@@ -157,36 +170,40 @@ export class FaceDetector {
     return levels;
   }
 
-  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number): Promise<Candidate[]> {
-    const tiles: { level: Level; x: number; y: number }[] = [];
-    for (const level of levels) {
-      for (const y of tileOrigins(level.image.height)) for (const x of tileOrigins(level.image.width)) tiles.push({ level, x, y });
-    }
-    this.tileCount = tiles.length;
+  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number, maxTile: number): Promise<Candidate[]> {
     const found: Candidate[] = [];
-    const plane = 3 * BLAZEFACE_SIZE * BLAZEFACE_SIZE;
-    for (let start = 0; start < tiles.length; start += TILE_BATCH) {
-      const batch = tiles.slice(start, start + TILE_BATCH);
-      const input = new Float32Array(batch.length * plane);
-      batch.forEach((t, i) => packTile(t.level.image, t.x, t.y, input, i * plane));
-      const out = await this.blazeface.run({ input: new ort.Tensor('float32', input, [batch.length, 3, BLAZEFACE_SIZE, BLAZEFACE_SIZE]) });
-      const [s16, b16, s32, b32] = ['scores_16', 'boxes_16', 'scores_32', 'boxes_32'].map((k) => out[k]!.data as Float32Array);
-      batch.forEach((t, i) => {
-        for (const d of decodeDetections(s16!, b16!, s32!, b32!, i, minScore)) {
-          const { sx, sy } = t.level;
-          const toPhoto = (px: number, py: number): Point => [(t.x + px) / sx, (t.y + py) / sy];
-          const [cx, cy] = toPhoto(d.cx, d.cy);
-          const width = d.width / sx;
-          const height = d.height / sy;
-          if (width < minFaceSize * 0.6 || width <= 0 || height <= 0) continue;
-          found.push({
-            box: { x: cx - width / 2, y: cy - height / 2, width, height },
-            score: d.score,
-            detectorScore: d.score,
-            points: d.keypoints.flatMap(([x, y]) => toPhoto(x, y)),
-          });
-        }
-      });
+    this.tileCount = 0;
+    for (const level of levels) {
+      const across = tileSpan(level.image.width, maxTile);
+      const down = tileSpan(level.image.height, maxTile);
+      const tw = across.tile;
+      const th = down.tile;
+      const tiles = down.origins.flatMap((y) => across.origins.map((x) => ({ x, y })));
+      this.tileCount += tiles.length;
+      const plane = 3 * tw * th;
+      for (let start = 0; start < tiles.length; start += TILE_BATCH) {
+        const batch = tiles.slice(start, start + TILE_BATCH);
+        const input = new Float32Array(batch.length * plane);
+        batch.forEach((t, i) => packTile(level.image, t.x, t.y, tw, th, input, i * plane));
+        const out = await this.blazeface.run({ input: new ort.Tensor('float32', input, [batch.length, 3, th, tw]) });
+        const [s16, b16, s32, b32] = ['scores_16', 'boxes_16', 'scores_32', 'boxes_32'].map((k) => out[k]!.data as Float32Array);
+        batch.forEach((t, i) => {
+          for (const d of decodeDetections(s16!, b16!, s32!, b32!, i, minScore, tw, th)) {
+            const { sx, sy } = level;
+            const toPhoto = (px: number, py: number): Point => [(t.x + px) / sx, (t.y + py) / sy];
+            const [cx, cy] = toPhoto(d.cx, d.cy);
+            const width = d.width / sx;
+            const height = d.height / sy;
+            if (width < minFaceSize * 0.6 || width <= 0 || height <= 0) continue;
+            found.push({
+              box: { x: cx - width / 2, y: cy - height / 2, width, height },
+              score: d.score,
+              detectorScore: d.score,
+              points: d.keypoints.flatMap(([x, y]) => toPhoto(x, y)),
+            });
+          }
+        });
+      }
     }
     return nonMaxSuppression(found, 0.3, 'weighted');
   }
