@@ -1,0 +1,266 @@
+// The StudioApi contract: everything the UI can ask of the studio, one typed interface plus
+// runtime schemas for every request. The Electron main process (over IPC) and the loopback
+// host (over HTTP) both implement it with the same service; the renderer calls it through
+// either transport without knowing which. This file must stay free of Node imports: the
+// renderer bundles it.
+import { z } from 'zod';
+
+// -- values ---------------------------------------------------------------------------------
+
+export const DeviceSettingSchema = z.enum(['auto', 'cuda', 'cpu']);
+export type DeviceSetting = z.infer<typeof DeviceSettingSchema>;
+
+const id = z.number().int().positive();
+const attributeName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_ -]+$/u, 'letters, digits, spaces, - and _ only');
+
+/** Slider amounts by attribute name; 0 is no change, +-1 about one standard step. */
+export const SlidersSchema = z.record(attributeName, z.number().finite().min(-3).max(3));
+
+export const MixSchema = z.object({
+  /** The second face, whose latent is blended in. */
+  faceId: id,
+  /** 0 keeps this face, 1 takes the partner's. */
+  amount: z.number().finite().min(0).max(1),
+  /** Optional per-level share of the partner (finest level first), multiplied by amount. */
+  levels: z.array(z.number().finite().min(0).max(1)).max(8).optional(),
+});
+
+export const RecipeSchema = z.object({
+  sliders: SlidersSchema.default({}),
+  mix: MixSchema.nullable().optional(),
+});
+export type Recipe = z.infer<typeof RecipeSchema>;
+
+export const ExportOptionsSchema = z.object({
+  format: z.enum(['jpeg', 'png', 'webp']).default('jpeg'),
+  quality: z.number().int().min(1).max(100).default(92),
+  /** Longest side in pixels; omitted keeps the original size. */
+  maxSize: z.number().int().min(16).max(65536).optional(),
+  metadata: z.enum(['keep', 'strip-gps', 'strip']).default('keep'),
+  /** Tokens: {name} original base name, {attrs} slider summary, {n} running number. */
+  nameTemplate: z.string().min(1).max(200).default('{name}-edited'),
+});
+export type ExportOptions = z.infer<typeof ExportOptionsSchema>;
+
+// -- results --------------------------------------------------------------------------------
+
+export interface ModelInfo {
+  id: string;
+  imageSize: number;
+  bundleDir: string;
+}
+
+export interface DeviceInfo {
+  /** The execution provider that actually runs the model. */
+  provider: 'cpu' | 'cuda';
+  setting: DeviceSetting;
+  /** Why CUDA is not in use, when it was wanted. */
+  fallbackReason?: string;
+}
+
+export interface StudioStatus {
+  model: ModelInfo;
+  device: DeviceInfo;
+  photos: number;
+  faces: number;
+  version: string;
+}
+
+export interface Settings {
+  bundleDir: string;
+  device: DeviceSetting;
+}
+
+export interface FolderInfo {
+  path: string;
+  photos: number;
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FaceInfo {
+  id: number;
+  photoId: number;
+  box: Box;
+  score: number;
+  /** The aligned crop the model sees, as an image URL. */
+  cropUrl: string;
+  tags: Record<string, boolean>;
+  recipe: Recipe | null;
+}
+
+export interface PhotoSummary {
+  id: number;
+  path: string;
+  name: string;
+  width: number;
+  height: number;
+  faces: number;
+  thumbUrl: string;
+  edited: boolean;
+  error?: string;
+}
+
+export interface PhotoDetail extends PhotoSummary {
+  imageUrl: string;
+  faceList: FaceInfo[];
+}
+
+export interface AttributeInfo {
+  name: string;
+  source: 'builtin' | 'derived';
+  positives: number;
+  negatives: number;
+  /** Leave-one-out accuracy on tagged faces, for derived attributes. */
+  accuracy?: number;
+}
+
+/** One edited face, ready to lay over the photo on the canvas: a full-resolution patch. */
+export interface FaceLayer {
+  faceId: number;
+  /** Where the patch goes, in the photo's pixel coordinates. */
+  box: Box;
+  /** PNG data URL with alpha (the feathered mask). */
+  image: string;
+  /** Milliseconds the model and paste-back took. */
+  ms: number;
+}
+
+export interface DerivedAttribute extends AttributeInfo {
+  method: 'mean-difference' | 'classifier';
+  meanDifferenceAccuracy: number;
+  classifierAccuracy: number;
+  warnings: string[];
+  /** A few tagged-elsewhere faces, to preview the direction on. */
+  previewFaceIds: number[];
+}
+
+export type JobState = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' | 'done';
+
+export interface JobInfo {
+  id: number;
+  kind: 'import' | 'batch' | 'export';
+  state: JobState;
+  done: number;
+  total: number;
+  failed: number;
+  current?: string;
+  /** Items per second, over the job so far. */
+  rate?: number;
+  etaSeconds?: number;
+  outDir?: string;
+  errors: { file: string; message: string }[];
+}
+
+export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus };
+
+// -- requests -------------------------------------------------------------------------------
+
+export const requests = {
+  status: z.object({}),
+  getSettings: z.object({}),
+  updateSettings: z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() }),
+  listFolders: z.object({}),
+  importFolder: z.object({ path: z.string().min(1) }),
+  listPhotos: z.object({
+    folder: z.string().optional(),
+    tag: attributeName.optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  getPhoto: z.object({ photoId: id }),
+  listAttributes: z.object({}),
+  renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
+  saveEdit: z.object({ faceId: id, recipe: RecipeSchema }),
+  sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
+  tagFace: z.object({ faceId: id, attribute: attributeName, value: z.boolean().nullable() }),
+  deriveAttribute: z.object({ name: attributeName, projectOut: z.array(attributeName).max(40).default([]) }),
+  startBatch: z.object({
+    photoIds: z.array(id).max(100_000).optional(),
+    folder: z.string().min(1).optional(),
+    recipe: RecipeSchema,
+    outDir: z.string().min(1),
+    export: ExportOptionsSchema.default({
+      format: 'jpeg',
+      quality: 92,
+      metadata: 'keep',
+      nameTemplate: '{name}-edited',
+    }),
+  }),
+  exportPhotos: z.object({
+    photoIds: z.array(id).min(1).max(100_000),
+    outDir: z.string().min(1),
+    export: ExportOptionsSchema,
+  }),
+  listJobs: z.object({}),
+  controlJob: z.object({ jobId: id, action: z.enum(['pause', 'resume', 'cancel']) }),
+} as const;
+
+export type ApiMethod = keyof typeof requests;
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof requests)[M]>;
+export type ParsedRequest<M extends ApiMethod> = z.output<(typeof requests)[M]>;
+
+interface Responses {
+  status: StudioStatus;
+  getSettings: Settings;
+  updateSettings: Settings;
+  listFolders: FolderInfo[];
+  importFolder: JobInfo;
+  listPhotos: PhotoSummary[];
+  getPhoto: PhotoDetail;
+  listAttributes: AttributeInfo[];
+  renderFace: FaceLayer;
+  saveEdit: FaceInfo;
+  sampleFace: { image: string; seed: number };
+  tagFace: FaceInfo;
+  deriveAttribute: DerivedAttribute;
+  startBatch: JobInfo;
+  exportPhotos: JobInfo;
+  listJobs: JobInfo[];
+  controlJob: JobInfo;
+}
+
+export type ApiResponse<M extends ApiMethod> = Responses[M];
+
+/** The studio as the UI sees it: one async call per method, plus an event stream. */
+export type StudioApi = {
+  [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>>;
+} & {
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+};
+
+export const API_METHODS = Object.keys(requests) as ApiMethod[];
+
+/** A request that failed validation or was refused; `message` is meant for the user. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** Validates a request for `method`, naming the method, field and value on failure. */
+export function parseRequest<M extends ApiMethod>(method: string, payload: unknown): { method: M; request: ParsedRequest<M> } {
+  if (!(API_METHODS as string[]).includes(method)) throw new ApiError(`unknown method '${method}'`, 404);
+  const schema = requests[method as M];
+  const result = schema.safeParse(payload ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join('.') || '(request)';
+    throw new ApiError(`${method}: ${field}: ${issue.message}`);
+  }
+  return { method: method as M, request: result.data as ParsedRequest<M> };
+}
