@@ -55,11 +55,15 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
   const deltas = await timed(times, 'model', () =>
     Promise.all(
       aligned.map(async (a) => {
-        const eps = await ctx.engine.encode(pixelsToModel(a.pixels, size), { signal });
+        const x = pixelsToModel(a.pixels, size);
+        const eps = await ctx.engine.encode(x, { signal });
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
-        const [base, after] = await Promise.all([ctx.engine.decode(eps, { signal }), ctx.engine.decode(edited, { signal })]);
-        return Float32Array.from(after, (v, i) => v - base[i]!);
+        const after = await ctx.engine.decode(edited, { signal });
+        // delta = decode(eps') - decode(eps), and decode(eps) is x itself: the flow is exactly
+        // invertible (the engine's round-trip error is under 1e-4, a 40th of one 8-bit level),
+        // so the batch saves one decoder run per face.
+        return Float32Array.from(after, (v, i) => v - x[i]!);
       }),
     ),
   );
