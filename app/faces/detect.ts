@@ -73,35 +73,44 @@ async function resizeRgb(src: RgbImage, width: number, height: number): Promise<
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
 }
 
-/** Scales from the whole frame in one tile down to the one where minFaceSize reaches MIN_FACE_AT_INPUT. */
+/**
+ * Scales from coarse to fine: the whole frame at half the input size (centred with a margin,
+ * for faces that fill the frame: BlazeFace wants some context around a face), the whole frame
+ * in one tile, then finer levels until minFaceSize reaches MIN_FACE_AT_INPUT.
+ */
 export function pyramidScales(width: number, height: number, minFaceSize: number): number[] {
   const top = BLAZEFACE_SIZE / Math.max(width, height);
   const fine = MIN_FACE_AT_INPUT / minFaceSize;
-  if (fine <= top) return [top];
+  if (fine <= top) return [top / 2, top];
   const steps = Math.ceil(Math.log(fine / top) / Math.log(LEVEL_RATIO));
-  return Array.from({ length: steps + 1 }, (_, k) => top * (fine / top) ** (k / steps));
+  return [top / 2, ...Array.from({ length: steps + 1 }, (_, k) => top * (fine / top) ** (k / steps))];
 }
 
 /** Tiles along one side: as few as fit MAX_TILE, equal sizes rounded up to 32, overlapping by at least TILE_OVERLAP. */
 export function tileSpan(size: number, maxTile = MAX_TILE): { tile: number; origins: number[] } {
   const up32 = (v: number) => Math.ceil(v / 32) * 32;
-  if (size <= maxTile) return { tile: up32(size), origins: [0] };
+  if (size <= maxTile) {
+    const tile = Math.max(BLAZEFACE_SIZE, up32(size));
+    return { tile, origins: [-Math.floor((tile - size) / 2)] }; // one tile, the level centred in it
+  }
   const n = Math.ceil((size - TILE_OVERLAP) / (maxTile - TILE_OVERLAP));
   const tile = up32((size + (n - 1) * TILE_OVERLAP) / n);
   return { tile, origins: Array.from({ length: n }, (_, i) => Math.round((i * (size - tile)) / (n - 1))) };
 }
 
-/** Copies a tw x th window at (x0, y0) into planar [-1, 1] floats; outside the level is black (-1). */
+/** Copies a tw x th window at (x0, y0) (may start left of or above the level) into planar [-1, 1] floats; outside the level is black (-1). */
 function packTile(level: RgbImage, x0: number, y0: number, tw: number, th: number, target: Float32Array, at: number) {
   const plane = tw * th;
   target.fill(-1, at, at + 3 * plane);
-  const w = Math.min(tw, level.width - x0);
-  const h = Math.min(th, level.height - y0);
+  const xa = Math.max(0, -x0);
+  const xb = Math.min(tw, level.width - x0);
+  const ya = Math.max(0, -y0);
+  const yb = Math.min(th, level.height - y0);
   const d = level.data;
-  for (let y = 0; y < h; y++) {
-    let p = ((y0 + y) * level.width + x0) * 3;
-    let o = at + y * tw;
-    for (let x = 0; x < w; x++, p += 3, o++) {
+  for (let y = ya; y < yb; y++) {
+    let p = ((y0 + y) * level.width + x0 + xa) * 3;
+    let o = at + y * tw + xa;
+    for (let x = xa; x < xb; x++, p += 3, o++) {
       target[o] = d[p]! / 127.5 - 1;
       target[o + plane] = d[p + 1]! / 127.5 - 1;
       target[o + 2 * plane] = d[p + 2]! / 127.5 - 1;
