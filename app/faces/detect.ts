@@ -29,7 +29,7 @@ export interface DetectOptions {
   maxTile?: number;
 }
 
-/** Milliseconds spent in each stage of the last detect() call. */
+/** The last detect() call: milliseconds per stage and the number of BlazeFace tiles run. */
 export interface DetectTimings {
   detect: number;
   landmarks: number;
@@ -155,15 +155,13 @@ export class FaceDetector {
     const levels = await this.buildPyramid(image, minFaceSize);
     const maxTile = options.maxTile ?? MAX_TILE;
     if (!(maxTile >= BLAZEFACE_SIZE && maxTile % 32 === 0)) throw new RangeError(`maxTile must be a multiple of 32 from ${BLAZEFACE_SIZE}, got ${maxTile}`);
-    const candidates = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5, maxTile);
+    const { candidates, tiles } = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5, maxTile);
     const t1 = performance.now();
     const best = candidates.slice(0, options.maxCandidates ?? 64);
     const faces = await this.refine(image, levels, best, options.minFaceScore ?? 0.5);
-    this.timings = { detect: t1 - t0, landmarks: performance.now() - t1, tiles: this.tileCount };
+    this.timings = { detect: t1 - t0, landmarks: performance.now() - t1, tiles };
     return faces;
   }
-
-  private tileCount = 0;
 
   private async buildPyramid(image: RgbImage, minFaceSize: number): Promise<Level[]> {
     const scales = pyramidScales(image.width, image.height, minFaceSize).reverse(); // finest first
@@ -179,16 +177,16 @@ export class FaceDetector {
     return levels;
   }
 
-  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number, maxTile: number): Promise<Candidate[]> {
+  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number, maxTile: number): Promise<{ candidates: Candidate[]; tiles: number }> {
     const found: Candidate[] = [];
-    this.tileCount = 0;
+    let count = 0;
     for (const level of levels) {
       const across = tileSpan(level.image.width, maxTile);
       const down = tileSpan(level.image.height, maxTile);
       const tw = across.tile;
       const th = down.tile;
       const tiles = down.origins.flatMap((y) => across.origins.map((x) => ({ x, y })));
-      this.tileCount += tiles.length;
+      count += tiles.length;
       const plane = 3 * tw * th;
       for (let start = 0; start < tiles.length; start += TILE_BATCH) {
         const batch = tiles.slice(start, start + TILE_BATCH);
@@ -214,7 +212,7 @@ export class FaceDetector {
         });
       }
     }
-    return nonMaxSuppression(found, 0.3, 'weighted');
+    return { candidates: nonMaxSuppression(found, 0.3, 'weighted'), tiles: count };
   }
 
   /** The pyramid level (or the photo) with the least resolution that still gives `pixels` across `side`. */
