@@ -170,6 +170,15 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
     const job = this.store.job(this.jobId, BatchSpec);
     if (job.state === 'cancelled') throw new Error(`job ${this.jobId} was cancelled; start a new batch instead`);
     const spec = job.spec;
+    this.store.claim(this.jobId);
+    try {
+      return await this.runClaimed(spec);
+    } finally {
+      this.store.release(this.jobId);
+    }
+  }
+
+  private async runClaimed(spec: BatchSpec): Promise<BatchSummary> {
     await this.reconcile();
     this.store.setState(this.jobId, 'running');
     const queue = this.store.items(this.jobId, 'pending');
