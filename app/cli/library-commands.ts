@@ -1,7 +1,7 @@
 // The library commands: import, photos, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { alignFace } from '../faces/align.js';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
@@ -171,7 +171,7 @@ async function photosCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' } });
   const library = openLibrary(values);
   try {
-    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) : '');
+    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
     const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else for (const r of rows) console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${r.missing ? ' (missing)' : ''}`);
