@@ -287,6 +287,7 @@ async function batchCommand(args: string[]) {
     mix: { type: 'string' },
     'min-face': { type: 'string' },
     concurrency: { type: 'string' },
+    again: { type: 'boolean' },
   });
   const [folder] = positionals(pos, 1, 'one folder of photos');
   const source = resolve(folder!);
@@ -312,7 +313,9 @@ async function batchCommand(args: string[]) {
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
-    const { jobId, resumed } = createBatchJob(library, {
+    const { jobId, resumed, alreadyDone } = createBatchJob(
+      library,
+      {
       source,
       out: resolve(values.out),
       recipe,
@@ -320,7 +323,14 @@ async function batchCommand(args: string[]) {
       modelId: engine.manifest.model_id,
       export: exportOpts,
       ...(minFace ? { minFace } : {}),
-    });
+      },
+      { again: Boolean(values.again) },
+    );
+    if (alreadyDone) {
+      const c = new JobStore(library).counts(jobId);
+      console.log(`this batch was already done as job ${jobId} (${c.done} exported, ${c.failed} failed); add --again to run it once more (new files get " (2)" names)`);
+      return;
+    }
     if (resumed) console.error(`resuming the unfinished job ${jobId} with the same folder, recipe and output`);
     const summary = await runBatch(library, jobId, engine, concurrency);
     if (summary.state === 'paused') process.exitCode = 130;

@@ -98,11 +98,11 @@ test('a batch exports every good photo, records each bad one with its error, and
     let changed = 0;
     for (let i = 0; i < src.length; i++) if (Math.abs(src[i]! - dst[i]!) > 16) changed++;
     assert.ok(changed > 100, `only ${changed} values changed`);
-    assert.ok(Math.abs(src[0]! - dst[0]!) <= 8);
+    assert.ok(Math.abs(src[0]! - dst[0]!) <= 8, 'Math.abs(src[0]! - dst[0]!) <= 8');
     // Progress: done/total and an ETA, ending complete.
     const last = events.at(-1)!;
     assert.equal(last.done + last.failed, last.total);
-    assert.ok(events.length >= good.length);
+    assert.ok(events.length >= good.length, 'events.length >= good.length');
     for (const [f, h] of before) assert.equal(sha(f), h, `${f} was modified`);
   } finally {
     await detector.close();
@@ -222,7 +222,7 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
     assert.deepEqual(files.map((f) => relative(out, f)).sort(), good.map((f) => relative(photos, f)).sort());
     for (const f of files) await sharp(f).raw().toBuffer(); // complete, decodable
     assert.ok(reads > 20, `the reader ran ${reads} queries`);
-    assert.ok(resumedById > 0);
+    assert.ok(resumedById > 0, 'resumedById > 0');
   } finally {
     lib.close();
   }

@@ -107,6 +107,14 @@ export class JobStore {
     this.db.prepare('UPDATE jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, `${hostname()}:${process.pid}`);
   }
 
+  /** The newest finished (done) job of `kind` whose spec equals `spec`. */
+  findDone(kind: string, spec: unknown): number | undefined {
+    const r = this.db.prepare("SELECT id FROM jobs WHERE kind = ? AND spec = ? AND state = 'done' ORDER BY id DESC LIMIT 1").get(kind, JSON.stringify(spec)) as
+      | { id: number }
+      | undefined;
+    return r?.id;
+  }
+
   state(id: number): JobState {
     const r = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
     if (!r) throw new LibraryError(`no job with id ${id} in the library`);
