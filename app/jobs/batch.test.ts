@@ -175,13 +175,26 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
     }
   };
   let resumedById = 0;
+  let kills = 0;
   for (let k = 0; k < 20; k++) {
     // Every other run resumes by id (`jobs resume 1`), the others repeat the same batch command.
     const byId = k % 2 === 1 && jobExists();
     if (byId) resumedById++;
     const child = cli(byId ? ['jobs', 'resume', '1', '--library', libFile, '--concurrency', '2'] : args);
     const done = finish(child);
-    const delay = 700 + rand() * 1800;
+    // Most kills land while photos are in flight (a random moment after the job starts), every
+    // fourth one at a random moment of start-up (opening the library, the model, planning).
+    let timer: NodeJS.Timeout | undefined;
+    if (k % 4 === 0) timer = setTimeout(() => child.kill('SIGKILL'), 200 + rand() * 1500);
+    else {
+      let armed = false;
+      child.stderr!.on('data', (chunk: Buffer) => {
+        if (!armed && /^job \d+: \d+ photos/m.test(chunk.toString())) {
+          armed = true;
+          timer = setTimeout(() => child.kill('SIGKILL'), rand() * 400);
+        }
+      });
+    }
     // A reader polls the library while the batch writes: never blocked, never going backwards.
     const poll = setInterval(() => {
       try {
@@ -198,9 +211,9 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
         if (!/cannot open|schema version|no such table/.test((err as Error).message)) throw err;
       }
     }, 50);
-    const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     const r = await done;
-    clearTimeout(timer);
+    if (timer) clearTimeout(timer);
+    if (r.signal === 'SIGKILL') kills++;
     clearInterval(poll);
     if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, r.out); // it finished before the kill
     const lib = Library.open(libFile);
@@ -222,7 +235,8 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
     assert.deepEqual(files.map((f) => relative(out, f)).sort(), good.map((f) => relative(photos, f)).sort());
     for (const f of files) await sharp(f).raw().toBuffer(); // complete, decodable
     assert.ok(reads > 20, `the reader ran ${reads} queries`);
-    assert.ok(resumedById > 0, 'resumedById > 0');
+    assert.ok(resumedById > 0, 'some runs resumed by id');
+    assert.ok(kills >= 10, `only ${kills} of 20 runs were killed before finishing`);
   } finally {
     lib.close();
   }
