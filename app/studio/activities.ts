@@ -10,7 +10,8 @@ import { decodeImage } from '../imaging/decode.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
 import { partnerEps } from '../jobs/face-edit.js';
-import { encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName, attrsToken } from '../jobs/export.js';
+import { attrsToken, encodeExport, EXTENSIONS, exportFile, outputFormat, renderName } from '../jobs/export.js';
+import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
 import { importFolder } from '../library/import.js';
@@ -32,22 +33,14 @@ interface Context {
 interface Live {
   abort: AbortController;
   runner?: BatchRunner;
+  /** The latest progress (rate, ETA); imports and exports make their own. */
+  progress?: ProgressEvent;
   started: number;
   processed: number;
   current?: string;
   done: Promise<unknown>;
 }
 
-
-function toExportOptions(e: ParsedRequest<'exportPhotos'>['export']): ExportOptions {
-  return ExportOptions.parse({
-    format: e.format,
-    quality: e.quality,
-    ...(e.maxSize ? { maxSide: e.maxSize } : {}),
-    metadata: e.metadata,
-    template: e.nameTemplate,
-  });
-}
 
 /** The deepest folder holding every path. */
 function commonFolder(paths: readonly string[]): string {
@@ -67,27 +60,11 @@ export class Activities {
   }
 
   info(jobId: number): JobInfo {
-    const job = this.store.job(jobId, z.unknown());
-    const c = this.store.counts(jobId);
     const live = this.live.get(jobId);
-    const kind = job.kind === BATCH_KIND ? 'batch' : (job.kind as JobInfo['kind']);
-    const state: JobInfo['state'] = job.state === 'running' && !live ? 'paused' : job.state;
-    const elapsed = live ? (performance.now() - live.started) / 1000 : 0;
-    const rate = live && elapsed > 0 ? live.processed / elapsed : undefined;
-    const left = c.total - c.done - c.failed;
-    const spec = job.spec as { out?: string; outDir?: string };
-    return {
-      id: jobId,
-      kind,
-      state,
-      done: c.done,
-      total: c.total,
-      failed: c.failed,
-      ...(live?.current ? { current: live.current } : {}),
-      ...(rate !== undefined ? { rate, etaSeconds: rate > 0 ? left / rate : undefined } : {}),
-      ...(spec.out || spec.outDir ? { outDir: spec.out ?? spec.outDir } : {}),
-      errors: this.store.items(jobId, 'failed').map((i) => ({ file: i.source, message: i.error ?? 'failed' })),
-    };
+    const base = jobInfo(this.store, jobId, live?.progress);
+    // A job marked running that no runner holds was interrupted: it waits to be resumed.
+    const state = base.state === 'running' && !live ? 'paused' : base.state;
+    return { ...base, state, ...(live?.current ? { current: live.current } : {}) };
   }
 
   list(): JobInfo[] {
@@ -96,6 +73,14 @@ export class Activities {
       .reverse()
       .slice(0, 50)
       .map((j) => this.info(j.id));
+  }
+
+  /** Rate and ETA for jobs without a runner of their own (imports, exports). */
+  private measure(jobId: number, live: Live): void {
+    const c = this.store.counts(jobId);
+    const rate = live.processed / Math.max((performance.now() - live.started) / 1000, 1e-9);
+    const left = c.total - c.done - c.failed;
+    live.progress = { jobId, done: c.done, failed: c.failed, total: c.total, current: live.current, rate, etaSeconds: rate > 0 ? left / rate : Infinity };
   }
 
   private publish(jobId: number): void {
@@ -129,6 +114,7 @@ export class Activities {
           live.current = current ? basename(current) : undefined;
           const prev = files[done - 1];
           if (prev !== undefined) this.store.setDone(jobId, index.get(prev)!, null);
+          this.measure(jobId, live);
           this.publish(jobId);
         },
       });
@@ -163,7 +149,7 @@ export class Activities {
       recipe: { sliders: req.recipe.sliders, ...(mix ? { mix } : {}) },
       bundle: engine.bundle.dir,
       modelId: engine.manifest.model_id,
-      export: toExportOptions(req.export),
+      export: exportOptionsFromApi(req.export),
     });
     return this.runBatch(jobId);
   }
@@ -189,6 +175,7 @@ export class Activities {
       jobId,
       async (live) => {
         runner.on('progress', (e: ProgressEvent) => {
+          live.progress = e;
           live.current = e.current ? basename(e.current) : undefined;
           this.publish(jobId);
         });
@@ -204,7 +191,7 @@ export class Activities {
 
   async startExport(req: ParsedRequest<'exportPhotos'>): Promise<JobInfo> {
     const { library } = this.ctx;
-    const options = toExportOptions(req.export);
+    const options = exportOptionsFromApi(req.export);
     const outDir = resolve(req.outDir);
     const photos = req.photoIds.map((id) => {
       const p = library.photo(id);
@@ -223,6 +210,7 @@ export class Activities {
       for (const [idx, photo] of photos.entries()) {
         if (live.abort.signal.aborted) return;
         live.current = basename(photo.path);
+        this.measure(jobId, live);
         this.publish(jobId);
         try {
           const image = await decodeImage(photo.path);
