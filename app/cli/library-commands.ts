@@ -15,7 +15,7 @@ import { partnerEps, type FaceEditContext } from '../jobs/face-edit.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
-import { deriveAttribute } from '../library/derive.js';
+import { deriveAndSave } from '../library/derive-and-save.js';
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
@@ -216,7 +216,6 @@ async function deriveCommand(args: string[]) {
     const modelId = engine.manifest.model_id;
     const tagged = library.tagged(name!, modelId);
     if (!tagged.length) throw new InputError(`no faces of model ${modelId} are tagged '${name}'; tag some with: glow-studio tag <face-id...> --attr ${name} --yes|--no`);
-    const eps = (id: number) => library.faceEps(id, engine.manifest.eps_size);
     const outNames = (values['project-out'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     let projectOut: { name: string; direction: Float32Array }[] = [];
     if (outNames.length) {
@@ -224,22 +223,7 @@ async function deriveCommand(args: string[]) {
       const r = resolveRecipe(outNames, engine, builtin, derived.filter((d) => d.name !== name));
       projectOut = outNames.map((n) => ({ name: r.resolved[n]!, direction: r.directions[n]! }));
     }
-    const result = deriveAttribute({
-      positives: tagged.filter((t) => t.has).map((t) => eps(t.faceId)),
-      negatives: tagged.filter((t) => !t.has).map((t) => eps(t.faceId)),
-      projectOut,
-      lambda,
-      method,
-    });
-    library.saveAttribute({
-      name: name!,
-      modelId,
-      source: 'derived',
-      direction: result.direction,
-      positives: result.positives,
-      negatives: result.negatives,
-      quality: { method: result.method, meanDiffAccuracy: result.meanDiffAccuracy, classifierAccuracy: result.classifierAccuracy, projectedOut: result.projectedOut, warnings: result.warnings },
-    });
+    const result = deriveAndSave(library, modelId, engine.manifest.eps_size, name!, { projectOut, lambda, method });
     for (const w of result.warnings) console.error(`warning: ${w}`);
     const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
     if (values.json) console.log(JSON.stringify({ name, modelId, ...result, direction: undefined }, null, 2));
