@@ -150,7 +150,7 @@ export class Activities {
       bundle: engine.bundle.dir,
       modelId: engine.manifest.model_id,
       export: exportOptionsFromApi(req.export),
-    });
+    }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
     return this.runBatch(jobId);
   }
 
