@@ -12,7 +12,7 @@ function advice(status: number, message: string): string {
   if (status === 0) return 'Check that Glow Studio is still running, then try again.';
   if (status === 401 || status === 403) return 'Reopen the studio with the link glow-studio printed when it started.';
   if (status === 501) return 'This build does not have that feature yet; update Glow Studio.';
-  if (/ENOENT|no such file|not found|does not exist/i.test(message)) return 'Check that the path exists and is spelled correctly.';
+  if (/ENOENT|no such|not found|does not exist|cannot (read|find|open)/i.test(message)) return 'Check that the path exists and is spelled correctly.';
   if (/EACCES|EPERM|permission/i.test(message)) return 'Choose a folder you are allowed to read and write.';
   if (/cuda|gpu|device/i.test(message)) return 'Switch the device to CPU in the settings, or check the GPU driver.';
   if (status === 404) return 'It may have been removed; refresh the library.';

@@ -11,6 +11,7 @@ export interface Notice extends UserMessage {
 export type View = 'library' | 'editor';
 
 let nextNotice = 1;
+const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
 
 export class StudioStore {
   status = $state<StudioStatus | null>(null);
@@ -110,6 +111,9 @@ export class StudioStore {
 
   #upsertJob(job: JobInfo): void {
     const i = this.jobs.findIndex((j) => j.id === job.id);
+    // A call's reply can arrive after the job's own later events: never step back.
+    const known = this.jobs[i];
+    if (known && (FINISHED.has(known.state) || known.done > job.done) && !FINISHED.has(job.state)) return;
     this.jobs = i < 0 ? [...this.jobs, job] : this.jobs.map((j) => (j.id === job.id ? job : j));
   }
 
