@@ -1,0 +1,61 @@
+// Runs the studio on the loopback host: `node dist/main/host/serve.js [--port N] [--no-open]
+// [--bundle DIR] [--device auto|cuda|cpu]`. Opens a Chromium app window when a display and
+// Chromium are available, otherwise prints the link to open.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DeviceSettingSchema } from '../../app/api/contract.js';
+import { defaultBundleDir, packageRoot } from '../../app/engine/default-bundle.js';
+import { createStudioService } from '../../app/studio/create-studio-service.js';
+import { startHost } from './loopback-host.js';
+
+const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+function openAppWindow(url: string): boolean {
+  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  const browser = BROWSERS.find((b) => existsSync(b));
+  if (!hasDisplay || !browser) return false;
+  const child = spawn(browser, [`--app=${url}`, '--disable-background-networking', '--disable-component-update'], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  child.unref();
+  return true;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      bundle: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      'no-open': { type: 'boolean', default: false },
+    },
+  });
+  const device = DeviceSettingSchema.safeParse(values.device);
+  if (!device.success) throw new Error(`--device must be auto, cuda or cpu, got '${values.device}'`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
+
+  const service = await createStudioService({ bundleDir: values.bundle ?? defaultBundleDir(), device: device.data });
+  const host = await startHost({ service, staticDir: join(packageRoot(), 'renderer', 'dist'), port });
+  const status = await service.status({});
+  console.log(`Glow Studio ${status.version}: model ${status.model.id} on ${status.device.provider.toUpperCase()}`);
+  const opened = !values['no-open'] && openAppWindow(host.launchUrl);
+  console.log(opened ? `opened ${host.url} in a Chromium app window` : `open this link in a browser on this machine:\n  ${host.launchUrl}`);
+  console.log('press Ctrl+C to stop');
+
+  const stop = async () => {
+    await host.close();
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(`glow-studio: ${(err as Error).message}`);
+  process.exit(1);
+});
