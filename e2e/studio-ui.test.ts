@@ -1,12 +1,13 @@
-// The studio's UI end to end in Chromium, on the loopback host with a stand-in service (so
-// it runs before the real library and jobs exist): pixels, keyboard, progress, errors.
+// The studio's UI end to end in Chromium, on main's loopback host with a stand-in service
+// (so every screen is covered before the real library and jobs exist): pixels, keyboard,
+// progress, errors, CSP.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { createFakeStudio } from './support/fake-studio.js';
 import { makeFixtureFolder } from './support/fixture-photos.js';
-import { startHost } from './support/interim-host.js';
+import { startHost } from '../main/host/loopback-host.js';
 import { ensureRendererBuilt } from './support/renderer-build.js';
 import { metrics, studioSuite } from './support/studio-suite.js';
 

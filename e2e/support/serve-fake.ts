@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeStudio } from './fake-studio.js';
 import { makeFixtureFolder } from './fixture-photos.js';
-import { startHost } from './interim-host.js';
+import { startHost } from '../../main/host/loopback-host.js';
 
 const dir = join(mkdtempSync(join(tmpdir(), 'glow-fixture-')), 'party');
 const photos = await makeFixtureFolder(dir);
