@@ -1,9 +1,9 @@
 // The editor's state for one photo: the recipe of each face, the rendered face layers,
 // undo/redo, and the repaint loop (one renderFace in flight per face, latest value wins,
 // timed from slider input to repainted canvas as the 'slider-repaint' measure).
-import type { FaceInfo, FaceLayer, PhotoDetail, Recipe } from '../../../app/api/contract';
-import { editHistory } from './edit-history';
-import { latestOnly, type LatestOnly } from './latest-only';
+import type { FaceInfo, FaceLayer, PhotoDetail, Recipe } from '../../../app/api/contract.js';
+import { editHistory } from './edit-history.js';
+import { latestOnly, type LatestOnly } from './latest-only.js';
 import type { StudioStore } from './studio-store.svelte';
 
 export type Recipes = Record<number, Recipe>;

@@ -1,5 +1,5 @@
 // Turns a failed call into what the user sees: what happened, and what to do about it.
-import { StudioCallError } from './studio-client';
+import { StudioCallError } from './studio-client.js';
 
 export interface UserMessage {
   /** What happened, in one sentence. */
@@ -22,7 +22,7 @@ function advice(status: number, message: string): string {
 
 /** `action` is what the user tried, e.g. "Import the folder". */
 export function userMessage(action: string, err: unknown): UserMessage {
-  const status = err instanceof StudioCallError ? err.status : 500;
+  const status = err instanceof StudioCallError ? err.status : ((err as { status?: number } | null)?.status ?? 500);
   const raw = err instanceof Error ? err.message : String(err);
   const detail = raw.replace(/^\w+: /, '').trim();
   return { what: `${action} failed: ${detail || 'unknown error'}.`.replace(/\.\.$/, '.'), todo: advice(status, raw) };

@@ -1,5 +1,5 @@
 // The export settings form shared by the Export and Batch dialogs.
-import type { ExportOptions } from '../../../app/api/contract';
+import type { ExportOptions } from '../../../app/api/contract.js';
 
 export class ExportForm {
   format = $state<ExportOptions['format']>('jpeg');

@@ -2,7 +2,7 @@
 // (window.studio), otherwise over the loopback host's HTTP API (POST /api/<method>, events
 // from GET /events as Server-Sent Events). Same-origin only; the host's HttpOnly cookie
 // carries the auth, so this code never sees a token.
-import type { ApiMethod, StudioApi, StudioEvent } from '../../../app/api/contract';
+import type { ApiMethod, StudioApi, StudioEvent } from '../../../app/api/contract.js';
 
 /** What Electron's preload exposes as window.studio. */
 export interface StudioBridge {
@@ -105,7 +105,7 @@ function bridgeCall(bridge: StudioBridge): Call {
 }
 
 /** The StudioApi over whichever transport this window has. */
-export function createStudioClient(bridge: StudioBridge | undefined = globalThis.window?.studio): StudioApi {
+export function createStudioClient(bridge: StudioBridge | undefined = (globalThis as { studio?: StudioBridge }).studio): StudioApi {
   const call: Call = bridge ? bridgeCall(bridge) : httpCall;
   const api: Record<string, unknown> = {
     onEvent: (listener: (event: StudioEvent) => void) => (bridge ? bridge.onEvent(listener) : httpEvents(listener)),

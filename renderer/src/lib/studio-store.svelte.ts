@@ -1,7 +1,7 @@
 // The studio's shared state for every screen: status, folders, photos, attributes, jobs and
 // the messages shown to the user. Components read it; only its methods write it.
-import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus } from '../../../app/api/contract';
-import { userMessage, type UserMessage } from './error-message';
+import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus } from '../../../app/api/contract.js';
+import { userMessage, type UserMessage } from './error-message.js';
 
 export interface Notice extends UserMessage {
   id: number;
@@ -102,6 +102,7 @@ export class StudioStore {
 
   openLibrary(): void {
     this.view = 'library';
+    void this.refreshPhotos();
     history.replaceState(null, '', '#/');
   }
 
