@@ -21,7 +21,7 @@ studioSuite('studio UI (stand-in service)', async () => {
   const staticDir = await ensureRendererBuilt();
   const fixtureDir = join(root, 'party');
   const photos = await makeFixtureFolder(fixtureDir);
-  const service = createFakeStudio({ faces: new Map(photos.map((p) => [p.file, p.faces])) });
+  const service = createFakeStudio({ faces: new Map(photos.map((p) => [p.file, p.faces])), itemMs: 400 });
   const host = await startHost({ service, staticDir });
   return {
     url: host.url,

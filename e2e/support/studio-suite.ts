@@ -274,7 +274,14 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>): 
       await page.click('[data-testid=batch-start]');
       const progress = page.locator('[data-testid=job-progress]');
       await progress.waitFor();
-      await page.waitForTimeout(250);
+      await page.locator('dialog footer').getByRole('button', { name: 'Pause' }).click();
+      await page.locator('[data-testid=job-progress][data-state=paused]').waitFor({ timeout: 30_000 });
+      const pausedAt = await progress.getAttribute('data-percent');
+      await page.waitForTimeout(600);
+      assert.equal(await progress.getAttribute('data-percent'), pausedAt, 'a paused batch does not advance');
+      await studio.screenshot('batch-dialog-paused');
+      await page.locator('dialog footer').getByRole('button', { name: 'Resume' }).click();
+      await page.locator('[data-testid=job-progress][data-state=running]').waitFor({ timeout: 30_000 });
       await studio.screenshot('batch-dialog');
       await page.locator('[data-testid=job-progress][data-state=done][data-percent="100"]').waitFor({ timeout: 120_000 });
       const files = readdirSync(outDir);
