@@ -4,6 +4,8 @@
 // file, 4 invalid model bundle, 5 requested device unavailable, 130 interrupted.
 import { InputError, UsageError, type Command } from './cli/args.js';
 import { engineCommands } from './cli/engine-commands.js';
+import { facesCommands } from './cli/faces-commands.js';
+import { libraryCommands } from './cli/library-commands.js';
 import { BundleError } from './engine/bundle.js';
 import { AbortError } from './engine/engine.js';
 import { DeviceError } from './engine/execution-provider.js';
@@ -23,6 +25,25 @@ Commands:
   roundtrip <image> [--out pair.png] encode then decode; prints the reconstruction error
   mix <a> <b> --out strip.png        blend two aligned faces  [--steps 8] [--weights 0,0,1,1]
   demo [--out dir]                   the bundled-defaults demo that \`npm start\` runs
+  faces <photo>                      find faces: boxes, landmarks, scores  [--overlay out.png] [--json] [--min-face 40]
+  align <folder...> --out <dir>      aligned face crops + faces.csv per folder (resumable)  [--size 64] [--min-face 20]
+
+Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBRARY, else the
+user data folder):
+  import <folder>                    add new/changed photos, faces and latents (rescans are incremental)
+  photos [folder]                    photos in the library with their face ids  [--json]
+  tag <face-id...> --attr NAME --yes|--no|--remove
+  derive <name>                      a direction from tagged faces, with leave-one-out accuracy
+                                     [--project-out age,male] [--method mean|ridge|best]
+  edit <face-id> --set smile=0.6     save a face's recipe  [--mix-face <id> --mix 0.5|0,0,1,1]
+  export <photo-id...>|--all --out <dir>   photos with their saved edits
+  batch <folder> --set smile=0.6 --set age=-0.3 --out <dir>
+                                     edit every face of every photo; resumable job
+                                     [--mix-with face.jpg --mix 0.5] [--min-face px] [--concurrency N]
+  jobs [list | show <id> | resume <id> | cancel <id>]
+  export/batch options: --format jpeg|png|webp|same  --quality 92  --max-side px
+                        --metadata keep|strip|strip-gps (default strip-gps; ICC kept)
+                        --name '{name}-{attrs}' (tokens {name} {attrs} {n}; never overwrites)
 
 Common options:
   --bundle <dir>     model bundle folder (default: ${'models/bundles/face-64'}, else the test fixture)
@@ -33,7 +54,7 @@ Exit codes: 0 ok, 1 failure, 2 bad command line, 3 bad input file, 4 bad model b
 5 device unavailable, 130 interrupted.
 `;
 
-const COMMANDS: Record<string, Command> = { ...engineCommands };
+const COMMANDS: Record<string, Command> = { ...engineCommands, ...facesCommands, ...libraryCommands };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

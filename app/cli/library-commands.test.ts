@@ -1,0 +1,82 @@
+// The library commands as a user runs them: import, photos, tag, derive, edit, export, batch, jobs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { bundleWithAttributes } from '../jobs/test-bundle.js';
+import { writeTestPhotos } from '../jobs/test-photos.js';
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'glow-libcli-'));
+const photos = join(dir, 'photos');
+const bundle = join(dir, 'bundle');
+const lib = join(dir, 'lib');
+
+function run(...args: string[]) {
+  const script = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(${JSON.stringify(args)});`;
+  const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, GLOW_STUDIO_LIBRARY: lib },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(async () => {
+  await bundleWithAttributes(bundle);
+  await writeTestPhotos(photos, 10, { width: 320, height: 240, faces: 1 });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('import, tag, derive, edit and export through the command line', async () => {
+  let r = run('import', photos, '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /10 photos scanned, 10 added, 0 changed, 0 moved, 0 unchanged, 0 missing, 0 failed; 10 faces found/);
+  r = run('import', photos, '--bundle', bundle);
+  assert.match(r.stdout, /0 added, 0 changed, 0 moved, 10 unchanged/);
+
+  r = run('photos', '--json');
+  const rows = JSON.parse(r.stdout) as { id: number; faces: number[] }[];
+  const faces = rows.flatMap((p) => p.faces);
+  assert.equal(faces.length, 10);
+
+  r = run('tag', ...faces.slice(0, 3).map(String), '--attr', 'freckles', '--yes');
+  assert.equal(r.code, 0, r.stderr);
+  r = run('tag', ...faces.slice(3, 6).map(String), '--attr', 'freckles', '--no');
+  assert.match(r.stdout, /now 3 with, 3 without/);
+  r = run('derive', 'freckles', '--bundle', bundle, '--project-out', 'age,male');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: only 3 faces with and 3 without the attribute; tag at least 5 of each/);
+  assert.match(r.stdout, /freckles \(model fixture-tiny-32\): 3 with, 3 without; leave-one-out accuracy: mean difference \d+%, ridge classifier \d+%; .*with Age \(built-in\), Male \(built-in\) projected out/);
+  r = run('tag', '999', '--attr', 'freckles', '--yes');
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no face with id 999/);
+
+  r = run('edit', String(faces[0]), '--set', 'freckles=1.5', '--set', 'smile=0.5');
+  assert.equal(r.code, 0, r.stderr);
+  r = run('export', String(rows[0]!.id), '--out', join(dir, 'exported'), '--bundle', bundle, '--format', 'webp', '--name', '{name}-{attrs}');
+  assert.equal(r.code, 0, r.stderr);
+  const [file] = readdirSync(join(dir, 'exported'));
+  assert.equal(file, 'photo-000-freckles+1.5_smile+0.5.webp');
+  assert.equal((await sharp(join(dir, 'exported', file!)).metadata()).width, 320);
+
+  // A derived attribute resolves in a batch next to the built-in ones.
+  r = run('batch', photos, '--set', 'freckles=1', '--set', 'smile=0.3', '--out', join(dir, 'batch-out'), '--bundle', bundle, '--format', 'png');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /freckles = 1 \(freckles \(derived\)\)/);
+  assert.match(r.stdout, /job 1 done: 10 exported, 0 failed, 0 left of 10; [\d.]+ photos\/min/);
+  assert.ok(existsSync(join(dir, 'batch-out', 'photo-009.png')));
+  r = run('jobs');
+  assert.match(r.stdout, /^1\tbatch\tdone\t10\/10 done, 0 failed/m);
+  r = run('jobs', 'cancel', '1');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /job 1 is already done/);
+  r = run('batch', photos, '--set', 'smile=x', '--out', join(dir, 'o'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--set wants name=amount \(e\.g\. smile=0\.6\), got 'smile=x'/);
+});

@@ -1,0 +1,441 @@
+// The library commands: import, photos, tag, derive, edit, batch, export and jobs.
+// The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { alignFace } from '../faces/align.js';
+import { FaceDetector } from '../faces/detect.js';
+import type { GlowEngine } from '../engine/engine.js';
+import { apply, mix } from '../engine/latent.js';
+import { pixelsToModel } from '../engine/pixels.js';
+import { pasteDelta } from '../faces/paste.js';
+import { decodeImage, type RgbImage } from '../imaging/decode.js';
+import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
+import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
+import { partnerEps, type FaceEditContext } from '../jobs/face-edit.js';
+import { JobStore } from '../jobs/job-store.js';
+import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
+import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
+import { deriveAttribute } from '../library/derive.js';
+import { importFolder } from '../library/import.js';
+import { Library } from '../library/library.js';
+import { libraryPath } from '../library/location.js';
+import { InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
+import { openEngine } from './engine-commands.js';
+import { progressBar } from './progress.js';
+
+const LIBRARY = { library: { type: 'string' } } as const;
+const EXPORT_FLAGS = {
+  format: { type: 'string' },
+  quality: { type: 'string' },
+  'max-side': { type: 'string' },
+  metadata: { type: 'string' },
+  name: { type: 'string' },
+} as const;
+
+function openLibrary(values: { library?: string | undefined }): Library {
+  const file = libraryPath(values.library);
+  const lib = Library.open(file);
+  if (lib.openedAtVersion === 0) console.error(`library ${file} (new)`);
+  else if (lib.openedAtVersion < lib.schemaVersion) console.error(`library ${file} migrated from schema ${lib.openedAtVersion} to ${lib.schemaVersion}`);
+  return lib;
+}
+
+function idArg(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number from 1, got '${value}'`);
+  return n;
+}
+
+function exportOptions(values: { format?: string | undefined; quality?: string | undefined; 'max-side'?: string | undefined; metadata?: string | undefined; name?: string | undefined }): ExportOptions {
+  const format = values.format ?? 'same';
+  if (!['jpeg', 'jpg', 'png', 'webp', 'same'].includes(format)) throw new UsageError(`--format must be jpeg, png, webp or same, got '${format}'`);
+  const metadata = values.metadata ?? 'strip-gps';
+  if (!['keep', 'strip', 'strip-gps'].includes(metadata)) throw new UsageError(`--metadata must be keep, strip or strip-gps, got '${metadata}'`);
+  const template = values.name ?? '{name}';
+  try {
+    renderName(template, { name: 'x', attrs: 'a', n: 1 });
+  } catch (err) {
+    throw new UsageError(`--name: ${(err as Error).message}`);
+  }
+  const maxSide = values['max-side'] === undefined ? undefined : numberFlag('max-side', values['max-side'], 0, 16, 65535, true);
+  return ExportOptions.parse({
+    format: format === 'jpg' ? 'jpeg' : format,
+    quality: numberFlag('quality', values.quality, 92, 1, 100, true),
+    ...(maxSide ? { maxSide } : {}),
+    metadata,
+    template,
+  });
+}
+
+async function attributesFor(engine: GlowEngine, library: Library) {
+  const builtin = await loadBuiltinAttributes(engine.bundle.dir, engine.manifest).catch((err: Error) => {
+    throw new InputError(err.message);
+  });
+  const derived = library.attributes(engine.manifest.model_id).filter((a) => a.source === 'derived');
+  return { builtin, derived };
+}
+
+function resolveRecipe(names: string[], engine: GlowEngine, builtin: BuiltinAttribute[] | undefined, derived: ReturnType<Library['attributes']>) {
+  try {
+    return resolveAttributes(names, builtin, derived, { bundleDir: engine.bundle.dir, modelId: engine.manifest.model_id });
+  } catch (err) {
+    if (err instanceof AttributeNameError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function formatTimes(summary: BatchSummary): string {
+  const total = Object.values(summary.times).reduce((a, b) => a + b, 0) || 1;
+  return Object.entries(summary.times)
+    .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(0)}%`)
+    .join(', ');
+}
+
+/** Runs (or resumes) a batch job with a progress bar; Ctrl-C pauses it (resumable). */
+async function runBatch(library: Library, jobId: number, engine: GlowEngine, concurrency: number | undefined): Promise<BatchSummary> {
+  const store = new JobStore(library);
+  const spec = store.job(jobId, BatchSpec).spec;
+  const { builtin, derived } = await attributesFor(engine, library);
+  const resolved = resolveRecipe(Object.keys(spec.recipe.sliders), engine, builtin, derived);
+  const detector = await FaceDetector.open();
+  try {
+    const ctx: FaceEditContext = { engine, detector, directions: resolved.directions, sliders: spec.recipe.sliders, ...(spec.minFace ? { minFaceSize: spec.minFace } : {}) };
+    if (spec.recipe.mix) ctx.mix = { eps: await partnerEps(spec.recipe.mix.with, engine, detector), weights: spec.recipe.mix.weights };
+    const runner = new BatchRunner(library, jobId, ctx, concurrency ? { concurrency } : {});
+    const before = store.counts(jobId);
+    const left = before.pending + before.committing;
+    console.error(`job ${jobId}: ${before.total} photos, ${before.done} done, ${before.failed} failed, ${left} to go -> ${spec.out}`);
+    for (const [name, label] of Object.entries(resolved.resolved)) console.error(`  ${name} = ${spec.recipe.sliders[name]} (${label})`);
+    const bar = progressBar('batch', Math.max(1, left));
+    runner.on('item', (e) => {
+      bar.tick(basename(e.source));
+      if (e.state === 'failed') console.error(`\n  failed: ${e.error}`);
+    });
+    const onSignal = () => runner.stop();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const summary = await runner.run();
+      bar.done();
+      const c = summary.counts;
+      const perMin = summary.processed ? (60 * summary.processed) / summary.seconds : 0;
+      console.log(`job ${jobId} ${summary.state}: ${c.done} exported, ${c.failed} failed, ${c.pending + c.committing} left of ${c.total}; ${perMin.toFixed(1)} photos/min (${formatTimes(summary)})`);
+      if (summary.state === 'paused') console.log(`resume with: glow-studio jobs resume ${jobId}`);
+      return summary;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } finally {
+    await detector.close();
+  }
+}
+
+// -- commands -------------------------------------------------------------------------------
+
+async function importCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'min-face': { type: 'string' } });
+  const [folder] = positionals(pos, 1, 'one folder to import');
+  const dir = resolve(folder!);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a folder`);
+  const library = openLibrary(values);
+  const engine = await openEngine(values);
+  const detector = await FaceDetector.open();
+  try {
+    let bar: ReturnType<typeof progressBar> | undefined;
+    let last = 0;
+    const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
+    const s = await importFolder(library, dir, engine, detector, {
+      ...(minFace ? { minFaceSize: minFace } : {}),
+      onProgress: (done, total, current) => {
+        bar ??= progressBar('import', Math.max(1, total));
+        while (last < done) {
+          last++;
+          bar.tick(basename(current));
+        }
+      },
+    });
+    bar?.done();
+    for (const f of s.failed) console.error(`  skipped: ${f.error}`);
+    console.log(
+      `imported ${dir}: ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found`,
+    );
+  } finally {
+    await detector.close();
+    await engine.close();
+    library.close();
+  }
+}
+
+async function photosCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' } });
+  const library = openLibrary(values);
+  try {
+    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) : '');
+    const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
+    if (values.json) console.log(JSON.stringify(rows, null, 2));
+    else for (const r of rows) console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${r.missing ? ' (missing)' : ''}`);
+  } finally {
+    library.close();
+  }
+}
+
+async function tagCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, attr: { type: 'string' }, yes: { type: 'boolean' }, no: { type: 'boolean' }, remove: { type: 'boolean' } });
+  if (!values.attr?.trim()) throw new UsageError('tag needs --attr NAME');
+  const choices = [values.yes, values.no, values.remove].filter(Boolean).length;
+  if (choices !== 1) throw new UsageError('tag needs exactly one of --yes (has the attribute), --no (has not) or --remove');
+  if (!pos.length) throw new UsageError('tag needs one or more face ids (see glow-studio photos)');
+  const ids = pos.map((p) => idArg(p, 'a face id'));
+  const library = openLibrary(values);
+  try {
+    const attr = values.attr.trim();
+    library.transaction(() => {
+      for (const id of ids) {
+        if (!library.face(id)) throw new InputError(`no face with id ${id} in the library (see glow-studio photos)`);
+        if (values.remove) library.removeTag(id, attr);
+        else library.setTag(id, attr, Boolean(values.yes));
+      }
+    });
+    const c = library.tagCounts().find((t) => t.attribute === attr);
+    console.log(`${attr}: ${ids.length} face(s) ${values.remove ? 'untagged' : values.yes ? 'tagged as having it' : 'tagged as not having it'}; now ${c?.has ?? 0} with, ${c?.hasNot ?? 0} without`);
+  } finally {
+    library.close();
+  }
+}
+
+async function deriveCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'project-out': { type: 'string' }, method: { type: 'string' }, lambda: { type: 'string' }, json: { type: 'boolean' } });
+  const [name] = positionals(pos, 1, 'the attribute name');
+  const method = (values.method ?? 'best') as 'mean' | 'ridge' | 'best';
+  if (!['mean', 'ridge', 'best'].includes(method)) throw new UsageError(`--method must be mean, ridge or best, got '${values.method}'`);
+  const lambda = numberFlag('lambda', values.lambda, 1, 1e-6, 1e6);
+  const library = openLibrary(values);
+  const engine = await openEngine(values);
+  try {
+    const modelId = engine.manifest.model_id;
+    const tagged = library.tagged(name!, modelId);
+    if (!tagged.length) throw new InputError(`no faces of model ${modelId} are tagged '${name}'; tag some with: glow-studio tag <face-id...> --attr ${name} --yes|--no`);
+    const eps = (id: number) => library.faceEps(id, engine.manifest.eps_size);
+    const outNames = (values['project-out'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    let projectOut: { name: string; direction: Float32Array }[] = [];
+    if (outNames.length) {
+      const { builtin, derived } = await attributesFor(engine, library);
+      const r = resolveRecipe(outNames, engine, builtin, derived.filter((d) => d.name !== name));
+      projectOut = outNames.map((n) => ({ name: r.resolved[n]!, direction: r.directions[n]! }));
+    }
+    const result = deriveAttribute({
+      positives: tagged.filter((t) => t.has).map((t) => eps(t.faceId)),
+      negatives: tagged.filter((t) => !t.has).map((t) => eps(t.faceId)),
+      projectOut,
+      lambda,
+      method,
+    });
+    library.saveAttribute({
+      name: name!,
+      modelId,
+      source: 'derived',
+      direction: result.direction,
+      positives: result.positives,
+      negatives: result.negatives,
+      quality: { method: result.method, meanDiffAccuracy: result.meanDiffAccuracy, classifierAccuracy: result.classifierAccuracy, projectedOut: result.projectedOut, warnings: result.warnings },
+    });
+    for (const w of result.warnings) console.error(`warning: ${w}`);
+    const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+    if (values.json) console.log(JSON.stringify({ name, modelId, ...result, direction: undefined }, null, 2));
+    else
+      console.log(
+        `${name} (model ${modelId}): ${result.positives} with, ${result.negatives} without; leave-one-out accuracy: mean difference ${pct(result.meanDiffAccuracy)}, ridge classifier ${pct(result.classifierAccuracy)}; saved the ${result.method === 'mean' ? 'mean-difference' : 'classifier'} direction${result.projectedOut.length ? `, with ${result.projectedOut.join(', ')} projected out` : ''}`,
+      );
+  } finally {
+    await engine.close();
+    library.close();
+  }
+}
+
+async function editCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, set: { type: 'string', multiple: true }, 'mix-face': { type: 'string' }, mix: { type: 'string' } });
+  const [faceArg] = positionals(pos, 1, 'one face id');
+  const faceId = idArg(faceArg!, 'the face id');
+  let sliders: Record<string, number>;
+  try {
+    sliders = parseSetFlags(values.set ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const library = openLibrary(values);
+  try {
+    const face = library.face(faceId);
+    if (!face) throw new InputError(`no face with id ${faceId} in the library (see glow-studio photos)`);
+    const mixFace = values['mix-face'] ? idArg(values['mix-face'], '--mix-face') : undefined;
+    if (mixFace && !library.face(mixFace)) throw new InputError(`no face with id ${mixFace} in the library`);
+    const weights = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
+    library.saveEdit(face.photoId, faceId, { sliders, ...(mixFace ? { mix: { faceId: mixFace, weights } } : {}) });
+    console.log(`face ${faceId}: edit saved (${attrsToken(sliders) || 'no sliders'}${mixFace ? `, mix with face ${mixFace}` : ''})`);
+  } finally {
+    library.close();
+  }
+}
+
+async function batchCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, {
+    ...LIBRARY,
+    ...EXPORT_FLAGS,
+    set: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    'mix-with': { type: 'string' },
+    mix: { type: 'string' },
+    'min-face': { type: 'string' },
+    concurrency: { type: 'string' },
+  });
+  const [folder] = positionals(pos, 1, 'one folder of photos');
+  const source = resolve(folder!);
+  if (!existsSync(source) || !statSync(source).isDirectory()) throw new InputError(`${source}: not a folder`);
+  if (!values.out) throw new UsageError('batch needs --out <folder> for the edited copies (originals are never written to)');
+  let sliders: Record<string, number>;
+  try {
+    sliders = parseSetFlags(values.set ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!Object.keys(sliders).length && !values['mix-with']) throw new UsageError('batch needs at least one --set name=amount (or --mix-with)');
+  const recipe: Recipe = { sliders };
+  if (values['mix-with']) {
+    const weights = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
+    recipe.mix = { with: resolve(values['mix-with']), weights: weights.length === 1 ? weights[0]! : weights };
+  }
+  const exportOpts = exportOptions(values);
+  const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
+  const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
+  const library = openLibrary(values);
+  const engine = await openEngine(values);
+  try {
+    const { builtin, derived } = await attributesFor(engine, library);
+    resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
+    const { jobId, resumed } = createBatchJob(library, {
+      source,
+      out: resolve(values.out),
+      recipe,
+      bundle: engine.bundle.dir,
+      modelId: engine.manifest.model_id,
+      export: exportOpts,
+      ...(minFace ? { minFace } : {}),
+    });
+    if (resumed) console.error(`resuming the unfinished job ${jobId} with the same folder, recipe and output`);
+    const summary = await runBatch(library, jobId, engine, concurrency);
+    if (summary.state === 'paused') process.exitCode = 130;
+  } finally {
+    await engine.close();
+    library.close();
+  }
+}
+
+async function renderPhoto(library: Library, photoId: number, engine: GlowEngine, builtin: BuiltinAttribute[] | undefined): Promise<{ image: RgbImage; metadata: Awaited<ReturnType<typeof decodeImage>>['metadata']; attrs: string }> {
+  const photo = library.photo(photoId)!;
+  const source = await decodeImage(photo.path);
+  let image: RgbImage = source;
+  const size = engine.manifest.image_size;
+  const derived = library.attributes(engine.manifest.model_id).filter((a) => a.source === 'derived');
+  const tokens: Record<string, number> = {};
+  for (const edit of library.editsOfPhoto(photoId)) {
+    const face = library.face(edit.faceId)!;
+    if (face.modelId !== engine.manifest.model_id) throw new InputError(`face ${face.id} was encoded by model ${face.modelId}, not ${engine.manifest.model_id}; import the folder again with this model`);
+    const aligned = await alignFace(source, face.landmarks, size);
+    const eps = await engine.encode(pixelsToModel(aligned.pixels, size));
+    const r = resolveRecipe(Object.keys(edit.recipe.sliders), engine, builtin, derived);
+    let edited = apply(eps, r.directions, edit.recipe.sliders);
+    if (edit.recipe.mix) edited = mix(edited, library.faceEps(edit.recipe.mix.faceId, engine.manifest.eps_size), edit.recipe.mix.weights.length === 1 ? edit.recipe.mix.weights[0]! : edit.recipe.mix.weights, engine.manifest.levels);
+    const [base, after] = await Promise.all([engine.decode(eps), engine.decode(edited)]);
+    image = pasteDelta(image, aligned, Float32Array.from(after, (v, i) => v - base[i]!));
+    Object.assign(tokens, edit.recipe.sliders);
+  }
+  return { image, metadata: source.metadata, attrs: attrsToken(tokens) };
+}
+
+async function exportCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, ...EXPORT_FLAGS, out: { type: 'string' }, all: { type: 'boolean' } });
+  if (!values.out) throw new UsageError('export needs --out <folder>');
+  if (!pos.length && !values.all) throw new UsageError('export needs photo ids (see glow-studio photos) or --all');
+  const options = exportOptions(values);
+  const library = openLibrary(values);
+  const engine = await openEngine(values);
+  try {
+    const ids = values.all ? library.photosUnder('').filter((p) => !p.missing).map((p) => p.id) : pos.map((p) => idArg(p, 'a photo id'));
+    for (const id of ids) if (!library.photo(id)) throw new InputError(`no photo with id ${id} in the library`);
+    const { builtin } = await attributesFor(engine, library);
+    const bar = progressBar('export', Math.max(1, ids.length));
+    let n = 0;
+    for (const id of ids) {
+      n++;
+      const photo = library.photo(id)!;
+      const { image, metadata, attrs } = await renderPhoto(library, id, engine, builtin);
+      const format = outputFormat(options, photo.path);
+      const name = renderName(options.template, { name: basename(photo.path, extname(photo.path)), attrs, n, total: ids.length });
+      const written = await exportFile(join(resolve(values.out), name + EXTENSIONS[format]), await encodeExport(image, format, options, metadata));
+      bar.tick(basename(written));
+    }
+    bar.done();
+    console.log(`exported ${ids.length} photo(s) to ${resolve(values.out)}`);
+  } finally {
+    await engine.close();
+    library.close();
+  }
+}
+
+async function jobsCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' }, concurrency: { type: 'string' } });
+  const [action = 'list', idText, ...extra] = pos;
+  if (extra.length) throw new UsageError(`unexpected ${extra.join(' ')}`);
+  const library = openLibrary(values);
+  const store = new JobStore(library);
+  try {
+    if (action === 'list') {
+      const jobs = store.list().map((j) => ({ id: j.id, kind: j.kind, state: j.state, created: j.createdAt, ...store.counts(j.id), source: (j.spec as { source?: string }).source, out: (j.spec as { out?: string }).out }));
+      if (values.json) console.log(JSON.stringify(jobs, null, 2));
+      else if (!jobs.length) console.log('no jobs');
+      else for (const j of jobs) console.log(`${j.id}\t${j.kind}\t${j.state}\t${j.done}/${j.total} done, ${j.failed} failed\t${j.source} -> ${j.out}`);
+      return;
+    }
+    if (!idText) throw new UsageError(`jobs ${action} needs a job id`);
+    const id = idArg(idText, 'the job id');
+    if (action === 'show') {
+      const items = store.items(id);
+      if (values.json) console.log(JSON.stringify({ job: store.job(id, BatchSpec), items }, null, 2));
+      else for (const it of items) console.log(`${it.idx}\t${it.state}\t${it.source}\t${it.state === 'failed' ? it.error : it.output}`);
+    } else if (action === 'cancel') {
+      const state = store.state(id);
+      if (state === 'done') throw new UsageError(`job ${id} is already done`);
+      store.setState(id, 'cancelled');
+      console.log(`job ${id} cancelled (finished outputs are kept)`);
+    } else if (action === 'resume') {
+      const job = store.job(id, BatchSpec);
+      if (job.state === 'done') {
+        console.log(`job ${id} is already done`);
+        return;
+      }
+      if (job.state === 'cancelled') throw new UsageError(`job ${id} was cancelled; start a new batch`);
+      const engine = await openEngine({ ...values, bundle: values.bundle ?? job.spec.bundle });
+      try {
+        if (engine.manifest.model_id !== job.spec.modelId) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.manifest.model_id}`);
+        const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
+        const summary = await runBatch(library, id, engine, concurrency);
+        if (summary.state === 'paused') process.exitCode = 130;
+      } finally {
+        await engine.close();
+      }
+    } else throw new UsageError(`jobs: unknown action '${action}' (list, show <id>, resume <id>, cancel <id>)`);
+  } finally {
+    library.close();
+  }
+}
+
+export const libraryCommands: Record<string, Command> = {
+  import: importCommand,
+  photos: photosCommand,
+  tag: tagCommand,
+  derive: deriveCommand,
+  edit: editCommand,
+  batch: batchCommand,
+  export: exportCommand,
+  jobs: jobsCommand,
+};

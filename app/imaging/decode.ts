@@ -1,0 +1,128 @@
+// Decoding a photo for the faces pipeline: JPEG, PNG, WebP or TIFF -> 8-bit sRGB RGB with the
+// EXIF orientation applied, the source's metadata kept for export. Source files are only read.
+import { readFile } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { ImageFileError, MAX_INPUT_PIXELS } from './image-files.js';
+
+/** Interleaved 8-bit RGB, row-major, `width * height * 3` bytes. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** What the source file said about itself, kept so export can carry it over. */
+export interface SourceMetadata {
+  format: 'jpeg' | 'png' | 'webp' | 'tiff';
+  /** EXIF orientation 1..8 as stored; the decoded pixels already have it applied. */
+  orientation: number;
+  /** Size as stored in the file, before orientation. */
+  storedWidth: number;
+  storedHeight: number;
+  /** Colour space and sample depth as stored (e.g. 'cmyk', 'b-w', 'srgb'; 'uchar', 'ushort'). */
+  space: string;
+  depth: string;
+  hasAlpha: boolean;
+  density?: number;
+  exif?: Buffer;
+  xmp?: Buffer;
+  icc?: Buffer;
+}
+
+export interface DecodedImage extends RgbImage {
+  file: string;
+  metadata: SourceMetadata;
+}
+
+export interface DecodeOptions {
+  /** Decompression-bomb guard; default MAX_INPUT_PIXELS (about 268 MP). */
+  maxPixels?: number;
+}
+
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff']);
+
+function describeSharpError(err: unknown, maxPixels: number): string {
+  const msg = ((err as Error).message ?? String(err)).split('\n')[0]!;
+  if (/unsupported image format/i.test(msg)) return 'not an image (unknown or unsupported format; expected JPEG, PNG, WebP or TIFF)';
+  if (/pixel limit/i.test(msg)) return `image is larger than the ${formatMp(maxPixels)} pixel limit`;
+  if (/premature end|truncated|corrupt|bad seek|Invalid PNG|read error|out of data|IDAT|CRC/i.test(msg)) {
+    return `image data is truncated or corrupt (${msg})`;
+  }
+  return msg;
+}
+
+function formatMp(pixels: number): string {
+  return `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} MP`;
+}
+
+/** Reads the whole file (read-only) and names the file in every failure. */
+async function readSource(file: string): Promise<Buffer> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not an image file' : `cannot be read (${code})`;
+    throw new ImageFileError(file, why);
+  }
+  if (buf.length === 0) throw new ImageFileError(file, 'file is empty (0 bytes)');
+  return buf;
+}
+
+/** Reads only the header: format, stored size, orientation and metadata blocks. */
+export async function readSourceMetadata(file: string, buf?: Buffer, options: DecodeOptions = {}): Promise<SourceMetadata> {
+  const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
+  const input = buf ?? (await readSource(file));
+  let m: Metadata;
+  try {
+    m = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ImageFileError(file, describeSharpError(err, maxPixels));
+  }
+  if (!m.format || !FORMATS.has(m.format)) {
+    throw new ImageFileError(file, `unsupported format '${m.format ?? 'unknown'}' (expected JPEG, PNG, WebP or TIFF)`);
+  }
+  const width = m.width ?? 0;
+  const height = m.height ?? 0;
+  if (width < 1 || height < 1) throw new ImageFileError(file, `image header gives no size (${width}x${height})`);
+  if (width * height > maxPixels) {
+    throw new ImageFileError(
+      file,
+      `image is ${width}x${height} (${formatMp(width * height)}), over the ${formatMp(maxPixels)} limit for one photo; refusing to decode it (possible decompression bomb)`,
+    );
+  }
+  return {
+    format: m.format as SourceMetadata['format'],
+    orientation: m.orientation ?? 1,
+    storedWidth: width,
+    storedHeight: height,
+    space: m.space ?? 'unknown',
+    depth: m.depth ?? 'unknown',
+    hasAlpha: Boolean(m.hasAlpha),
+    ...(m.density ? { density: m.density } : {}),
+    ...(m.exif ? { exif: m.exif } : {}),
+    ...(m.xmp ? { xmp: m.xmp } : {}),
+    ...(m.icc ? { icc: m.icc } : {}),
+  };
+}
+
+/**
+ * Decodes `file` to upright 8-bit sRGB RGB. Grayscale, CMYK, 16-bit and palette images are
+ * converted (through the embedded ICC profile when there is one); alpha is composited on white.
+ * Fails with an ImageFileError naming the file: missing, empty, not an image, unsupported
+ * format, over the pixel limit, truncated or corrupt.
+ */
+export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
+  const buf = await readSource(file);
+  const metadata = await readSourceMetadata(file, buf, options);
+  try {
+    let pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+    if (metadata.hasAlpha) pipeline = pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
+    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { file, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), metadata };
+  } catch (err) {
+    throw new ImageFileError(file, describeSharpError(err, maxPixels));
+  }
+}

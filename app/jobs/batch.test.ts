@@ -1,0 +1,224 @@
+// The batch as a user runs it: outputs on disk, rows in the library, originals untouched,
+// broken files recorded, and a process killed with SIGKILL at random points that always
+// resumes to a complete, duplicate-free set of outputs.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { GlowEngine } from '../engine/engine.js';
+import { FaceDetector } from '../faces/detect.js';
+import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
+import { Library } from '../library/library.js';
+import { BatchRunner, createBatchJob, type ProgressEvent } from './batch.js';
+import { ExportOptions } from './export.js';
+import { JobStore } from './job-store.js';
+import { resolveAttributes } from './recipe.js';
+import { bundleWithAttributes } from './test-bundle.js';
+import { writeBadPhotos, writeTestPhotos } from './test-photos.js';
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'glow-batch-'));
+const bundle = join(dir, 'bundle');
+const photos = join(dir, 'photos');
+let good: string[] = [];
+let bad: string[] = [];
+
+function walk(d: string): string[] {
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+}
+
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+function cli(args: string[]): ChildProcess {
+  const script = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(${JSON.stringify(args)});`;
+  return spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function finish(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, out })));
+}
+
+before(async () => {
+  await bundleWithAttributes(bundle);
+  good = await writeTestPhotos(photos, 12, { width: 360, height: 270, faces: [1, 2], exif: true }, 2);
+  bad = await writeBadPhotos(join(photos, 'set-0'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a batch exports every good photo, records each bad one with its error, and leaves the originals as they were', async () => {
+  const before = new Map([...good, ...bad].map((f) => [f, sha(f)]));
+  const lib = Library.open(join(dir, 'inproc.sqlite'));
+  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
+  const detector = await FaceDetector.open();
+  try {
+    const out = join(dir, 'out-inproc');
+    const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
+    const sliders = { smile: 0.8, age: -0.3 };
+    const r = resolveAttributes(Object.keys(sliders), builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
+    const { jobId } = createBatchJob(lib, {
+      source: photos,
+      out,
+      recipe: { sliders },
+      bundle,
+      modelId: engine.manifest.model_id,
+      export: ExportOptions.parse({ template: '{name}-{attrs}' }),
+    });
+    const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, { concurrency: 2 });
+    const events: ProgressEvent[] = [];
+    runner.on('progress', (e) => events.push(e));
+    const summary = await runner.run();
+    assert.equal(summary.state, 'done');
+    assert.equal(summary.counts.done, good.length);
+    assert.equal(summary.counts.failed, 3);
+    const failed = new JobStore(lib).items(jobId, 'failed');
+    assert.deepEqual(failed.map((i) => basename(i.source)).sort(), ['bad-empty.jpg', 'bad-text.jpg', 'bad-truncated.jpg']);
+    assert.match(failed.find((i) => i.source.endsWith('bad-empty.jpg'))!.error!, /bad-empty\.jpg: file is empty/);
+    assert.match(failed.find((i) => i.source.endsWith('bad-text.jpg'))!.error!, /not an image/);
+    assert.match(failed.find((i) => i.source.endsWith('bad-truncated.jpg'))!.error!, /truncated or corrupt/);
+    // Mirrored subfolders, the name template, every output a decodable JPEG of the source's size.
+    const outputs = walk(out).map((f) => relative(out, f)).sort();
+    assert.deepEqual(outputs, good.map((f) => relative(photos, f).replace(/\.jpg$/, '-smile+0.8_age-0.3.jpg')).sort());
+    for (const f of walk(out)) {
+      const m = await sharp(f).metadata();
+      assert.equal(m.format, 'jpeg');
+      assert.deepEqual([m.width, m.height], [360, 270]);
+    }
+    // The faces changed; the corners (far from any face) did not move beyond JPEG noise.
+    const src = await sharp(good[0]!).raw().toBuffer();
+    const dst = await sharp(join(out, relative(photos, good[0]!).replace(/\.jpg$/, '-smile+0.8_age-0.3.jpg'))).raw().toBuffer();
+    let changed = 0;
+    for (let i = 0; i < src.length; i++) if (Math.abs(src[i]! - dst[i]!) > 16) changed++;
+    assert.ok(changed > 100, `only ${changed} values changed`);
+    assert.ok(Math.abs(src[0]! - dst[0]!) <= 8);
+    // Progress: done/total and an ETA, ending complete.
+    const last = events.at(-1)!;
+    assert.equal(last.done + last.failed, last.total);
+    assert.ok(events.length >= good.length);
+    for (const [f, h] of before) assert.equal(sha(f), h, `${f} was modified`);
+  } finally {
+    await detector.close();
+    await engine.close();
+    lib.close();
+  }
+});
+
+test('pause holds the batch, resume continues it, cancel stops it for good', async () => {
+  const lib = Library.open(join(dir, 'pause.sqlite'));
+  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
+  const detector = await FaceDetector.open();
+  try {
+    const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
+    const sliders = { Male: 0.5 };
+    const r = resolveAttributes(['Male'], builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
+    const spec = { source: photos, out: join(dir, 'out-pause'), recipe: { sliders }, bundle, modelId: engine.manifest.model_id, export: ExportOptions.parse({ format: 'png' }) };
+    const { jobId } = createBatchJob(lib, spec);
+    const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, { concurrency: 1 });
+    let items = 0;
+    runner.on('item', () => {
+      items++;
+      if (items === 2) {
+        runner.pause();
+        setTimeout(() => {
+          assert.equal(items, 2, 'no photo finished while paused');
+          assert.equal(new JobStore(lib).state(jobId), 'paused');
+          runner.resume();
+        }, 300);
+      }
+      if (items === 5) runner.cancel();
+    });
+    const summary = await runner.run();
+    assert.equal(summary.state, 'cancelled');
+    assert.equal(summary.counts.done + summary.counts.failed, 5);
+    assert.equal(walk(spec.out).length, summary.counts.done);
+    await assert.rejects(() => new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }).run(), /cancelled/);
+    // The same batch again is a new job; it never overwrites the first job's files.
+    const again = createBatchJob(lib, spec);
+    assert.notEqual(again.jobId, jobId);
+    const s2 = await new BatchRunner(lib, again.jobId, { engine, detector, directions: r.directions, sliders }).run();
+    assert.equal(s2.counts.done, good.length);
+    const names = walk(spec.out).map((f) => basename(f));
+    assert.equal(names.filter((n) => n.includes(' (2)')).length, summary.counts.done);
+  } finally {
+    await detector.close();
+    await engine.close();
+    lib.close();
+  }
+});
+
+test('killed with SIGKILL at 20 random points, the batch resumes to complete, unique outputs; a reader queries throughout', { timeout: 150_000 }, async () => {
+  const libFile = join(dir, 'killed.sqlite');
+  const out = join(dir, 'out-killed');
+  const args = ['batch', photos, '--set', 'smile=0.5', '--out', out, '--library', libFile, '--bundle', bundle, '--device', 'cpu', '--concurrency', '2'];
+  let random = 12345;
+  const rand = () => ((random = (random * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let reads = 0;
+  let lastDone = 0;
+  for (let k = 0; k < 20; k++) {
+    const child = cli(args);
+    const done = finish(child);
+    const delay = 700 + rand() * 1800;
+    // A reader polls the library while the batch writes: never blocked, never going backwards.
+    const poll = setInterval(() => {
+      try {
+        const reader = Library.open(libFile, { readonly: true });
+        try {
+          const row = reader.db.prepare("SELECT count(*) AS n FROM job_items WHERE state = 'done'").get() as { n: number };
+          assert.ok(row.n >= lastDone, 'done count went backwards');
+          lastDone = row.n;
+          reads++;
+        } finally {
+          reader.close();
+        }
+      } catch (err) {
+        if (!/cannot open|schema version|no such table/.test((err as Error).message)) throw err;
+      }
+    }, 50);
+    const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+    const r = await done;
+    clearTimeout(timer);
+    clearInterval(poll);
+    if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, r.out); // it finished before the kill
+    const lib = Library.open(libFile);
+    assert.equal(lib.integrityCheck(), 'ok');
+    lib.close();
+  }
+  const final = await finish(cli(args.concat()));
+  assert.equal(final.code, 0, final.out);
+  const lib = Library.open(libFile);
+  try {
+    assert.equal(lib.integrityCheck(), 'ok');
+    const store = new JobStore(lib);
+    const jobs = store.list();
+    assert.equal(jobs.length, 1, 'every run resumed the same job');
+    const c = store.counts(jobs[0]!.id);
+    assert.deepEqual([c.done, c.failed, c.pending, c.committing], [good.length, 3, 0, 0]);
+    const files = walk(out);
+    assert.equal(files.length, good.length, `outputs: ${files.map((f) => relative(out, f)).join(', ')}`);
+    assert.deepEqual(files.map((f) => relative(out, f)).sort(), good.map((f) => relative(photos, f)).sort());
+    for (const f of files) await sharp(f).raw().toBuffer(); // complete, decodable
+    assert.ok(reads > 20, `the reader ran ${reads} queries`);
+  } finally {
+    lib.close();
+  }
+});
+
+test('batch command: an unknown attribute lists the known ones; jobs lists the job', async () => {
+  const r = await finish(cli(['batch', photos, '--set', 'grin=0.5', '--out', join(dir, 'x'), '--library', join(dir, 'cli.sqlite'), '--bundle', bundle]));
+  assert.equal(r.code, 2);
+  assert.match(r.out, /unknown attribute 'grin'.*Known: Smiling, Age, Male/);
+  const f = await finish(cli(['batch', photos, '--set', 'smile=0.5', '--out', join(dir, 'x'), '--library', join(dir, 'cli.sqlite')]));
+  assert.equal(f.code, 2);
+  assert.match(f.out, /ships no built-in attributes \(it has no attributes\.json/);
+  const j = await finish(cli(['jobs', '--library', join(dir, 'killed.sqlite')]));
+  assert.equal(j.code, 0, j.out);
+  assert.match(j.out, /1\tbatch\tdone\t12\/15 done, 3 failed/);
+});

@@ -1,0 +1,240 @@
+// The batch runner: applies a recipe to every face of every photo in a job and exports the
+// results. State lives in the library (jobs / job_items), so a crash or kill -9 resumes
+// without duplicated or lost outputs: an output is written under a temp name, the item is
+// marked 'committing' with its final name, the temp file is hard-linked to that name (never
+// replacing a file) and the item is marked 'done'. Resuming reconciles 'committing' items by
+// what is on disk. A photo that fails is recorded with its error and the batch goes on.
+import { EventEmitter } from 'node:events';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { AbortError } from '../engine/engine.js';
+import type { Library } from '../library/library.js';
+import { attrsToken, commitTemp, encodeExport, EXTENSIONS, ExportOptions, freeName, outputFormat, renderName, tempName, writeTemp } from './export.js';
+import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
+import { JobStore, type JobCounts } from './job-store.js';
+import { listPhotos } from './photo-files.js';
+import { Recipe } from './recipe.js';
+
+export const BATCH_KIND = 'batch';
+
+export const BatchSpec = z.object({
+  /** Folder the photos come from (outputs mirror its subfolders). */
+  source: z.string().min(1),
+  /** A selection inside `source`; all photos in it when absent. */
+  files: z.array(z.string()).optional(),
+  out: z.string().min(1),
+  recipe: Recipe,
+  bundle: z.string().min(1),
+  modelId: z.string().min(1),
+  export: ExportOptions,
+  minFace: z.number().positive().optional(),
+});
+export type BatchSpec = z.infer<typeof BatchSpec>;
+
+export interface ProgressEvent {
+  jobId: number;
+  done: number;
+  failed: number;
+  total: number;
+  current: string | undefined;
+  /** Photos per second in this run. */
+  rate: number;
+  etaSeconds: number;
+}
+
+export interface ItemEvent {
+  jobId: number;
+  idx: number;
+  source: string;
+  state: 'done' | 'failed';
+  output?: string;
+  error?: string;
+  faces?: number;
+}
+
+export interface BatchSummary {
+  jobId: number;
+  counts: JobCounts;
+  state: 'done' | 'paused' | 'cancelled';
+  times: StageTimes;
+  seconds: number;
+  processed: number;
+}
+
+/** Lists the photos, plans every output name and creates the job (or finds the same unfinished one). */
+export function createBatchJob(library: Library, input: BatchSpec): { jobId: number; resumed: boolean } {
+  const spec = BatchSpec.parse({ ...input, source: resolve(input.source), out: resolve(input.out) });
+  const store = new JobStore(library);
+  const existing = store.findUnfinished(BATCH_KIND, spec);
+  if (existing !== undefined) return { jobId: existing, resumed: true };
+  const files = spec.files ? spec.files.map((f) => resolve(spec.source, f)) : listPhotos(spec.source, spec.out);
+  const reserved = store.reservedOutputs();
+  const attrs = attrsToken(spec.recipe.sliders);
+  const items = files.map((file, i) => {
+    const rel = relative(spec.source, dirname(file));
+    if (rel.startsWith('..')) throw new RangeError(`${file} is not inside the batch folder ${spec.source}`);
+    const name = renderName(spec.export.template, { name: basename(file, extname(file)), attrs, n: i + 1, total: files.length });
+    const wanted = join(spec.out, rel, name + EXTENSIONS[outputFormat(spec.export, file)]);
+    const output = freeName(wanted, (p) => reserved.has(p) || existsSync(p));
+    reserved.add(output);
+    return { source: file, output };
+  });
+  return { jobId: store.create(BATCH_KIND, spec, items), resumed: false };
+}
+
+export interface RunnerOptions {
+  /** Photos in flight at once (default: the machine's cores, 2 to 4). */
+  concurrency?: number;
+}
+
+export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item: [ItemEvent]; state: [string] }> {
+  private readonly store: JobStore;
+  private paused: { promise: Promise<void>; release: () => void } | undefined;
+  private readonly controller = new AbortController();
+  readonly times = newStageTimes();
+
+  constructor(
+    library: Library,
+    readonly jobId: number,
+    private readonly ctx: FaceEditContext,
+    private readonly options: RunnerOptions = {},
+  ) {
+    super();
+    this.store = new JobStore(library);
+  }
+
+  get spec(): BatchSpec {
+    return this.store.job(this.jobId, BatchSpec).spec;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    let release = () => {};
+    const promise = new Promise<void>((r) => (release = r));
+    this.paused = { promise, release };
+    this.store.setState(this.jobId, 'paused');
+    this.emit('state', 'paused');
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused.release();
+    this.paused = undefined;
+    this.store.setState(this.jobId, 'running');
+    this.emit('state', 'running');
+  }
+
+  /** Stops after the photos in flight (a Ctrl-C): the job stays resumable. */
+  stop(): void {
+    this.controller.abort();
+    this.paused?.release();
+  }
+
+  cancel(): void {
+    this.store.setState(this.jobId, 'cancelled');
+    this.controller.abort();
+    this.paused?.release();
+  }
+
+  private tempFor(idx: number, output: string): string {
+    return tempName(output, `job${this.jobId}-${idx}`);
+  }
+
+  /** Brings items a crash left half-way to a consistent state. */
+  async reconcile(): Promise<void> {
+    for (const item of this.store.items(this.jobId, 'committing')) {
+      const tmp = this.tempFor(item.idx, item.output);
+      if (existsSync(tmp)) {
+        if (existsSync(item.output) && statSync(item.output).ino === statSync(tmp).ino) {
+          unlinkSync(tmp); // the link was made; only the cleanup was lost
+        } else {
+          const final = await commitTemp(tmp, item.output);
+          if (final !== item.output) this.store.setOutput(this.jobId, item.idx, final);
+        }
+        this.store.setDone(this.jobId, item.idx, null);
+      } else if (existsSync(item.output)) {
+        this.store.setDone(this.jobId, item.idx, null); // linked and cleaned up, not yet marked
+      } else {
+        this.store.setPending(this.jobId, item.idx);
+      }
+    }
+    for (const item of this.store.items(this.jobId, 'pending')) {
+      const tmp = this.tempFor(item.idx, item.output);
+      if (existsSync(tmp)) unlinkSync(tmp);
+    }
+  }
+
+  async run(): Promise<BatchSummary> {
+    const job = this.store.job(this.jobId, BatchSpec);
+    if (job.state === 'cancelled') throw new Error(`job ${this.jobId} was cancelled; start a new batch instead`);
+    const spec = job.spec;
+    await this.reconcile();
+    this.store.setState(this.jobId, 'running');
+    const queue = this.store.items(this.jobId, 'pending');
+    const started = performance.now();
+    let processed = 0;
+    let current: string | undefined;
+    const report = () => {
+      const c = this.store.counts(this.jobId);
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = processed / Math.max(elapsed, 1e-9);
+      const left = c.total - c.done - c.failed;
+      this.emit('progress', { jobId: this.jobId, done: c.done, failed: c.failed, total: c.total, current, rate, etaSeconds: rate > 0 ? left / rate : Infinity });
+    };
+    report();
+    const width = Math.max(1, this.options.concurrency ?? Math.min(4, Math.max(2, availableParallelism())));
+    let next = 0;
+    let stopped = false;
+    const worker = async () => {
+      for (;;) {
+        if (this.paused) await this.paused.promise;
+        if (this.controller.signal.aborted || stopped) return;
+        if (this.store.state(this.jobId) === 'cancelled') {
+          stopped = true; // cancelled from elsewhere (another process, `jobs cancel`)
+          return;
+        }
+        const item = queue[next++];
+        if (!item) return;
+        current = item.source;
+        const t0 = performance.now();
+        try {
+          const { image, source, faces } = await editPhoto(item.source, this.ctx, this.times, this.controller.signal);
+          const format = outputFormat(spec.export, item.source);
+          const data = await timed(this.times, 'encode', () => encodeExport(image, format, spec.export, source.metadata));
+          const tmp = this.tempFor(item.idx, item.output);
+          const final = await timed(this.times, 'write', async () => {
+            await writeTemp(tmp, data);
+            this.store.setCommitting(this.jobId, item.idx, item.output, faces);
+            return commitTemp(tmp, item.output);
+          });
+          if (final !== item.output) this.store.setOutput(this.jobId, item.idx, final);
+          this.store.setDone(this.jobId, item.idx, performance.now() - t0);
+          processed++;
+          this.emit('item', { jobId: this.jobId, idx: item.idx, source: item.source, state: 'done', output: final, faces });
+        } catch (err) {
+          if (err instanceof AbortError || this.controller.signal.aborted) return;
+          const message = (err as Error).message ?? String(err);
+          this.store.setFailed(this.jobId, item.idx, message);
+          processed++;
+          this.emit('item', { jobId: this.jobId, idx: item.idx, source: item.source, state: 'failed', error: message });
+        }
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: width }, worker));
+    const final = this.store.counts(this.jobId);
+    let state: BatchSummary['state'];
+    if (this.store.state(this.jobId) === 'cancelled') state = 'cancelled';
+    else if (final.pending + final.committing === 0) {
+      state = 'done';
+      this.store.setState(this.jobId, 'done');
+    } else {
+      state = 'paused';
+      this.store.setState(this.jobId, 'paused');
+    }
+    this.emit('state', state);
+    return { jobId: this.jobId, counts: final, state, times: this.times, seconds: (performance.now() - started) / 1000, processed };
+  }
+}

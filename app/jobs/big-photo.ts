@@ -1,0 +1,151 @@
+// Speed-ups for full-size photos (12 MP and up) in batch work, with the same results as the
+// faces module's general-purpose functions: detection on a scaled copy (landmarks scaled back),
+// alignment from a scaled copy of just the face's region, and paste-back that adds the model's
+// delta in place, sampling it directly over the face ellipse only.
+import sharp from 'sharp';
+import { affineScale, composeAffine, invertAffine } from '../faces/affine.js';
+import { alignFace, alignmentTransform, type AlignedFace } from '../faces/align.js';
+import type { FaceDetector } from '../faces/detect.js';
+import type { Affine, Face, Landmarks, Point } from '../faces/types.js';
+import type { RgbImage } from '../imaging/decode.js';
+
+/** Photos are searched for faces at this longest side at most. */
+export const DETECT_MAX_SIDE = 1600;
+
+async function resizeRaw(image: RgbImage, region: { left: number; top: number; width: number; height: number }, width: number, height: number): Promise<RgbImage> {
+  let p = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (region.left || region.top || region.width !== image.width || region.height !== image.height) p = p.extract(region);
+  const data = await p.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
+}
+
+const scalePoint = (p: Point, k: number): Point => [p[0] * k, p[1] * k];
+
+/** Faces of `image` found on a copy at most DETECT_MAX_SIDE px long, in the photo's coordinates. */
+export async function detectScaled(detector: FaceDetector, image: RgbImage, minFaceSize: number): Promise<Face[]> {
+  const k = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
+  if (k >= 1) return detector.detect(image, { minFaceSize });
+  const w = Math.max(1, Math.round(image.width * k));
+  const h = Math.max(1, Math.round(image.height * k));
+  const small = await resizeRaw(image, { left: 0, top: 0, width: image.width, height: image.height }, w, h);
+  const kx = image.width / w;
+  const found = await detector.detect(small, { minFaceSize: Math.max(16, minFaceSize / kx) });
+  return found.map((f) => {
+    const l = f.landmarks;
+    const landmarks: Landmarks = {
+      leftEye: scalePoint(l.leftEye, kx),
+      rightEye: scalePoint(l.rightEye, kx),
+      nose: scalePoint(l.nose, kx),
+      mouthLeft: scalePoint(l.mouthLeft, kx),
+      mouthRight: scalePoint(l.mouthRight, kx),
+    };
+    return { ...f, landmarks, box: { x: f.box.x * kx, y: f.box.y * kx, width: f.box.width * kx, height: f.box.height * kx } };
+  });
+}
+
+function cropCorners(toPhoto: Affine, size: number): Point[] {
+  return [
+    [0, 0],
+    [size, 0],
+    [0, size],
+    [size, size],
+  ].map(([u, v]) => [toPhoto[0] * u! + toPhoto[1] * v! + toPhoto[2], toPhoto[3] * u! + toPhoto[4] * v! + toPhoto[5]] as Point);
+}
+
+/**
+ * The canonical crop like alignFace, but cut from a copy of the face's region scaled so the
+ * crop is about `oversample` x size px before the final filter: the cost no longer grows with
+ * the photo's resolution. toPhoto / toCrop / nativeSize refer to the full photo.
+ */
+export async function alignScaled(image: RgbImage, landmarks: Landmarks, size: number, oversample = 4): Promise<AlignedFace> {
+  const toPhoto = alignmentTransform(landmarks, size);
+  const native = size * affineScale(toPhoto);
+  const target = size * oversample;
+  if (native <= target * 1.5) return alignFace(image, landmarks, size);
+  const corners = cropCorners(toPhoto, size);
+  const margin = native * 0.05;
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0])) - margin));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1])) - margin));
+  const x1 = Math.min(image.width, Math.ceil(Math.max(...corners.map((c) => c[0])) + margin));
+  const y1 = Math.min(image.height, Math.ceil(Math.max(...corners.map((c) => c[1])) + margin));
+  if (x1 - x0 < 2 || y1 - y0 < 2) return alignFace(image, landmarks, size);
+  const k = target / native;
+  const sw = Math.max(2, Math.round((x1 - x0) * k));
+  const sh = Math.max(2, Math.round((y1 - y0) * k));
+  const small = await resizeRaw(image, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }, sw, sh);
+  const kx = sw / (x1 - x0);
+  const ky = sh / (y1 - y0);
+  const to = (p: Point): Point => [(p[0] - x0) * kx, (p[1] - y0) * ky];
+  const a = await alignFace(small, { leftEye: to(landmarks.leftEye), rightEye: to(landmarks.rightEye), nose: to(landmarks.nose), mouthLeft: to(landmarks.mouthLeft), mouthRight: to(landmarks.mouthRight) }, size);
+  const full = composeAffine([1 / kx, 0, x0, 0, 1 / ky, y0], a.toPhoto);
+  return { size, pixels: a.pixels, toPhoto: full, toCrop: invertAffine(full), nativeSize: size * affineScale(full) };
+}
+
+/**
+ * Adds `delta` (3 x S x S model units, the change to `face`'s crop) to `photo` in place,
+ * weighted by the feathered face mask; only pixels under the mask are touched.
+ */
+export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' | 'toCrop' | 'size'>, delta: Float32Array, feather = 0.3): void {
+  const s = Math.round(Math.sqrt(delta.length / 3));
+  if (s < 2 || 3 * s * s !== delta.length) throw new RangeError(`delta must hold 3 x S x S values, got ${delta.length}`);
+  const plane = s * s;
+  const n = face.size;
+  // The mask is zero outside this part of the crop (ellipse centre 0.5, 0.56; radii 0.3, 0.38).
+  const grow = 1 + feather / 2;
+  const u0 = (0.5 - 0.3 * grow) * n;
+  const u1 = (0.5 + 0.3 * grow) * n;
+  const v0 = (0.56 - 0.38 * grow) * n;
+  const v1 = (0.56 + 0.38 * grow) * n;
+  const corners = [
+    [u0, v0],
+    [u1, v0],
+    [u0, v1],
+    [u1, v1],
+  ].map(([u, v]) => [face.toPhoto[0] * u! + face.toPhoto[1] * v! + face.toPhoto[2], face.toPhoto[3] * u! + face.toPhoto[4] * v! + face.toPhoto[5]]);
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]!))));
+  const x1 = Math.min(photo.width, Math.ceil(Math.max(...corners.map((c) => c[0]!))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]!))));
+  const y1 = Math.min(photo.height, Math.ceil(Math.max(...corners.map((c) => c[1]!))));
+  const [a, b, c, d, e, f] = face.toCrop;
+  const toDelta = s / n; // crop px -> delta px
+  // faceMaskWeight (faces/paste.ts) inlined without Math.hypot, which is slow per pixel.
+  const inner = 1 - feather / 2;
+  const outer = 1 + feather / 2;
+  const innerSq = inner * inner;
+  const outerSq = outer * outer;
+  const data = photo.data;
+  for (let y = y0; y < y1; y++) {
+    let u = a * (x0 + 0.5) + b * (y + 0.5) + c;
+    let v = d * (x0 + 0.5) + e * (y + 0.5) + f;
+    for (let x = x0; x < x1; x++, u += a, v += d) {
+      if (u < 0 || v < 0 || u >= n || v >= n) continue;
+      const ex = (u / n - 0.5) / 0.3;
+      const ey = (v / n - 0.56) / 0.38;
+      const r2 = ex * ex + ey * ey;
+      if (r2 >= outerSq) continue;
+      let m = 1;
+      if (r2 > innerSq) {
+        const k = (outer - Math.sqrt(r2)) / (outer - inner);
+        m = k * k * (3 - 2 * k);
+      }
+      const px = Math.min(s - 1, Math.max(0, u * toDelta - 0.5));
+      const py = Math.min(s - 1, Math.max(0, v * toDelta - 0.5));
+      const ix = Math.min(s - 2, Math.floor(px));
+      const iy = Math.min(s - 2, Math.floor(py));
+      const fx = px - ix;
+      const fy = py - iy;
+      const w00 = (1 - fx) * (1 - fy) * m * 256;
+      const w01 = fx * (1 - fy) * m * 256;
+      const w10 = (1 - fx) * fy * m * 256;
+      const w11 = fx * fy * m * 256;
+      const base = iy * s + ix;
+      const o = (y * photo.width + x) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const q = ch * plane + base;
+        const change = delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11;
+        const value = Math.round(data[o + ch]! + change);
+        data[o + ch] = value < 0 ? 0 : value > 255 ? 255 : value;
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// Export: formats, quality, resize, metadata policy, ICC, name templates, never overwriting.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import { decodeImage } from '../imaging/decode.js';
+import { exifTags } from './exif.js';
+import { attrsToken, encodeExport, ExportOptions, exportFile, renderName } from './export.js';
+import { writeTestPhoto } from './test-photos.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'glow-export-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function source(format: 'jpeg' | 'png' | 'webp') {
+  const file = join(dir, `src.${format}`);
+  await writeTestPhoto(file, { width: 300, height: 200, faces: 1, exif: true, format });
+  return decodeImage(file);
+}
+
+for (const format of ['jpeg', 'png', 'webp'] as const) {
+  test(`${format}: EXIF kept, stripped, or kept without GPS; orientation reset; decodes back`, async () => {
+    const src = await source('jpeg');
+    assert.ok(src.metadata.exif && exifTags(src.metadata.exif).hasGps);
+    for (const metadata of ['keep', 'strip', 'strip-gps'] as const) {
+      const buf = await encodeExport(src, format, ExportOptions.parse({ format, metadata, quality: 80 }), src.metadata);
+      const m = await sharp(buf).metadata();
+      assert.equal(m.format, format === 'jpeg' ? 'jpeg' : format);
+      assert.deepEqual([m.width, m.height], [300, 200]);
+      if (metadata === 'strip') assert.equal(m.exif, undefined);
+      else {
+        const tags = exifTags(m.exif!);
+        assert.equal(tags.hasGps, metadata === 'keep', `${metadata}: GPS ${tags.hasGps}`);
+        assert.ok(tags.ifd0.includes(0x010f), 'Make is kept');
+        if (metadata === 'keep') assert.ok(m.exif!.includes(Buffer.from([48, 0, 0, 0, 1, 0, 0, 0, 51, 0, 0, 0])), 'GPS rationals kept');
+        if (metadata === 'strip-gps') assert.ok(!m.exif!.includes(Buffer.from([48, 0, 0, 0, 1, 0, 0, 0, 51, 0, 0, 0])), 'no GPS rationals left');
+      }
+      await sharp(buf).raw().toBuffer();
+    }
+  });
+}
+
+test('quality and resize change the file; the ICC profile is kept', async () => {
+  const src = await source('jpeg');
+  const p3 = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } }).withIccProfile('p3').jpeg().toBuffer();
+  const p3File = join(dir, 'p3.jpg');
+  writeFileSync(p3File, p3);
+  const withIcc = await decodeImage(p3File);
+  assert.ok(withIcc.metadata.icc);
+  const out = await encodeExport(withIcc, 'jpeg', ExportOptions.parse({ maxSide: 150 }), withIcc.metadata);
+  const m = await sharp(out).metadata();
+  assert.deepEqual([m.width, m.height], [150, 100]);
+  assert.ok(m.icc && m.icc.length > 100, 'ICC profile present');
+  const low = await encodeExport(src, 'jpeg', ExportOptions.parse({ quality: 30 }), src.metadata);
+  const high = await encodeExport(src, 'jpeg', ExportOptions.parse({ quality: 95 }), src.metadata);
+  assert.ok(low.length < high.length);
+});
+
+test('name templates fill {name}, {attrs} and {n}; unknown tokens are an error', () => {
+  assert.equal(renderName('{name}-{attrs}-{n}', { name: 'IMG_1', attrs: attrsToken({ smile: 0.6, age: -0.3 }), n: 7, total: 120 }), 'IMG_1-smile+0.6_age-0.3-007');
+  assert.equal(renderName('a/b:{name}', { name: 'x', attrs: '', n: 1 }), 'a_b_x');
+  assert.throws(() => renderName('{date}', { name: 'x', attrs: '', n: 1 }), /unknown token \{date\}/);
+});
+
+test('exporting never overwrites: " (2)", " (3)" are added', async () => {
+  const out = join(dir, 'never', 'photo.jpg');
+  const a = await exportFile(out, Buffer.from('one'));
+  const b = await exportFile(out, Buffer.from('two'));
+  const c = await exportFile(out, Buffer.from('three'));
+  assert.deepEqual([a, b, c], [out, join(dir, 'never', 'photo (2).jpg'), join(dir, 'never', 'photo (3).jpg')]);
+  assert.equal(readFileSync(out, 'utf8'), 'one');
+  assert.deepEqual(readdirSync(join(dir, 'never')).sort(), ['photo (2).jpg', 'photo (3).jpg', 'photo.jpg']);
+});

@@ -1,0 +1,145 @@
+// Jobs and their items in the library: the state a batch resumes from after a crash.
+// Item states: pending -> committing (output name reserved, temp file complete) -> done | failed.
+import { z } from 'zod';
+import { LibraryError, type Library } from '../library/library.js';
+
+export type JobState = 'running' | 'paused' | 'cancelled' | 'done';
+export type ItemState = 'pending' | 'committing' | 'done' | 'failed';
+
+export interface JobRecord<S = unknown> {
+  id: number;
+  kind: string;
+  state: JobState;
+  spec: S;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobItem {
+  jobId: number;
+  idx: number;
+  source: string;
+  output: string;
+  state: ItemState;
+  faces: number | null;
+  error: string | null;
+  ms: number | null;
+}
+
+export interface JobCounts {
+  total: number;
+  pending: number;
+  committing: number;
+  done: number;
+  failed: number;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  state: JobState;
+  spec: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export class JobStore {
+  constructor(private readonly library: Library) {}
+
+  private get db() {
+    return this.library.db;
+  }
+
+  create(kind: string, spec: unknown, items: readonly { source: string; output: string }[]): number {
+    return this.library.transaction(() => {
+      const id = Number(this.db.prepare("INSERT INTO jobs (kind, state, spec) VALUES (?, 'running', ?)").run(kind, JSON.stringify(spec)).lastInsertRowid);
+      const insert = this.db.prepare("INSERT INTO job_items (job_id, idx, source, output, state) VALUES (?, ?, ?, ?, 'pending')");
+      items.forEach((it, i) => insert.run(id, i, it.source, it.output));
+      return id;
+    });
+  }
+
+  job<S>(id: number, schema: z.ZodType<S>): JobRecord<S> {
+    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!r) throw new LibraryError(`no job with id ${id} in the library`);
+    return this.fromRow(r, schema);
+  }
+
+  private fromRow<S>(r: JobRow, schema: z.ZodType<S>): JobRecord<S> {
+    const parsed = schema.safeParse(JSON.parse(r.spec));
+    if (!parsed.success) throw new LibraryError(`jobs row ${r.id}: spec is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')})`);
+    return { id: r.id, kind: r.kind, state: r.state, spec: parsed.data, createdAt: r.created_at, updatedAt: r.updated_at };
+  }
+
+  list(): JobRecord<unknown>[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY id').all() as JobRow[]).map((r) => this.fromRow(r, z.unknown()));
+  }
+
+  /** The newest unfinished job of `kind` whose spec equals `spec` (the same batch run again resumes it). */
+  findUnfinished(kind: string, spec: unknown): number | undefined {
+    const r = this.db.prepare("SELECT id FROM jobs WHERE kind = ? AND spec = ? AND state IN ('running', 'paused') ORDER BY id DESC LIMIT 1").get(kind, JSON.stringify(spec)) as
+      | { id: number }
+      | undefined;
+    return r?.id;
+  }
+
+  state(id: number): JobState {
+    const r = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+    if (!r) throw new LibraryError(`no job with id ${id} in the library`);
+    return r.state;
+  }
+
+  setState(id: number, state: JobState): void {
+    this.db.prepare("UPDATE jobs SET state = ?, updated_at = datetime('now') WHERE id = ?").run(state, id);
+  }
+
+  items(jobId: number, state?: ItemState): JobItem[] {
+    const rows = state
+      ? this.db.prepare('SELECT * FROM job_items WHERE job_id = ? AND state = ? ORDER BY idx').all(jobId, state)
+      : this.db.prepare('SELECT * FROM job_items WHERE job_id = ? ORDER BY idx').all(jobId);
+    return (rows as { job_id: number; idx: number; source: string; output: string; state: ItemState; faces: number | null; error: string | null; ms: number | null }[]).map(
+      (r) => ({ jobId: r.job_id, idx: r.idx, source: r.source, output: r.output, state: r.state, faces: r.faces, error: r.error, ms: r.ms }),
+    );
+  }
+
+  counts(jobId: number): JobCounts {
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: ItemState; n: number }[];
+    const c: JobCounts = { total: 0, pending: 0, committing: 0, done: 0, failed: 0 };
+    for (const r of rows) {
+      c[r.state] = r.n;
+      c.total += r.n;
+    }
+    return c;
+  }
+
+  /** Output paths written or still reserved by a job that may write them (so two jobs never pick the same name). */
+  reservedOutputs(): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT i.output FROM job_items i JOIN jobs j ON j.id = i.job_id
+         WHERE i.state IN ('done', 'committing') OR (i.state = 'pending' AND j.state IN ('running', 'paused'))`,
+      )
+      .all() as { output: string }[];
+    return new Set(rows.map((r) => r.output));
+  }
+
+  setCommitting(jobId: number, idx: number, output: string, faces: number): void {
+    this.db.prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, error = NULL WHERE job_id = ? AND idx = ?").run(output, faces, jobId, idx);
+  }
+
+  setOutput(jobId: number, idx: number, output: string): void {
+    this.db.prepare('UPDATE job_items SET output = ? WHERE job_id = ? AND idx = ?').run(output, jobId, idx);
+  }
+
+  setDone(jobId: number, idx: number, ms: number | null): void {
+    this.db.prepare("UPDATE job_items SET state = 'done', ms = coalesce(?, ms) WHERE job_id = ? AND idx = ?").run(ms, jobId, idx);
+  }
+
+  setFailed(jobId: number, idx: number, error: string): void {
+    this.db.prepare("UPDATE job_items SET state = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, jobId, idx);
+  }
+
+  setPending(jobId: number, idx: number): void {
+    this.db.prepare("UPDATE job_items SET state = 'pending', error = NULL WHERE job_id = ? AND idx = ?").run(jobId, idx);
+  }
+}

@@ -1,0 +1,80 @@
+// A bundle's built-in attribute directions: attributes.json (names, counts) and attributes.bin
+// (float32 LE, one eps_size vector per attribute in the JSON's order), written by
+// models/attributes.py. Validated against the bundle's manifest; errors name the file.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Manifest } from '../engine/bundle.js';
+import { decodeFloat32 } from './float16.js';
+
+export const ATTRIBUTES_JSON = 'attributes.json';
+export const ATTRIBUTES_BIN = 'attributes.bin';
+
+const AttributesDoc = z.object({
+  format: z.literal('glow-studio-attributes'),
+  version: z.literal(1),
+  model_id: z.string().min(1),
+  eps_size: z.number().int().positive(),
+  dtype: z.literal('float32'),
+  byte_order: z.literal('little'),
+  count: z.number().int().nonnegative().optional(),
+  attributes: z.array(
+    z.object({
+      name: z.string().min(1),
+      positive: z.string().optional(),
+      negative: z.string().optional(),
+      positives: z.number().int().nonnegative().optional(),
+      negatives: z.number().int().nonnegative().optional(),
+      source: z.string().optional(),
+      norm: z.number().optional(),
+    }),
+  ),
+});
+
+export interface BuiltinAttribute {
+  name: string;
+  direction: Float32Array;
+  positives: number | undefined;
+  negatives: number | undefined;
+  description: string | undefined;
+}
+
+export class AttributesFileError extends Error {
+  override name = 'AttributesFileError';
+}
+
+/** The bundle's attributes, or undefined when it ships none (the test fixture). */
+export async function loadBuiltinAttributes(bundleDir: string, manifest: Manifest): Promise<BuiltinAttribute[] | undefined> {
+  const jsonFile = join(bundleDir, ATTRIBUTES_JSON);
+  const binFile = join(bundleDir, ATTRIBUTES_BIN);
+  if (!existsSync(jsonFile)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(jsonFile, 'utf8'));
+  } catch (err) {
+    throw new AttributesFileError(`${jsonFile}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = AttributesDoc.safeParse(raw);
+  if (!parsed.success) {
+    throw new AttributesFileError(`${jsonFile}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ')}`);
+  }
+  const doc = parsed.data;
+  if (doc.model_id !== manifest.model_id) throw new AttributesFileError(`${jsonFile}: model_id '${doc.model_id}' is not the bundle's model '${manifest.model_id}'`);
+  if (doc.eps_size !== manifest.eps_size) throw new AttributesFileError(`${jsonFile}: eps_size ${doc.eps_size} does not match the model's ${manifest.eps_size}`);
+  if (doc.count !== undefined && doc.count !== doc.attributes.length) {
+    throw new AttributesFileError(`${jsonFile}: count ${doc.count} but ${doc.attributes.length} attributes listed`);
+  }
+  if (!existsSync(binFile)) throw new AttributesFileError(`${binFile}: missing (${ATTRIBUTES_JSON} lists ${doc.attributes.length} attributes)`);
+  const bin = await readFile(binFile);
+  const expected = doc.attributes.length * doc.eps_size * 4;
+  if (bin.length !== expected) throw new AttributesFileError(`${binFile}: ${bin.length} bytes, expected ${doc.attributes.length} x ${doc.eps_size} float32 (${expected} bytes)`);
+  const all = decodeFloat32(bin);
+  return doc.attributes.map((a, i) => ({
+    name: a.name,
+    direction: all.slice(i * doc.eps_size, (i + 1) * doc.eps_size),
+    positives: a.positives,
+    negatives: a.negatives,
+    description: a.positive,
+  }));
+}

@@ -1,0 +1,116 @@
+// Importing a folder into the library, incrementally: a file whose size and mtime match its
+// row is skipped without reading it; otherwise it is hashed, and content the library already
+// knows under a path that no longer exists is a moved file (its faces, tags and edits move
+// with it). New or changed photos get a thumbnail, their faces and the faces' latents.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import sharp from 'sharp';
+import type { GlowEngine } from '../engine/engine.js';
+import { pixelsToModel } from '../engine/pixels.js';
+import { alignFace } from '../faces/align.js';
+import type { FaceDetector } from '../faces/detect.js';
+import { decodeImage } from '../imaging/decode.js';
+import { listPhotos } from '../jobs/photo-files.js';
+import type { Library, NewFace } from './library.js';
+
+export interface ImportSummary {
+  scanned: number;
+  added: number;
+  changed: number;
+  moved: number;
+  unchanged: number;
+  missing: number;
+  failed: { file: string; error: string }[];
+  faces: number;
+}
+
+export interface ImportOptions {
+  onProgress?: (done: number, total: number, current: string) => void;
+  signal?: AbortSignal;
+  /** Smallest face, photo px; default 4% of the shorter side (at least 40). */
+  minFaceSize?: number;
+}
+
+export function hashFile(file: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => h.update(chunk))
+      .on('end', () => res(h.digest('hex')))
+      .on('error', rej);
+  });
+}
+
+async function analyse(file: string, engine: GlowEngine, detector: FaceDetector, minFaceSize: number | undefined) {
+  const image = await decodeImage(file);
+  const thumbnail = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(256, 256, { fit: 'inside' })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  const found = await detector.detect(image, { minFaceSize: minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)) });
+  const size = engine.manifest.image_size;
+  const faces: NewFace[] = await Promise.all(
+    found.map(async (f) => {
+      const a = await alignFace(image, f.landmarks, size);
+      const eps = await engine.encode(pixelsToModel(a.pixels, size));
+      return { box: f.box, landmarks: f.landmarks, transform: a.toPhoto, score: f.score, eps };
+    }),
+  );
+  return { width: image.width, height: image.height, orientation: image.metadata.orientation, thumbnail, faces };
+}
+
+export async function importFolder(library: Library, folder: string, engine: GlowEngine, detector: FaceDetector, options: ImportOptions = {}): Promise<ImportSummary> {
+  const root = resolve(folder);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
+  const files = listPhotos(root);
+  const modelId = engine.manifest.model_id;
+  const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed: [], faces: 0 };
+  const seen = new Set(files);
+  let done = 0;
+  for (const file of files) {
+    if (options.signal?.aborted) break;
+    options.onProgress?.(done, files.length, file);
+    try {
+      const st = statSync(file);
+      const known = library.photoByPath(file);
+      if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && !known.missing) {
+        summary.unchanged++;
+      } else {
+        const hash = await hashFile(file);
+        if (known && known.hash === hash) {
+          library.touchPhoto(known.id, st.mtimeMs); // touched, same content
+          summary.unchanged++;
+        } else {
+          const moved = known ? undefined : library.photosByHash(hash).find((p) => p.path !== file && !existsSync(p.path));
+          if (moved) {
+            library.movePhoto(moved.id, file, st.size, st.mtimeMs);
+            summary.moved++;
+          } else {
+            const a = await analyse(file, engine, detector, options.minFaceSize);
+            const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, width: a.width, height: a.height, orientation: a.orientation, thumbnail: a.thumbnail };
+            library.transaction(() => {
+              const id = known ? (library.replacePhoto(known.id, row), known.id) : library.addPhoto(row);
+              library.setFaces(id, modelId, a.faces);
+            });
+            summary.faces += a.faces.length;
+            if (known) summary.changed++;
+            else summary.added++;
+          }
+        }
+      }
+    } catch (err) {
+      summary.failed.push({ file, error: (err as Error).message });
+    }
+    done++;
+  }
+  options.onProgress?.(done, files.length, '');
+  // Photos of this folder that are gone (and were not found moved) are kept, marked missing.
+  for (const p of library.photosUnder(root + sep)) {
+    if (!seen.has(p.path) && !p.missing && !existsSync(p.path)) {
+      library.setMissing(p.id, true);
+      summary.missing++;
+    }
+  }
+  return summary;
+}

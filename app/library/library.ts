@@ -1,0 +1,361 @@
+// The photo library: one SQLite file (WAL, so a reader never waits for a batch that writes)
+// behind a small typed API. Rows that hold JSON are checked with a schema when read, and a
+// bad row names its table, id and the problem.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Affine, Box, Landmarks } from '../faces/types.js';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+
+export class LibraryError extends Error {
+  override name = 'LibraryError';
+}
+
+export interface PhotoRecord {
+  id: number;
+  path: string;
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  width: number;
+  height: number;
+  orientation: number;
+  missing: boolean;
+}
+
+export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing'> {
+  thumbnail?: Buffer;
+}
+
+export interface NewFace {
+  box: Box;
+  landmarks: Landmarks;
+  /** Crop coordinates -> photo coordinates. */
+  transform: Affine;
+  score: number;
+  eps: Float32Array;
+}
+
+export interface FaceRecord extends Omit<NewFace, 'eps'> {
+  id: number;
+  photoId: number;
+  modelId: string;
+}
+
+export interface AttributeQuality {
+  method?: string;
+  meanDiffAccuracy?: number;
+  classifierAccuracy?: number;
+  projectedOut?: string[];
+  warnings?: string[];
+}
+
+export interface AttributeRecord {
+  name: string;
+  modelId: string;
+  source: 'builtin' | 'derived';
+  direction: Float32Array;
+  positives: number;
+  negatives: number;
+  quality: AttributeQuality;
+}
+
+export const EditRecipe = z.object({
+  sliders: z.record(z.string(), z.number().finite()),
+  mix: z.object({ faceId: z.number().int().positive(), weights: z.array(z.number().finite()) }).optional(),
+});
+export type EditRecipe = z.infer<typeof EditRecipe>;
+
+const point = z.tuple([z.number(), z.number()]);
+const BoxSchema = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+const LandmarksSchema = z.object({ leftEye: point, rightEye: point, nose: point, mouthLeft: point, mouthRight: point });
+const AffineSchema = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
+const QualitySchema = z.object({
+  method: z.string().optional(),
+  meanDiffAccuracy: z.number().optional(),
+  classifierAccuracy: z.number().optional(),
+  projectedOut: z.array(z.string()).optional(),
+  warnings: z.array(z.string()).optional(),
+});
+
+function parseColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new LibraryError(`${where}: not JSON: ${text.slice(0, 80)}`);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) throw new LibraryError(`${where}: ${r.error.issues.map((i) => `${i.path.join('.') || 'value'} ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+interface PhotoRow {
+  id: number;
+  path: string;
+  hash: string;
+  size: number;
+  mtime_ms: number;
+  width: number;
+  height: number;
+  orientation: number;
+  missing: number;
+}
+
+const photoFromRow = (r: PhotoRow): PhotoRecord => ({
+  id: r.id,
+  path: r.path,
+  hash: r.hash,
+  size: r.size,
+  mtimeMs: r.mtime_ms,
+  width: r.width,
+  height: r.height,
+  orientation: r.orientation,
+  missing: r.missing !== 0,
+});
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Stop at this schema version (tests build older libraries with it). */
+  schemaVersion?: number;
+}
+
+export class Library {
+  /** The schema version the file had when it was opened (before migrating). */
+  readonly openedAtVersion: number;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+    openedAt: number,
+  ) {
+    this.openedAtVersion = openedAt;
+  }
+
+  static open(file: string, options: OpenOptions = {}): Library {
+    if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (err) {
+      throw new LibraryError(`${file}: cannot open the library (${(err as Error).message})`);
+    }
+    try {
+      db.pragma('busy_timeout = 10000');
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('foreign_keys = ON');
+      const found = options.readonly ? (db.pragma('user_version', { simple: true }) as number) : migrate(db, file, options.schemaVersion ?? SCHEMA_VERSION);
+      if (options.readonly && found !== SCHEMA_VERSION) {
+        throw new LibraryError(`${file}: library is at schema version ${found}; open it once read-write to migrate it to ${SCHEMA_VERSION}`);
+      }
+      return new Library(db, file, found);
+    } catch (err) {
+      db.close();
+      if (err instanceof LibraryError) throw err;
+      throw new LibraryError(`${file}: ${(err as Error).message}`);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // -- photos -----------------------------------------------------------------------------
+
+  photo(id: number): PhotoRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+    return r && photoFromRow(r);
+  }
+
+  photoByPath(path: string): PhotoRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
+    return r && photoFromRow(r);
+  }
+
+  photosByHash(hash: string): PhotoRecord[] {
+    return (this.db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id').all(hash) as PhotoRow[]).map(photoFromRow);
+  }
+
+  /** Photos whose path is inside `folder` (a path prefix ending in the separator). */
+  photosUnder(folderPrefix: string): PhotoRecord[] {
+    return (this.db.prepare("SELECT * FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY path").all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
+  }
+
+  countPhotos(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM photos WHERE missing = 0').get() as { n: number }).n;
+  }
+
+  addPhoto(p: NewPhoto): number {
+    const r = this.db
+      .prepare('INSERT INTO photos (path, hash, size, mtime_ms, width, height, orientation, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(p.path, p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** A changed file at the same path: new content, faces found again by the caller. */
+  replacePhoto(id: number, p: NewPhoto): void {
+    this.db
+      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, missing = 0 WHERE id = ?')
+      .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
+  }
+
+  /** The same content found at a new path (a moved or renamed file): keeps faces, tags and edits. */
+  movePhoto(id: number, path: string, size: number, mtimeMs: number): void {
+    this.db.prepare('UPDATE photos SET path = ?, size = ?, mtime_ms = ?, missing = 0 WHERE id = ?').run(path, size, mtimeMs, id);
+  }
+
+  touchPhoto(id: number, mtimeMs: number): void {
+    this.db.prepare('UPDATE photos SET mtime_ms = ?, missing = 0 WHERE id = ?').run(mtimeMs, id);
+  }
+
+  setMissing(id: number, missing: boolean): void {
+    this.db.prepare('UPDATE photos SET missing = ? WHERE id = ?').run(missing ? 1 : 0, id);
+  }
+
+  thumbnail(id: number): Buffer | undefined {
+    const r = this.db.prepare('SELECT thumbnail FROM photos WHERE id = ?').get(id) as { thumbnail: Buffer | null } | undefined;
+    return r?.thumbnail ?? undefined;
+  }
+
+  // -- faces ------------------------------------------------------------------------------
+
+  /** Replaces the faces of one photo for one model. */
+  setFaces(photoId: number, modelId: string, faces: readonly NewFace[]): number[] {
+    return this.transaction(() => {
+      this.db.prepare('DELETE FROM faces WHERE photo_id = ? AND model_id = ?').run(photoId, modelId);
+      const insert = this.db.prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      return faces.map((f) =>
+        Number(insert.run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps)).lastInsertRowid),
+      );
+    });
+  }
+
+  private faceFromRow(r: { id: number; photo_id: number; box: string; landmarks: string; transform: string; score: number; model_id: string }): FaceRecord {
+    const where = `faces row ${r.id}`;
+    return {
+      id: r.id,
+      photoId: r.photo_id,
+      modelId: r.model_id,
+      score: r.score,
+      box: parseColumn(BoxSchema, r.box, `${where} box`),
+      landmarks: parseColumn(LandmarksSchema, r.landmarks, `${where} landmarks`) as Landmarks,
+      transform: parseColumn(AffineSchema, r.transform, `${where} transform`) as Affine,
+    };
+  }
+
+  face(id: number): FaceRecord | undefined {
+    const r = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id FROM faces WHERE id = ?').get(id) as Parameters<Library['faceFromRow']>[0] | undefined;
+    return r && this.faceFromRow(r);
+  }
+
+  facesOfPhoto(photoId: number): FaceRecord[] {
+    const rows = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id FROM faces WHERE photo_id = ? ORDER BY id').all(photoId);
+    return (rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r));
+  }
+
+  faceEps(id: number, epsSize?: number): Float32Array {
+    const r = this.db.prepare('SELECT eps FROM faces WHERE id = ?').get(id) as { eps: Buffer } | undefined;
+    if (!r) throw new LibraryError(`no face with id ${id} in the library`);
+    try {
+      return decodeFloat16(r.eps, epsSize);
+    } catch (err) {
+      throw new LibraryError(`faces row ${id} eps: ${(err as Error).message}`);
+    }
+  }
+
+  countFaces(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM faces').get() as { n: number }).n;
+  }
+
+  // -- tags -------------------------------------------------------------------------------
+
+  setTag(faceId: number, attribute: string, has: boolean): void {
+    if (!this.face(faceId)) throw new LibraryError(`no face with id ${faceId} in the library`);
+    this.db.prepare('INSERT INTO tags (face_id, attribute, value) VALUES (?, ?, ?) ON CONFLICT (face_id, attribute) DO UPDATE SET value = excluded.value').run(faceId, attribute, has ? 1 : 0);
+  }
+
+  removeTag(faceId: number, attribute: string): void {
+    this.db.prepare('DELETE FROM tags WHERE face_id = ? AND attribute = ?').run(faceId, attribute);
+  }
+
+  /** Faces tagged for `attribute` whose latents come from `modelId`. */
+  tagged(attribute: string, modelId: string): { faceId: number; has: boolean }[] {
+    const rows = this.db
+      .prepare('SELECT t.face_id AS faceId, t.value AS value FROM tags t JOIN faces f ON f.id = t.face_id WHERE t.attribute = ? AND f.model_id = ? ORDER BY t.face_id')
+      .all(attribute, modelId) as { faceId: number; value: number }[];
+    return rows.map((r) => ({ faceId: r.faceId, has: r.value === 1 }));
+  }
+
+  tagCounts(): { attribute: string; has: number; hasNot: number }[] {
+    return this.db.prepare('SELECT attribute, sum(value) AS has, sum(1 - value) AS hasNot FROM tags GROUP BY attribute ORDER BY attribute').all() as {
+      attribute: string;
+      has: number;
+      hasNot: number;
+    }[];
+  }
+
+  // -- attributes -------------------------------------------------------------------------
+
+  saveAttribute(a: AttributeRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO attributes (name, model_id, direction, positives, negatives, source, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))
+         ON CONFLICT (name, model_id) DO UPDATE SET direction = excluded.direction, positives = excluded.positives, negatives = excluded.negatives,
+           source = excluded.source, quality = excluded.quality, created_at = excluded.created_at`,
+      )
+      .run(a.name, a.modelId, encodeFloat32(a.direction), a.positives, a.negatives, a.source, JSON.stringify(a.quality));
+  }
+
+  attributes(modelId: string): AttributeRecord[] {
+    const rows = this.db.prepare('SELECT * FROM attributes WHERE model_id = ? ORDER BY name').all(modelId) as {
+      id: number;
+      name: string;
+      model_id: string;
+      direction: Buffer;
+      positives: number;
+      negatives: number;
+      source: 'builtin' | 'derived';
+      quality: string;
+    }[];
+    return rows.map((r) => ({
+      name: r.name,
+      modelId: r.model_id,
+      source: r.source,
+      direction: decodeFloat32(r.direction),
+      positives: r.positives,
+      negatives: r.negatives,
+      quality: parseColumn(QualitySchema, r.quality, `attributes row ${r.id} quality`),
+    }));
+  }
+
+  // -- edits ------------------------------------------------------------------------------
+
+  saveEdit(photoId: number, faceId: number, recipe: EditRecipe, mask?: Buffer): void {
+    const checked = EditRecipe.parse(recipe);
+    this.db
+      .prepare('INSERT INTO edits (photo_id, face_id, recipe, mask) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, face_id) DO UPDATE SET recipe = excluded.recipe, mask = excluded.mask')
+      .run(photoId, faceId, JSON.stringify(checked), mask ?? null);
+  }
+
+  editsOfPhoto(photoId: number): { faceId: number; recipe: EditRecipe; mask: Buffer | undefined }[] {
+    const rows = this.db.prepare('SELECT face_id, recipe, mask FROM edits WHERE photo_id = ? ORDER BY face_id').all(photoId) as { face_id: number; recipe: string; mask: Buffer | null }[];
+    return rows.map((r) => ({ faceId: r.face_id, recipe: parseColumn(EditRecipe, r.recipe, `edits row ${photoId}/${r.face_id} recipe`), mask: r.mask ?? undefined }));
+  }
+}

@@ -1,0 +1,106 @@
+// The library's schema, one function per version. PRAGMA user_version holds the version a
+// file is at; opening runs every later migration in one transaction each, so a library made
+// by any older studio comes up to date (and a crash mid-migration leaves the older version).
+import type Database from 'better-sqlite3';
+
+export type Migration = (db: Database.Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // v1: photos, faces, tags, attributes, edits.
+  (db) =>
+    db.exec(`
+    CREATE TABLE photos (
+      id INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
+      hash TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      mtime_ms REAL NOT NULL,
+      width INTEGER NOT NULL,
+      height INTEGER NOT NULL,
+      orientation INTEGER NOT NULL DEFAULT 1,
+      thumbnail BLOB,
+      imported_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX photos_hash ON photos(hash);
+    CREATE TABLE faces (
+      id INTEGER PRIMARY KEY,
+      photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+      box TEXT NOT NULL,
+      landmarks TEXT NOT NULL,
+      transform TEXT NOT NULL,
+      score REAL NOT NULL,
+      model_id TEXT NOT NULL,
+      eps BLOB NOT NULL
+    );
+    CREATE INDEX faces_photo ON faces(photo_id);
+    CREATE TABLE tags (
+      face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+      attribute TEXT NOT NULL,
+      value INTEGER NOT NULL CHECK (value IN (0, 1)),
+      PRIMARY KEY (face_id, attribute)
+    );
+    CREATE TABLE attributes (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      model_id TEXT NOT NULL,
+      direction BLOB NOT NULL,
+      positives INTEGER NOT NULL,
+      negatives INTEGER NOT NULL,
+      UNIQUE (name, model_id)
+    );
+    CREATE TABLE edits (
+      photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+      face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+      recipe TEXT NOT NULL,
+      PRIMARY KEY (photo_id, face_id)
+    );
+  `),
+  // v2: attribute provenance and quality, missing photos (moved or deleted), edit masks,
+  // batch jobs and their items.
+  (db) =>
+    db.exec(`
+    ALTER TABLE attributes ADD COLUMN source TEXT NOT NULL DEFAULT 'derived' CHECK (source IN ('builtin', 'derived'));
+    ALTER TABLE attributes ADD COLUMN quality TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE attributes ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE photos ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE edits ADD COLUMN mask BLOB;
+    CREATE TABLE jobs (
+      id INTEGER PRIMARY KEY,
+      kind TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
+      spec TEXT NOT NULL,
+      created_at TEXT NOT NULL DEFAULT (datetime('now')),
+      updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE TABLE job_items (
+      job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+      idx INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      output TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'committing', 'done', 'failed')),
+      faces INTEGER,
+      error TEXT,
+      ms REAL,
+      PRIMARY KEY (job_id, idx)
+    );
+    CREATE INDEX job_items_state ON job_items(job_id, state);
+  `),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings `db` to SCHEMA_VERSION; refuses a library from a newer studio. Returns the version it found. */
+export function migrate(db: Database.Database, file: string, upTo = SCHEMA_VERSION): number {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (!Number.isInteger(found) || found < 0) throw new Error(`${file}: schema version '${found}' is not a version number`);
+  if (found > MIGRATIONS.length) {
+    throw new Error(`${file}: the library is at schema version ${found}, newer than this studio understands (${MIGRATIONS.length}); update Glow Studio`);
+  }
+  for (let v = found; v < upTo; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+  return found;
+}
