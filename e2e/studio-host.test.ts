@@ -1,7 +1,7 @@
 // The same UI tests on the real studio: main's loopback host over the real StudioService
 // and the fixture model bundle. A test whose StudioApi methods the service does not
 // implement yet is skipped, naming them ("needs importFolder from main").
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -9,7 +9,7 @@ import { API_METHODS, ApiError, type ApiMethod, type StudioApi } from '../app/ap
 import { fixtureDir as fixtureBundle } from '../app/engine/test-support.js';
 import { createStudioService } from '../app/studio/create-studio-service.js';
 import { startHost } from '../main/host/loopback-host.js';
-import { makeFixtureFolder } from './support/fixture-photos.js';
+import { writeTestPhotos } from '../app/jobs/test-photos.js';
 import { ensureRendererBuilt } from './support/renderer-build.js';
 import { metrics, studioSuite } from './support/studio-suite.js';
 
@@ -40,7 +40,9 @@ after(() => {
 studioSuite('studio UI (real service, fixture model)', async () => {
   const staticDir = await ensureRendererBuilt();
   const fixtureDir = join(root, 'party');
-  await makeFixtureFolder(fixtureDir);
+  // Composed photos of a real face (the detector finds it), with EXIF, and one text file.
+  await writeTestPhotos(fixtureDir, 6, { width: 960, height: 640, faces: [1, 2], exif: true, seed: 3 });
+  writeFileSync(join(fixtureDir, 'bad.jpg'), 'this is not a photo\n');
   const service = await createStudioService({ bundleDir: fixtureBundle, device: 'cpu' });
   const host = await startHost({ service, staticDir });
   const available = await implementedMethods(service);
@@ -48,6 +50,9 @@ studioSuite('studio UI (real service, fixture model)', async () => {
     url: host.url,
     launchUrl: host.launchUrl,
     fixtureDir,
+    fixtureFiles: 7,
+    badFile: 'bad.jpg',
+    exifMake: 'GlowTest',
     outRoot: join(root, 'out'),
     supports: (method: ApiMethod) => available.has(method),
     close: async () => {
@@ -55,4 +60,4 @@ studioSuite('studio UI (real service, fixture model)', async () => {
       await service.close();
     },
   };
-});
+}, 'real-');

@@ -27,6 +27,9 @@ studioSuite('studio UI (stand-in service)', async () => {
     url: host.url,
     launchUrl: host.launchUrl,
     fixtureDir,
+    fixtureFiles: photos.length + 1,
+    badFile: 'bad.jpg',
+    exifMake: 'GlowCam',
     outRoot: join(root, 'out'),
     supports: () => true,
     close: async () => {

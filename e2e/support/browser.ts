@@ -21,7 +21,7 @@ export interface StudioPage {
 }
 
 /** Opens the launch link (the host swaps the token for a cookie) and waits for the UI. */
-export async function openStudio(browser: Browser, launchUrl: string): Promise<StudioPage> {
+export async function openStudio(browser: Browser, launchUrl: string, shotPrefix = ''): Promise<StudioPage> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -46,7 +46,7 @@ export async function openStudio(browser: Browser, launchUrl: string): Promise<S
     page,
     problems,
     async screenshot(name) {
-      const path = join(SCREENSHOTS, `${name}.png`);
+      const path = join(SCREENSHOTS, `${shotPrefix}${name}.png`);
       await page.screenshot({ path });
       return path;
     },
