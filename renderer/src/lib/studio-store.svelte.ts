@@ -128,8 +128,12 @@ export class StudioStore {
     const before = this.jobs.find((j) => j.id === job.id);
     this.#upsertJob(job);
     if (job.kind === 'import' && (job.done !== before?.done || job.state !== before?.state)) {
-      void this.refreshPhotos();
-      if (job.state !== 'running') void this.refreshFolders();
+      // While an import runs, refresh the grid at most once a second; at the end, at once.
+      if (job.state === 'running') this.#refreshSoon();
+      else {
+        void this.refreshPhotos();
+        void this.refreshFolders();
+      }
     }
     const finished = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
     if (finished && !this.#reported.has(job.id)) {
@@ -137,6 +141,16 @@ export class StudioStore {
       this.#reportFinished(job);
       void this.guard('Read the studio status', async () => (this.status = await this.api.status({})), true);
     }
+  }
+
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshSoon(): void {
+    if (this.#refreshTimer) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      void this.refreshPhotos();
+      void this.refreshFolders();
+    }, 1000);
   }
 
   #reportFinished(job: JobInfo): void {
