@@ -235,6 +235,37 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('editor-mix');
     });
 
+    test('the mask brush takes the edit back where it paints', async (t) => {
+      if (!needs(t, 'renderFace')) return;
+      await settle(page);
+      const rect = await canvasRect(page, await faceBox(page));
+      const edited = await canvasShot(page);
+      await page.getByRole('radio', { name: 'Before' }).click();
+      await page.waitForTimeout(300);
+      const original = await canvasShot(page);
+      await page.getByRole('radio', { name: 'After' }).click();
+      await page.getByRole('button', { name: 'Mask brush' }).click();
+      // One horizontal stroke through the middle of the face.
+      const stage = (await page.locator('[data-testid=editor-canvas]').boundingBox())!;
+      const y = stage.y + rect.y + rect.height / 2;
+      await page.mouse.move(stage.x + rect.x + rect.width * 0.2, y);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(stage.x + rect.x + rect.width * (0.2 + 0.06 * i), y);
+      await page.mouse.up();
+      await page.getByRole('button', { name: 'Mask brush' }).click();
+      await page.waitForTimeout(300);
+      const masked = await canvasShot(page);
+      const stroke = { x: rect.x + Math.round(rect.width * 0.3), y: Math.round(rect.y + rect.height / 2) - 3, width: Math.round(rect.width * 0.4), height: 6 };
+      assert.ok(difference(edited, original, within(stroke)).mean > 4, 'the edit showed under the stroke before');
+      assert.ok(difference(masked, original, within(stroke)).mean < 1, 'under the stroke the photo is back to the original');
+      const top = { x: rect.x + Math.round(rect.width * 0.3), y: rect.y + Math.round(rect.height * 0.2), width: Math.round(rect.width * 0.4), height: 6 };
+      assert.equal(difference(masked, edited, within(top)).max, 0, 'the edit away from the stroke stays');
+      await studio.screenshot('editor-mask');
+      await page.getByRole('button', { name: 'Mask brush' }).click();
+      await page.getByRole('button', { name: 'Clear mask' }).click();
+      await page.getByRole('button', { name: 'Mask brush' }).click();
+    });
+
     test('tagging 6 faces and deriving an attribute shows counts, accuracy and warnings', async (t) => {
       if (!needs(t, 'tagFace', 'deriveAttribute', 'listAttributes')) return;
       const strip = page.locator('nav.strip button.shot');
