@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { fixtureDir } from './engine/test-support.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 // Absolute, because the CLI runs with the temporary folder as its working directory.
 const TSX = import.meta.resolve('tsx');
+const FIXTURE = fixtureDir;
 const dir = mkdtempSync(join(tmpdir(), 'glow-cli-'));
 const face = join(dir, 'face.png');
 const other = join(dir, 'other.png');
@@ -20,6 +22,8 @@ function run(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
     encoding: 'utf8',
     cwd: dir,
+    // The random-weight fixture, whatever model is shipped.
+    env: { ...process.env, GLOW_STUDIO_BUNDLE: FIXTURE },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

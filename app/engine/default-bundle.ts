@@ -16,11 +16,15 @@ export function packageRoot(): string {
   }
 }
 
-export const SHIPPED_BUNDLE = join('models', 'bundles', 'face-64');
+/** Shipped face models, best first: the GPU-trained 64x64 model, then the CPU-trained
+ * 32x32 stand-in (see its MODEL_CARD.md). */
+export const SHIPPED_BUNDLES = [join('models', 'bundles', 'face-64'), join('models', 'bundles', 'face-32-cpu')];
 export const FIXTURE_BUNDLE = join('models', 'fixtures', 'tiny-32');
 
+/** GLOW_STUDIO_BUNDLE, else the best shipped model, else the test fixture. */
 export function defaultBundleDir(): string {
+  if (process.env.GLOW_STUDIO_BUNDLE) return process.env.GLOW_STUDIO_BUNDLE;
   const root = packageRoot();
-  const shipped = join(root, SHIPPED_BUNDLE);
-  return existsSync(join(shipped, 'manifest.json')) ? shipped : join(root, FIXTURE_BUNDLE);
+  const shipped = SHIPPED_BUNDLES.map((b) => join(root, b)).find((dir) => existsSync(join(dir, 'manifest.json')));
+  return shipped ?? join(root, FIXTURE_BUNDLE);
 }

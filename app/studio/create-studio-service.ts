@@ -1,32 +1,44 @@
-// The StudioService: the StudioApi implemented over the engine (and, as they land, the
-// library and jobs). Used by both the loopback host and Electron's main process.
+// The StudioService: the StudioApi implemented over the engine, face detector, library and
+// jobs. Used by both the loopback host and Electron's utility process.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import {
   API_METHODS,
   ApiError,
   type ApiMethod,
+  type AttributeInfo,
   type DeviceSetting,
+  parseRequest,
   type ParsedRequest,
   type StudioEvent,
   type StudioStatus,
 } from '../api/contract.js';
-import { GlowEngine } from '../engine/engine.js';
 import { packageRoot } from '../engine/default-bundle.js';
+import { GlowEngine } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
+import { FaceDetector } from '../faces/detect.js';
+import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
+import { deriveAndSave } from '../library/derive-and-save.js';
+import { Library } from '../library/library.js';
+import { libraryPath } from '../library/location.js';
+import { Activities } from './activities.js';
+import { FaceRenderer } from './face-render.js';
+import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
 import type { Media, MediaKind, StudioService } from './studio-service.js';
 
 export interface StudioServiceOptions {
   bundleDir: string;
   device: DeviceSetting;
+  /** The library file (default: the user's data folder, see app/library/location.ts). */
+  library?: string;
   /** Prefix of the image URLs the service hands out: '/media/' on the loopback host,
    * 'studio-media://' in Electron. */
   mediaBase?: string;
 }
 
-type Handlers = { [M in ApiMethod]?: (request: ParsedRequest<M>) => Promise<unknown> };
+type Handlers = { [M in ApiMethod]: (request: ParsedRequest<M>) => Promise<unknown> };
 
 async function pngDataUrl(rgb: Uint8Array, size: number): Promise<string> {
   const png = await sharp(Buffer.from(rgb), { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
@@ -38,38 +50,107 @@ async function studioVersion(): Promise<string> {
   return String(pkg.version);
 }
 
+/** Turns an error from the core into one the UI shows as it is (a 400, not a 500). */
+function userError(err: unknown): never {
+  if (err instanceof ApiError) throw err;
+  throw new ApiError((err as Error).message ?? String(err));
+}
+
 export async function createStudioService(options: StudioServiceOptions): Promise<StudioService> {
-  let settings = { ...options };
+  let settings = { bundleDir: resolve(options.bundleDir), device: options.device };
   let engine = await GlowEngine.open(settings.bundleDir, { device: settings.device });
-  const version = await studioVersion();
+  const [detector, version] = await Promise.all([FaceDetector.open(), studioVersion()]);
+  const library = Library.open(libraryPath(options.library));
+  const urls = mediaUrls(options.mediaBase ?? '/media/');
   const listeners = new Set<(e: StudioEvent) => void>();
   const emit = (event: StudioEvent) => listeners.forEach((l) => l(event));
+  let builtin: Promise<BuiltinAttribute[] | undefined> = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
+
+  const modelId = () => engine.manifest.model_id;
+  const derived = () => library.attributes(modelId()).filter((a) => a.source === 'derived');
+  const directions = async (): Promise<Record<string, Float32Array>> => {
+    const table: Record<string, Float32Array> = {};
+    for (const b of (await builtin) ?? []) table[b.name] = b.direction;
+    for (const d of derived()) table[d.name] = d.direction;
+    return table;
+  };
+  const renderer = new FaceRenderer(library, () => engine, directions);
+  const activities = new Activities({ library, engine: () => engine, detector, directions, renderer, emit, urls });
 
   const status = async (): Promise<StudioStatus> => ({
-    model: { id: engine.manifest.model_id, imageSize: engine.manifest.image_size, bundleDir: engine.bundle.dir },
+    model: { id: modelId(), imageSize: engine.manifest.image_size, bundleDir: engine.bundle.dir },
     device: {
       provider: engine.provider,
       setting: settings.device,
       ...(engine.fallbackReason ? { fallbackReason: engine.fallbackReason } : {}),
     },
-    photos: 0,
-    faces: 0,
+    photos: library.countPhotos(),
+    faces: library.countFaces(),
     version,
   });
+
+  const face = (faceId: number) => {
+    const f = library.face(faceId);
+    if (!f) throw new ApiError(`no face with id ${faceId} in the library`, 404);
+    return f;
+  };
 
   const handlers: Handlers = {
     status,
     getSettings: async () => settings,
     updateSettings: async (req) => {
-      const next = { ...settings, ...Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) };
+      const next = {
+        bundleDir: req.bundleDir ? resolve(req.bundleDir) : settings.bundleDir,
+        device: req.device ?? settings.device,
+      };
       const reopened = await GlowEngine.open(next.bundleDir, { device: next.device }).catch((err: Error) => {
         throw new ApiError(`cannot switch model or device: ${err.message}`);
       });
       await engine.close();
       engine = reopened;
       settings = next;
+      builtin = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
       emit({ type: 'status', status: await status() });
       return settings;
+    },
+    listFolders: async () => listFolders(library),
+    importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
+    listPhotos: async (req) => listPhotos(library, urls, req),
+    getPhoto: async ({ photoId }) => {
+      const summary = listPhotos(library, urls, { offset: 0, limit: 1e9 }).find((p) => p.id === photoId);
+      const record = library.photo(photoId);
+      if (!record || !summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      return {
+        ...summary,
+        imageUrl: urls.photo(photoId),
+        faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
+      };
+    },
+    listAttributes: async () => {
+      const list: AttributeInfo[] = ((await builtin) ?? []).map((b) => ({
+        name: b.name,
+        source: 'builtin',
+        positives: b.positives ?? 0,
+        negatives: b.negatives ?? 0,
+      }));
+      for (const d of derived()) {
+        const accuracy = d.quality.method === 'mean' ? d.quality.meanDiffAccuracy : d.quality.classifierAccuracy;
+        list.push({ name: d.name, source: 'derived', positives: d.positives, negatives: d.negatives, ...(accuracy !== undefined ? { accuracy } : {}) });
+      }
+      return list;
+    },
+    renderFace: async ({ faceId, recipe }) => {
+      face(faceId);
+      return renderer.render(faceId, recipeToLibrary(recipe, engine.manifest.levels.length)).catch(userError);
+    },
+    saveEdit: async ({ faceId, recipe }) => {
+      const f = face(faceId);
+      try {
+        library.saveEdit(f.photoId, faceId, recipeToLibrary(recipe, engine.manifest.levels.length));
+      } catch (err) {
+        userError(err);
+      }
+      return faceInfo(library, urls, f);
     },
     sampleFace: async (req) => {
       const m = engine.manifest;
@@ -77,7 +158,70 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       const image = await engine.decode(sample(m.eps_size, req.temperature, seededRandom(seed)));
       return { image: await pngDataUrl(modelToPixels(image, m.image_size), m.image_size), seed };
     },
+    tagFace: async ({ faceId, attribute, value }) => {
+      const f = face(faceId);
+      if (value === null) library.removeTag(faceId, attribute);
+      else library.setTag(faceId, attribute, value);
+      return faceInfo(library, urls, f);
+    },
+    deriveAttribute: async ({ name, projectOut }) => {
+      try {
+        const table = await directions();
+        const remove = projectOut.map((n) => {
+          const d = table[n];
+          if (!d || n === name) throw new ApiError(`cannot project out '${n}': not a known attribute (known: ${Object.keys(table).join(', ')})`);
+          return { name: n, direction: d };
+        });
+        const result = deriveAndSave(library, modelId(), engine.manifest.eps_size, name, { projectOut: remove });
+        const tagged = new Set(library.tagged(name, modelId()).map((t) => t.faceId));
+        const previewFaceIds = (library.db.prepare('SELECT id FROM faces WHERE model_id = ? ORDER BY id LIMIT 64').all(modelId()) as { id: number }[])
+          .map((r) => r.id)
+          .filter((id) => !tagged.has(id))
+          .slice(0, 4);
+        return {
+          name,
+          source: 'derived' as const,
+          positives: result.positives,
+          negatives: result.negatives,
+          accuracy: result.method === 'mean' ? result.meanDiffAccuracy : result.classifierAccuracy,
+          method: result.method === 'mean' ? ('mean-difference' as const) : ('classifier' as const),
+          meanDifferenceAccuracy: result.meanDiffAccuracy,
+          classifierAccuracy: result.classifierAccuracy,
+          warnings: result.warnings,
+          previewFaceIds,
+        };
+      } catch (err) {
+        return userError(err);
+      }
+    },
+    startBatch: async (req) => activities.startBatch(req).catch(userError),
+    exportPhotos: async (req) => activities.startExport(req).catch(userError),
+    listJobs: async () => activities.list(),
+    controlJob: async ({ jobId, action }) => activities.control(jobId, action),
   };
+
+  async function media(kind: MediaKind, id: number): Promise<Media | undefined> {
+    if (kind === 'thumb') {
+      const body = library.thumbnail(id);
+      return body ? { contentType: 'image/jpeg', body } : undefined;
+    }
+    if (kind === 'photo') {
+      if (!library.photo(id)) return undefined;
+      // Re-encoded upright sRGB JPEG: browsers cannot show TIFF, and the canvas must see
+      // the same orientation the model's coordinates use.
+      const image = await renderer.photo(id);
+      const body = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+      return { contentType: 'image/jpeg', body };
+    }
+    const f = library.face(id);
+    if (!f) return undefined;
+    const m = engine.manifest;
+    const crop = await engine.decode(library.faceEps(id, m.eps_size));
+    const body = await sharp(Buffer.from(modelToPixels(crop, m.image_size)), { raw: { width: m.image_size, height: m.image_size, channels: 3 } })
+      .png()
+      .toBuffer();
+    return { contentType: 'image/png', body };
+  }
 
   const service = {
     onEvent(listener: (e: StudioEvent) => void) {
@@ -86,22 +230,19 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         listeners.delete(listener);
       };
     },
-    async media(_kind: MediaKind, _id: number): Promise<Media | undefined> {
-      return undefined;
-    },
+    media,
     async close() {
       listeners.clear();
+      await activities.stopAll();
       await engine.close();
+      await detector.close?.();
+      library.close();
     },
-  } as unknown as StudioService;
-
+  } as Record<string, unknown>;
+  // Every entry point validates its request, whoever calls it (host, IPC, tests).
   for (const method of API_METHODS) {
-    const handler = handlers[method] as ((r: unknown) => Promise<unknown>) | undefined;
-    (service as unknown as Record<string, unknown>)[method] =
-      handler ??
-      (async () => {
-        throw new ApiError(`${method} is not available in this build yet`, 501);
-      });
+    const handler = handlers[method] as (r: unknown) => Promise<unknown>;
+    service[method] = (payload: unknown) => handler(parseRequest(method, payload).request);
   }
-  return service;
+  return service as unknown as StudioService;
 }

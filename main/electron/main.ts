@@ -41,7 +41,7 @@ function ask<T>(message: Record<string, unknown>): Promise<T> {
 }
 
 function startService(win: BrowserWindow) {
-  const bundle = process.env.GLOW_STUDIO_BUNDLE ?? defaultBundleDir();
+  const bundle = defaultBundleDir();
   const device = process.env.GLOW_STUDIO_DEVICE ?? 'auto';
   service = utilityProcess.fork(join(here, 'service-process.js'), [bundle, device], { serviceName: 'glow-studio-engine' });
   service.on('message', (msg: { id?: number; event?: unknown; result?: unknown; media?: unknown; error?: { message: string } }) => {

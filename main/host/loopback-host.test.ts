@@ -41,7 +41,7 @@ before(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Glow Studio</title>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tmpdir(), 'secret.txt'), 'do not serve');
-  service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu' });
+  service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library: join(staticDir, 'library.sqlite') });
   host = await startHost({ service, staticDir });
   port = Number(new URL(host.url).port);
 });

@@ -1,5 +1,5 @@
 // Runs the studio on the loopback host: `node dist/main/host/serve.js [--port N] [--no-open]
-// [--bundle DIR] [--device auto|cuda|cpu]`. Opens a Chromium app window when a display and
+// [--bundle DIR] [--device auto|cuda|cpu] [--library FILE]`. Opens a Chromium app window when a display and
 // Chromium are available, otherwise prints the link to open.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ async function main() {
       port: { type: 'string', default: '0' },
       bundle: { type: 'string' },
       device: { type: 'string', default: 'auto' },
+      library: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
   });
@@ -38,7 +39,11 @@ async function main() {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
 
-  const service = await createStudioService({ bundleDir: values.bundle ?? defaultBundleDir(), device: device.data });
+  const service = await createStudioService({
+    bundleDir: values.bundle ?? defaultBundleDir(),
+    device: device.data,
+    ...(values.library ? { library: values.library } : {}),
+  });
   const host = await startHost({ service, staticDir: join(packageRoot(), 'renderer', 'dist'), port });
   const status = await service.status({});
   console.log(`Glow Studio ${status.version}: model ${status.model.id} on ${status.device.provider.toUpperCase()}`);

@@ -1,0 +1,280 @@
+// Long work started from the UI: importing a folder, batch-editing photos, exporting edited
+// photos. Each is a job in the library's job store (so ids are unique and the list survives a
+// restart); progress goes out as StudioEvents; batches pause, resume and cancel.
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '../api/contract.js';
+import type { GlowEngine } from '../engine/engine.js';
+import type { FaceDetector } from '../faces/detect.js';
+import { decodeImage } from '../imaging/decode.js';
+import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
+import { pasteInPlace } from '../jobs/big-photo.js';
+import { partnerEps } from '../jobs/face-edit.js';
+import { encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName, attrsToken } from '../jobs/export.js';
+import { JobStore } from '../jobs/job-store.js';
+import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
+import { importFolder } from '../library/import.js';
+import type { Library } from '../library/library.js';
+import { invertAffine } from '../faces/affine.js';
+import type { FaceRenderer } from './face-render.js';
+import type { MediaUrls } from './library-views.js';
+
+interface Context {
+  library: Library;
+  engine: () => GlowEngine;
+  detector: FaceDetector;
+  directions: () => Promise<Record<string, Float32Array>>;
+  renderer: FaceRenderer;
+  emit: (event: StudioEvent) => void;
+  urls: MediaUrls;
+}
+
+interface Live {
+  abort: AbortController;
+  runner?: BatchRunner;
+  started: number;
+  processed: number;
+  current?: string;
+  done: Promise<unknown>;
+}
+
+
+function toExportOptions(e: ParsedRequest<'exportPhotos'>['export']): ExportOptions {
+  return ExportOptions.parse({
+    format: e.format,
+    quality: e.quality,
+    ...(e.maxSize ? { maxSide: e.maxSize } : {}),
+    metadata: e.metadata,
+    template: e.nameTemplate,
+  });
+}
+
+/** The deepest folder holding every path. */
+function commonFolder(paths: readonly string[]): string {
+  const parts = paths.map((p) => dirname(p).split(sep));
+  const first = parts[0] ?? [];
+  let n = 0;
+  while (n < first.length && parts.every((p) => p[n] === first[n])) n++;
+  return first.slice(0, n).join(sep) || sep;
+}
+
+export class Activities {
+  private readonly store: JobStore;
+  private readonly live = new Map<number, Live>();
+
+  constructor(private readonly ctx: Context) {
+    this.store = new JobStore(ctx.library);
+  }
+
+  info(jobId: number): JobInfo {
+    const job = this.store.job(jobId, z.unknown());
+    const c = this.store.counts(jobId);
+    const live = this.live.get(jobId);
+    const kind = job.kind === BATCH_KIND ? 'batch' : (job.kind as JobInfo['kind']);
+    const state: JobInfo['state'] = job.state === 'running' && !live ? 'paused' : job.state;
+    const elapsed = live ? (performance.now() - live.started) / 1000 : 0;
+    const rate = live && elapsed > 0 ? live.processed / elapsed : undefined;
+    const left = c.total - c.done - c.failed;
+    const spec = job.spec as { out?: string; outDir?: string };
+    return {
+      id: jobId,
+      kind,
+      state,
+      done: c.done,
+      total: c.total,
+      failed: c.failed,
+      ...(live?.current ? { current: live.current } : {}),
+      ...(rate !== undefined ? { rate, etaSeconds: rate > 0 ? left / rate : undefined } : {}),
+      ...(spec.out || spec.outDir ? { outDir: spec.out ?? spec.outDir } : {}),
+      errors: this.store.items(jobId, 'failed').map((i) => ({ file: i.source, message: i.error ?? 'failed' })),
+    };
+  }
+
+  list(): JobInfo[] {
+    return this.store
+      .list()
+      .reverse()
+      .slice(0, 50)
+      .map((j) => this.info(j.id));
+  }
+
+  private publish(jobId: number): void {
+    this.ctx.emit({ type: 'job', job: this.info(jobId) });
+  }
+
+  private track(jobId: number, work: (live: Live) => Promise<unknown>, runner?: BatchRunner): JobInfo {
+    const live: Live = { abort: new AbortController(), started: performance.now(), processed: 0, done: Promise.resolve(), ...(runner ? { runner } : {}) };
+    this.live.set(jobId, live);
+    live.done = work(live)
+      .catch((err: Error) => {
+        if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'paused');
+        console.error(`glow-studio: job ${jobId} stopped: ${err.message}`);
+      })
+      .finally(() => {
+        this.live.delete(jobId);
+        this.publish(jobId);
+      });
+    return this.info(jobId);
+  }
+
+  async startImport(folder: string): Promise<JobInfo> {
+    const files = listPhotoFiles(folder);
+    const jobId = this.store.create('import', { folder }, files.map((source) => ({ source, output: '' })));
+    return this.track(jobId, async (live) => {
+      const index = new Map(files.map((f, i) => [f, i]));
+      const summary = await importFolder(this.ctx.library, folder, this.ctx.engine(), this.ctx.detector, {
+        signal: live.abort.signal,
+        onProgress: (done, _total, current) => {
+          live.processed = done;
+          live.current = current ? basename(current) : undefined;
+          const prev = files[done - 1];
+          if (prev !== undefined) this.store.setDone(jobId, index.get(prev)!, null);
+          this.publish(jobId);
+        },
+      });
+      for (const f of summary.failed) this.store.setFailed(jobId, index.get(f.file) ?? 0, f.error);
+      for (const item of this.store.items(jobId, 'pending')) this.store.setDone(jobId, item.idx, null);
+      if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
+    });
+  }
+
+  async startBatch(req: ParsedRequest<'startBatch'>): Promise<JobInfo> {
+    const { library } = this.ctx;
+    const engine = this.ctx.engine();
+    const paths = (req.photoIds ?? []).map((id) => {
+      const p = library.photo(id);
+      if (!p) throw new ApiError(`no photo with id ${id} in the library`, 404);
+      return p.path;
+    });
+    const source = req.folder ? resolve(req.folder) : paths.length ? commonFolder(paths) : undefined;
+    if (!source) throw new ApiError('startBatch needs a folder or photoIds');
+    let mix: BatchSpec['recipe']['mix'];
+    if (req.recipe.mix) {
+      const partner = library.face(req.recipe.mix.faceId);
+      const photo = partner && library.photo(partner.photoId);
+      if (!photo) throw new ApiError(`no face with id ${req.recipe.mix.faceId} to mix with`, 404);
+      const levels = req.recipe.mix.levels ?? engine.manifest.levels.map(() => 1);
+      mix = { with: photo.path, weights: levels.map((w) => w * req.recipe.mix!.amount) };
+    }
+    const { jobId } = createBatchJob(library, {
+      source,
+      ...(paths.length ? { files: paths } : {}),
+      out: resolve(req.outDir),
+      recipe: { sliders: req.recipe.sliders, ...(mix ? { mix } : {}) },
+      bundle: engine.bundle.dir,
+      modelId: engine.manifest.model_id,
+      export: toExportOptions(req.export),
+    });
+    return this.runBatch(jobId);
+  }
+
+  private async runBatch(jobId: number): Promise<JobInfo> {
+    const spec = this.store.job(jobId, BatchSpec).spec;
+    const all = await this.ctx.directions();
+    const directions: Record<string, Float32Array> = {};
+    for (const name of Object.keys(spec.recipe.sliders)) {
+      const d = all[name];
+      if (!d) throw new ApiError(`unknown attribute '${name}' (known: ${Object.keys(all).join(', ') || 'none'})`);
+      directions[name] = d;
+    }
+    const engine = this.ctx.engine();
+    const runner = new BatchRunner(this.ctx.library, jobId, {
+      engine,
+      detector: this.ctx.detector,
+      directions,
+      sliders: spec.recipe.sliders,
+      ...(spec.recipe.mix ? { mix: { eps: await partnerEps(spec.recipe.mix.with, engine, this.ctx.detector), weights: spec.recipe.mix.weights } } : {}),
+    });
+    return this.track(
+      jobId,
+      async (live) => {
+        runner.on('progress', (e: ProgressEvent) => {
+          live.current = e.current ? basename(e.current) : undefined;
+          this.publish(jobId);
+        });
+        runner.on('item', () => {
+          live.processed++;
+        });
+        runner.on('state', () => this.publish(jobId));
+        await runner.run();
+      },
+      runner,
+    );
+  }
+
+  async startExport(req: ParsedRequest<'exportPhotos'>): Promise<JobInfo> {
+    const { library } = this.ctx;
+    const options = toExportOptions(req.export);
+    const outDir = resolve(req.outDir);
+    const photos = req.photoIds.map((id) => {
+      const p = library.photo(id);
+      if (!p) throw new ApiError(`no photo with id ${id} in the library`, 404);
+      return p;
+    });
+    const items = photos.map((p, i) => {
+      const edits = library.editsOfPhoto(p.id);
+      const attrs = attrsToken(Object.assign({}, ...edits.map((e) => e.recipe.sliders)));
+      const name = renderName(options.template, { name: basename(p.path, extname(p.path)), attrs, n: i + 1, total: photos.length });
+      return { source: p.path, output: join(outDir, name + EXTENSIONS[outputFormat(options, p.path)]) };
+    });
+    const jobId = this.store.create('export', { photoIds: req.photoIds, outDir, export: options }, items);
+    const size = this.ctx.engine().manifest.image_size;
+    return this.track(jobId, async (live) => {
+      for (const [idx, photo] of photos.entries()) {
+        if (live.abort.signal.aborted) return;
+        live.current = basename(photo.path);
+        this.publish(jobId);
+        try {
+          const image = await decodeImage(photo.path);
+          for (const edit of library.editsOfPhoto(photo.id)) {
+            const face = library.face(edit.faceId);
+            if (!face) continue;
+            const delta = await this.ctx.renderer.delta(face, edit.recipe);
+            pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
+          }
+          const data = await encodeExport(image, outputFormat(options, photo.path), options, image.metadata);
+          const written = await exportFile(items[idx]!.output, data);
+          if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);
+          this.store.setDone(jobId, idx, null);
+        } catch (err) {
+          this.store.setFailed(jobId, idx, (err as Error).message);
+        }
+        live.processed++;
+      }
+      if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
+    });
+  }
+
+  async control(jobId: number, action: 'pause' | 'resume' | 'cancel'): Promise<JobInfo> {
+    const live = this.live.get(jobId);
+    let kind: string;
+    try {
+      kind = this.store.job(jobId, z.unknown()).kind;
+    } catch {
+      throw new ApiError(`no job with id ${jobId}`, 404);
+    }
+    if (action === 'cancel') {
+      this.store.setState(jobId, 'cancelled');
+      live?.runner?.cancel();
+      live?.abort.abort();
+    } else if (kind !== BATCH_KIND) {
+      throw new ApiError(`${kind} jobs can be cancelled, not paused or resumed`);
+    } else if (action === 'pause') {
+      live?.runner?.pause();
+    } else if (live?.runner) {
+      live.runner.resume();
+    } else if (this.store.state(jobId) !== 'done' && this.store.state(jobId) !== 'cancelled') {
+      return this.runBatch(jobId); // paused in an earlier session (or by a crash): pick it up
+    }
+    this.publish(jobId);
+    return this.info(jobId);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const live of this.live.values()) {
+      live.runner?.stop();
+      live.abort.abort();
+    }
+    await Promise.all([...this.live.values()].map((l) => l.done));
+  }
+}

@@ -1,0 +1,126 @@
+// Renders one edited face for the editor canvas: the model's change pasted into the photo at
+// full resolution, returned as a patch (only the region around the face) to lay over the photo.
+// Slider drags call this many times for the same face, so the decoded photo and the face's
+// own reconstruction are cached.
+import sharp from 'sharp';
+import type { Box, FaceLayer } from '../api/contract.js';
+import type { GlowEngine } from '../engine/engine.js';
+import { apply, mix } from '../engine/latent.js';
+import { applyAffine, composeAffine, invertAffine } from '../faces/affine.js';
+import type { Affine } from '../faces/types.js';
+import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
+import { pasteInPlace } from '../jobs/big-photo.js';
+import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
+
+/** Keeps the most recently used `capacity` entries. */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+}
+
+/** The photo region the face's crop covers, clipped to the photo, in whole pixels. */
+export function cropRegion(toPhoto: Affine, size: number, width: number, height: number): Box {
+  const corners = [
+    [0, 0],
+    [size, 0],
+    [0, size],
+    [size, size],
+  ].map(([x, y]) => applyAffine(toPhoto, [x!, y!]));
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
+  const x1 = Math.min(width, Math.ceil(Math.max(...corners.map((c) => c[0]))));
+  const y1 = Math.min(height, Math.ceil(Math.max(...corners.map((c) => c[1]))));
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+function copyRegion(image: RgbImage, r: Box): RgbImage {
+  const data = new Uint8Array(r.width * r.height * 3);
+  for (let y = 0; y < r.height; y++) {
+    const from = ((r.y + y) * image.width + r.x) * 3;
+    data.set(image.data.subarray(from, from + r.width * 3), y * r.width * 3);
+  }
+  return { data, width: r.width, height: r.height };
+}
+
+export class FaceRenderer {
+  private readonly photos = new Lru<number, Promise<DecodedImage>>(2);
+  private readonly bases = new Lru<number, Promise<Float32Array>>(16);
+
+  constructor(
+    private readonly library: Library,
+    private readonly engine: () => GlowEngine,
+    private readonly directions: () => Promise<Record<string, Float32Array>>,
+  ) {}
+
+  photo(photoId: number): Promise<DecodedImage> {
+    let p = this.photos.get(photoId);
+    if (!p) {
+      const record = this.library.photo(photoId);
+      if (!record) return Promise.reject(new RangeError(`no photo with id ${photoId} in the library`));
+      p = decodeImage(record.path);
+      p.catch(() => undefined);
+      this.photos.set(photoId, p);
+    }
+    return p;
+  }
+
+  /** decode(eps): the face as the model reconstructs it (equal to its aligned crop). */
+  private base(face: FaceRecord): Promise<Float32Array> {
+    let b = this.bases.get(face.id);
+    if (!b) {
+      const engine = this.engine();
+      b = engine.decode(this.library.faceEps(face.id, engine.manifest.eps_size));
+      b.catch(() => undefined);
+      this.bases.set(face.id, b);
+    }
+    return b;
+  }
+
+  /** The model's change to `face` under `recipe` (3 x S x S, model units). */
+  async delta(face: FaceRecord, recipe: EditRecipe): Promise<Float32Array> {
+    const engine = this.engine();
+    const m = engine.manifest;
+    const eps = this.library.faceEps(face.id, m.eps_size);
+    const all = await this.directions();
+    const used: Record<string, Float32Array> = {};
+    for (const name of Object.keys(recipe.sliders)) {
+      const d = all[name];
+      if (!d) throw new RangeError(`unknown attribute '${name}' (known: ${Object.keys(all).join(', ') || 'none'})`);
+      used[name] = d;
+    }
+    let edited = apply(eps, used, recipe.sliders);
+    if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
+    const [after, before] = await Promise.all([engine.decode(edited), this.base(face)]);
+    return Float32Array.from(after, (v, i) => v - before[i]!);
+  }
+
+  async render(faceId: number, recipe: EditRecipe): Promise<FaceLayer> {
+    const t0 = performance.now();
+    const face = this.library.face(faceId);
+    if (!face) throw new RangeError(`no face with id ${faceId} in the library`);
+    const [photo, delta] = await Promise.all([this.photo(face.photoId), this.delta(face, recipe)]);
+    const size = this.engine().manifest.image_size;
+    const region = cropRegion(face.transform, size, photo.width, photo.height);
+    const patch = copyRegion(photo, region);
+    // The same face, in the patch's coordinates.
+    const toPhoto = composeAffine([1, 0, -region.x, 0, 1, -region.y], face.transform);
+    pasteInPlace(patch, { toPhoto, toCrop: invertAffine(toPhoto), size }, delta);
+    const png = await sharp(patch.data, { raw: { width: patch.width, height: patch.height, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    return { faceId, box: region, image: `data:image/png;base64,${png.toString('base64')}`, ms: Math.round(performance.now() - t0) };
+  }
+}

@@ -1,0 +1,105 @@
+// Read-only views of the library shaped for the UI: folders, photo pages, faces with tags
+// and saved recipes.
+import { basename, dirname } from 'node:path';
+import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
+import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
+
+export interface MediaUrls {
+  thumb(photoId: number): string;
+  photo(photoId: number): string;
+  crop(faceId: number): string;
+}
+
+export function mediaUrls(base: string): MediaUrls {
+  return {
+    thumb: (id) => `${base}thumb/${id}`,
+    photo: (id) => `${base}photo/${id}`,
+    crop: (id) => `${base}crop/${id}`,
+  };
+}
+
+interface PhotoListRow {
+  id: number;
+  path: string;
+  width: number;
+  height: number;
+  faces: number;
+  edits: number;
+}
+
+export function listFolders(library: Library): FolderInfo[] {
+  const rows = library.db.prepare('SELECT path FROM photos WHERE missing = 0').all() as { path: string }[];
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(dirname(r.path), (counts.get(dirname(r.path)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([path, photos]) => ({ path, photos }));
+}
+
+export function listPhotos(
+  library: Library,
+  urls: MediaUrls,
+  { folder, tag, offset, limit }: { folder?: string | undefined; tag?: string | undefined; offset: number; limit: number },
+): PhotoSummary[] {
+  const where = ['p.missing = 0'];
+  const params: unknown[] = [];
+  if (folder) {
+    // Photos directly in the folder (subfolders are folders of their own).
+    where.push("substr(p.path, 1, length(?) + 1) = ? || '/' AND instr(substr(p.path, length(?) + 2), '/') = 0");
+    params.push(folder, folder, folder);
+  }
+  if (tag) {
+    where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
+    params.push(tag);
+  }
+  const rows = library.db
+    .prepare(
+      `SELECT p.id, p.path, p.width, p.height,
+              (SELECT count(*) FROM faces f WHERE f.photo_id = p.id) AS faces,
+              (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits
+       FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
+    )
+    .all(...params, limit, offset) as PhotoListRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    path: r.path,
+    name: basename(r.path),
+    width: r.width,
+    height: r.height,
+    faces: r.faces,
+    thumbUrl: urls.thumb(r.id),
+    edited: r.edits > 0,
+  }));
+}
+
+export function tagsOfFace(library: Library, faceId: number): Record<string, boolean> {
+  const rows = library.db.prepare('SELECT attribute, value FROM tags WHERE face_id = ?').all(faceId) as { attribute: string; value: number }[];
+  return Object.fromEntries(rows.map((r) => [r.attribute, r.value === 1]));
+}
+
+/** The UI's recipe from the library's (mix weights per level already scaled by the amount). */
+export function recipeFromLibrary(recipe: EditRecipe): Recipe {
+  if (!recipe.mix) return { sliders: recipe.sliders, mix: null };
+  const amount = Math.max(0, ...recipe.mix.weights);
+  const levels = recipe.mix.weights.map((w) => (amount > 0 ? w / amount : 0));
+  return { sliders: recipe.sliders, mix: { faceId: recipe.mix.faceId, amount, levels } };
+}
+
+export function recipeToLibrary(recipe: Recipe, levelCount: number): EditRecipe {
+  const sliders = Object.fromEntries(Object.entries(recipe.sliders ?? {}).filter(([, v]) => v !== 0));
+  if (!recipe.mix) return { sliders };
+  const levels = recipe.mix.levels ?? new Array(levelCount).fill(1);
+  if (levels.length !== levelCount) throw new RangeError(`mix needs ${levelCount} per-level weights, got ${levels.length}`);
+  return { sliders, mix: { faceId: recipe.mix.faceId, weights: levels.map((w) => w * recipe.mix!.amount) } };
+}
+
+export function faceInfo(library: Library, urls: MediaUrls, face: FaceRecord): FaceInfo {
+  const saved = library.editsOfPhoto(face.photoId).find((e) => e.faceId === face.id);
+  return {
+    id: face.id,
+    photoId: face.photoId,
+    box: face.box,
+    score: face.score,
+    cropUrl: urls.crop(face.id),
+    tags: tagsOfFace(library, face.id),
+    recipe: saved ? recipeFromLibrary(saved.recipe) : null,
+  };
+}

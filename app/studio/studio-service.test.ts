@@ -1,0 +1,141 @@
+// The StudioApi end to end, as the UI drives it: import a folder with a bad file, open a
+// photo, edit a face, tag and derive, batch and export, watching job events.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import type { JobInfo, PhotoDetail, StudioEvent } from '../api/contract.js';
+import { bundleWithAttributes } from '../jobs/test-bundle.js';
+import { writeBadPhotos, writeTestPhotos } from '../jobs/test-photos.js';
+import { createStudioService } from './create-studio-service.js';
+import type { StudioService } from './studio-service.js';
+
+const work = mkdtempSync(join(tmpdir(), 'glow-service-'));
+const photosDir = join(work, 'photos');
+let service: StudioService;
+let originals: Map<string, string>;
+const events: StudioEvent[] = [];
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+async function finished(job: JobInfo): Promise<JobInfo> {
+  for (let i = 0; i < 600; i++) {
+    const now = (await service.listJobs({})).find((j) => j.id === job.id)!;
+    if (now.state === 'done' || now.state === 'cancelled') return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${job.id} did not finish`);
+}
+
+before(async () => {
+  const files = await writeTestPhotos(photosDir, 3, { width: 1200, height: 800, faces: 2, seed: 3, exif: true });
+  await writeBadPhotos(photosDir);
+  originals = new Map([...files, ...readdirSync(photosDir).map((f) => join(photosDir, f))].map((f) => [f, sha(f)]));
+  const bundle = await bundleWithAttributes(join(work, 'bundle'));
+  service = await createStudioService({ bundleDir: bundle, device: 'cpu', library: join(work, 'library.sqlite') });
+  service.onEvent((e) => events.push(e));
+});
+after(async () => {
+  await service?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let photo: PhotoDetail;
+
+test('importing a folder finds the faces and reports each bad file by name', async () => {
+  const job = await finished(await service.importFolder({ path: photosDir }));
+  assert.equal(job.kind, 'import');
+  assert.equal(job.total, 6);
+  assert.equal(job.failed, 3);
+  assert.deepEqual(job.errors.map((e) => e.file.split('/').pop()).sort(), ['bad-empty.jpg', 'bad-text.jpg', 'bad-truncated.jpg']);
+  assert.ok(events.some((e) => e.type === 'job' && e.job.id === job.id), 'progress events were sent');
+  const photos = await service.listPhotos({});
+  assert.equal(photos.length, 3);
+  assert.ok(photos.every((p) => p.faces === 2), JSON.stringify(photos.map((p) => p.faces)));
+  assert.deepEqual(await service.listFolders({}), [{ path: photosDir, photos: 3 }]);
+  photo = await service.getPhoto({ photoId: photos[0]!.id });
+  assert.equal(photo.faceList.length, 2);
+});
+
+test('media: thumbnails, the upright photo and the face crop are images', async () => {
+  const thumb = await service.media('thumb', photo.id);
+  const full = await service.media('photo', photo.id);
+  const crop = await service.media('crop', photo.faceList[0]!.id);
+  assert.equal((await sharp(thumb!.body).metadata()).format, 'jpeg');
+  assert.equal((await sharp(full!.body).metadata()).width, 1200);
+  assert.equal((await sharp(crop!.body).metadata()).width, 32);
+  assert.equal(await service.media('photo', 9999), undefined);
+});
+
+test('a slider edit changes the face and leaves the edges of its patch alone', async () => {
+  const face = photo.faceList[0]!;
+  const none = await service.renderFace({ faceId: face.id, recipe: { sliders: {} } });
+  const smile = await service.renderFace({ faceId: face.id, recipe: { sliders: { Smiling: 1.5 } } });
+  assert.deepEqual(smile.box, none.box);
+  const pixels = async (layer: { image: string }) =>
+    sharp(Buffer.from(layer.image.split(',')[1]!, 'base64')).raw().toBuffer();
+  const [a, b] = await Promise.all([pixels(none), pixels(smile)]);
+  const { width, height } = smile.box;
+  let centreChanged = 0;
+  let edgeChanged = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      const differs = a[o] !== b[o] || a[o + 1] !== b[o + 1] || a[o + 2] !== b[o + 2];
+      const centre = Math.abs(x - width / 2) < width / 8 && Math.abs(y - height / 2) < height / 8;
+      const edge = x < 2 || y < 2 || x >= width - 2 || y >= height - 2;
+      if (differs && centre) centreChanged++;
+      if (differs && edge) edgeChanged++;
+    }
+  }
+  assert.ok(centreChanged > 0, 'the face changed');
+  assert.equal(edgeChanged, 0, 'the patch border is the untouched photo');
+  await assert.rejects(service.renderFace({ faceId: face.id, recipe: { sliders: { Wings: 1 } } }), /unknown attribute 'Wings'/);
+});
+
+test('an edit is saved as a recipe, with the mix partner', async () => {
+  const [face, other] = photo.faceList;
+  const saved = await service.saveEdit({ faceId: face!.id, recipe: { sliders: { Smiling: 0.5 }, mix: { faceId: other!.id, amount: 0.5 } } });
+  assert.deepEqual(saved.recipe?.sliders, { Smiling: 0.5 });
+  assert.equal(saved.recipe?.mix?.faceId, other!.id);
+  assert.equal(saved.recipe?.mix?.amount, 0.5);
+});
+
+test('tagging six faces and deriving gives a direction with its quality figures', async () => {
+  const faces = (await Promise.all((await service.listPhotos({})).map((p) => service.getPhoto({ photoId: p.id })))).flatMap((p) => p.faceList);
+  assert.equal(faces.length, 6);
+  for (const [i, f] of faces.entries()) await service.tagFace({ faceId: f.id, attribute: 'Freckles', value: i % 2 === 0 });
+  const derived = await service.deriveAttribute({ name: 'Freckles', projectOut: ['Age'] });
+  assert.equal(derived.positives, 3);
+  assert.equal(derived.negatives, 3);
+  assert.ok(derived.classifierAccuracy >= 0 && derived.classifierAccuracy <= 1);
+  assert.match(derived.warnings.join(' '), /tag at least 5/);
+  const attributes = await service.listAttributes({});
+  assert.ok(attributes.some((a) => a.name === 'Freckles' && a.source === 'derived'));
+  assert.ok(attributes.some((a) => a.name === 'Smiling' && a.source === 'builtin'));
+  await assert.rejects(service.deriveAttribute({ name: 'Nobody', projectOut: [] }), /no faces .* tagged 'Nobody'/);
+});
+
+test('a batch edits every photo into the output folder and never touches the originals', async () => {
+  const out = join(work, 'batch-out');
+  const job = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.8 } }, outDir: out, export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}-{attrs}' } }));
+  assert.equal(job.done, 3);
+  assert.equal(job.failed, 3);
+  assert.deepEqual(readdirSync(out).sort(), ['photo-000-Smiling+0.8.jpg', 'photo-001-Smiling+0.8.jpg', 'photo-002-Smiling+0.8.jpg']);
+  for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} was modified`);
+});
+
+test('export writes the saved edits, keeping or stripping EXIF', async () => {
+  const keep = await finished(await service.exportPhotos({ photoIds: [photo.id], outDir: join(work, 'keep'), export: { format: 'jpeg', quality: 90, metadata: 'keep', nameTemplate: '{name}' } }));
+  const strip = await finished(await service.exportPhotos({ photoIds: [photo.id], outDir: join(work, 'strip'), export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}' } }));
+  assert.equal(keep.done, 1);
+  assert.equal(strip.done, 1);
+  const kept = await sharp(join(work, 'keep', 'photo-000.jpg')).metadata();
+  const stripped = await sharp(join(work, 'strip', 'photo-000.jpg')).metadata();
+  assert.ok(kept.exif, 'EXIF kept');
+  assert.equal(stripped.exif, undefined, 'EXIF stripped');
+  assert.ok(existsSync(join(work, 'keep', 'photo-000.jpg')));
+});
