@@ -43,15 +43,16 @@ studioSuite('studio UI (real service, fixture model)', async () => {
   // Composed photos of a real face (the detector finds it), with EXIF, and one text file.
   await writeTestPhotos(fixtureDir, 6, { width: 960, height: 640, faces: [1, 2], exif: true, seed: 3 });
   writeFileSync(join(fixtureDir, 'bad.jpg'), 'this is not a photo\n');
-  const service = await createStudioService({ bundleDir: fixtureBundle, device: 'cpu' });
+  const service = await createStudioService({ bundleDir: fixtureBundle, device: 'cpu', library: join(root, 'library.sqlite') });
   const host = await startHost({ service, staticDir });
   const available = await implementedMethods(service);
   return {
     url: host.url,
     launchUrl: host.launchUrl,
     fixtureDir,
-    fixtureFiles: 7,
+    fixturePhotos: 6,
     badFile: 'bad.jpg',
+    faceChange: 0.3,
     exifMake: 'GlowTest',
     outRoot: join(root, 'out'),
     supports: (method: ApiMethod) => available.has(method),

@@ -26,6 +26,9 @@ export async function openStudio(browser: Browser, launchUrl: string, shotPrefix
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', async (r) => {
+    if (r.status() >= 500) problems.push(`HTTP ${r.status()} ${new URL(r.url()).pathname}: ${(await r.text().catch(() => '')).slice(0, 300)}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource.*(400|404|501)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });

@@ -59,6 +59,7 @@ export class EditorStore {
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
+    this.studio.rememberTags(photo.faceList.flatMap((f) => Object.keys(f.tags)));
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;

@@ -28,3 +28,14 @@ export function attributeLabel(name: string): string {
 export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
+
+/** A job's progress in percent: 100 once it is done, whatever its counters say. */
+export function jobPercent(job: { state: string; done: number; total: number }): number {
+  if (job.state === 'done') return 100;
+  return job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : 0;
+}
+
+/** Items that went through, once a job has finished. */
+export function jobSucceeded(job: { total: number; failed: number }): number {
+  return Math.max(0, job.total - job.failed);
+}

@@ -26,6 +26,13 @@ export class StudioStore {
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
   connected = $state(true);
+  /** Tag names used in this session (a tag is not an attribute until it is derived). */
+  tagNames = $state<string[]>([]);
+
+  rememberTags(names: Iterable<string>): void {
+    const next = new Set([...this.tagNames, ...names]);
+    if (next.size !== this.tagNames.length) this.tagNames = [...next].sort();
+  }
 
   readonly importJob = $derived(
     this.jobs.filter((j) => j.kind === 'import').sort((a, b) => b.id - a.id)[0],
@@ -158,7 +165,7 @@ export class StudioStore {
     if (job.errors.length) {
       const list = job.errors
         .slice(0, 3)
-        .map((e) => `${e.file.split(/[\\/]/).pop()}: ${e.message}`)
+        .map((e) => `${e.file.split(/[\\/]/).pop()}: ${e.message.replace(`${e.file}: `, '')}`)
         .join('; ');
       const more = job.errors.length > 3 ? ` and ${job.errors.length - 3} more` : '';
       this.notify('error', {
@@ -170,7 +177,7 @@ export class StudioStore {
       this.notify('error', { what: `${noun} stopped with an error.`, todo: 'See the messages above, fix the cause, and start it again.' });
     } else if (job.state === 'done') {
       const where = job.outDir ? ` into ${job.outDir}` : '';
-      this.notify('success', { what: `${noun} finished: ${job.done - job.failed} of ${job.total} done${where}.`, todo: '' });
+      this.notify('success', { what: `${noun} finished: ${Math.max(0, job.total - job.failed)} of ${job.total} done${where}.`, todo: '' });
     }
   }
 }
