@@ -365,8 +365,9 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('dialog footer').getByRole('button', { name: 'Pause' }).click({ timeout: 5_000 }).catch(() => undefined);
       await page.locator('[data-testid=job-progress][data-state=paused], [data-testid=job-progress][data-state=done]').waitFor({ timeout: 30_000 });
       if ((await progress.getAttribute('data-state')) === 'paused') {
+        await page.waitForTimeout(500); // the item in flight when Pause was pressed may still land
         const pausedAt = await progress.getAttribute('data-percent');
-        await page.waitForTimeout(600);
+        await page.waitForTimeout(800);
         assert.equal(await progress.getAttribute('data-percent'), pausedAt, 'a paused batch does not advance');
         await studio.screenshot('batch-dialog-paused');
         await page.locator('dialog footer').getByRole('button', { name: 'Resume' }).click();

@@ -59,7 +59,7 @@ export class EditorStore {
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
-    this.studio.rememberTags(photo.faceList.flatMap((f) => Object.keys(f.tags)));
+    this.studio.rememberFaces(photo.faceList);
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
@@ -109,6 +109,7 @@ export class EditorStore {
   }
 
   updateFace(face: FaceInfo): void {
+    this.studio.rememberFaces([face]);
     if (!this.photo) return;
     this.photo = { ...this.photo, faceList: this.photo.faceList.map((f) => (f.id === face.id ? face : f)) };
   }

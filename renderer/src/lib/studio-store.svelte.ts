@@ -29,6 +29,28 @@ export class StudioStore {
   /** Tag names used in this session (a tag is not an attribute until it is derived). */
   tagNames = $state<string[]>([]);
 
+  /** Tags of the faces seen this session, to count them before an attribute exists. */
+  #faceTags = new Map<number, Record<string, boolean>>();
+  tagVersion = $state(0);
+
+  rememberFaces(faces: { id: number; tags: Record<string, boolean> }[]): void {
+    for (const f of faces) this.#faceTags.set(f.id, { ...f.tags });
+    this.rememberTags(faces.flatMap((f) => Object.keys(f.tags)));
+    this.tagVersion++;
+  }
+
+  /** Faces tagged has / has-not `name`, as far as this session has seen. */
+  tagCounts(name: string): { positives: number; negatives: number } {
+    void this.tagVersion;
+    let positives = 0;
+    let negatives = 0;
+    for (const tags of this.#faceTags.values()) {
+      if (tags[name] === true) positives++;
+      else if (tags[name] === false) negatives++;
+    }
+    return { positives, negatives };
+  }
+
   rememberTags(names: Iterable<string>): void {
     const next = new Set([...this.tagNames, ...names]);
     if (next.size !== this.tagNames.length) this.tagNames = [...next].sort();
