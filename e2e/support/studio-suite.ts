@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test, type TestContext } from 'nod
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { ApiMethod, AttributeInfo, Box, PhotoDetail, PhotoSummary } from '../../app/api/contract.js';
-import { launchChromium, openStudio, percentile, type StudioPage } from './browser.js';
+import { CHROMIUM, launchChromium, openStudio, percentile, type StudioPage } from './browser.js';
 import { decodePng, difference, inset, outside, within, type Rect } from './pixels.js';
 
 export interface Backend {
@@ -135,7 +135,8 @@ async function ensureAttribute(page: Page, name: string): Promise<void> {
 }
 
 export function studioSuite(name: string, makeBackend: () => Promise<Backend>, shots = ''): void {
-  describe(name, () => {
+  const skip = existsSync(CHROMIUM) ? false : `needs Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  describe(name, { skip }, () => {
     let backend: Backend;
     let browser: Browser;
     let studio: StudioPage;
