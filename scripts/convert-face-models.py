@@ -236,7 +236,7 @@ retraining, weights unchanged except float16 -> float32 widening for FaceMesh) m
   Model cards: BlazeFace https://drive.google.com/file/d/1f39lSzU5Oq-j_OXgS67KfN5wNsoeAZ4V/view,
   Face Mesh https://drive.google.com/file/d/1VFC_wIpw4O7xBOiTgUldl79d9LA-LsnA/view
 
-Regenerate with: `npm install && /usr/bin/python3 scripts/convert-face-models.py`
+Regenerate with: `npm install && npm run faces:models` (or `/usr/bin/python3 scripts/convert-face-models.py`)
 
 Input/output conventions:
 

@@ -1,7 +1,7 @@
 // The library commands: import, photos, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { alignFace } from '../faces/align.js';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
@@ -171,7 +171,7 @@ async function photosCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' } });
   const library = openLibrary(values);
   try {
-    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) : '');
+    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
     const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else for (const r of rows) console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${r.missing ? ' (missing)' : ''}`);
@@ -287,6 +287,7 @@ async function batchCommand(args: string[]) {
     mix: { type: 'string' },
     'min-face': { type: 'string' },
     concurrency: { type: 'string' },
+    again: { type: 'boolean' },
   });
   const [folder] = positionals(pos, 1, 'one folder of photos');
   const source = resolve(folder!);
@@ -312,7 +313,9 @@ async function batchCommand(args: string[]) {
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
-    const { jobId, resumed } = createBatchJob(library, {
+    const { jobId, resumed, alreadyDone } = createBatchJob(
+      library,
+      {
       source,
       out: resolve(values.out),
       recipe,
@@ -320,7 +323,14 @@ async function batchCommand(args: string[]) {
       modelId: engine.manifest.model_id,
       export: exportOpts,
       ...(minFace ? { minFace } : {}),
-    });
+      },
+      { again: Boolean(values.again) },
+    );
+    if (alreadyDone) {
+      const c = new JobStore(library).counts(jobId);
+      console.log(`this batch was already done as job ${jobId} (${c.done} exported, ${c.failed} failed); add --again to run it once more (new files get " (2)" names)`);
+      return;
+    }
     if (resumed) console.error(`resuming the unfinished job ${jobId} with the same folder, recipe and output`);
     const summary = await runBatch(library, jobId, engine, concurrency);
     if (summary.state === 'paused') process.exitCode = 130;

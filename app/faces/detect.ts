@@ -29,7 +29,7 @@ export interface DetectOptions {
   maxTile?: number;
 }
 
-/** Milliseconds spent in each stage of the last detect() call. */
+/** The last detect() call: milliseconds per stage and the number of BlazeFace tiles run. */
 export interface DetectTimings {
   detect: number;
   landmarks: number;
@@ -73,35 +73,44 @@ async function resizeRgb(src: RgbImage, width: number, height: number): Promise<
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
 }
 
-/** Scales from the whole frame in one tile down to the one where minFaceSize reaches MIN_FACE_AT_INPUT. */
+/**
+ * Scales from coarse to fine: the whole frame at half the input size (centred with a margin,
+ * for faces that fill the frame: BlazeFace wants some context around a face), the whole frame
+ * in one tile, then finer levels until minFaceSize reaches MIN_FACE_AT_INPUT.
+ */
 export function pyramidScales(width: number, height: number, minFaceSize: number): number[] {
   const top = BLAZEFACE_SIZE / Math.max(width, height);
   const fine = MIN_FACE_AT_INPUT / minFaceSize;
-  if (fine <= top) return [top];
+  if (fine <= top) return [top / 2, top];
   const steps = Math.ceil(Math.log(fine / top) / Math.log(LEVEL_RATIO));
-  return Array.from({ length: steps + 1 }, (_, k) => top * (fine / top) ** (k / steps));
+  return [top / 2, ...Array.from({ length: steps + 1 }, (_, k) => top * (fine / top) ** (k / steps))];
 }
 
 /** Tiles along one side: as few as fit MAX_TILE, equal sizes rounded up to 32, overlapping by at least TILE_OVERLAP. */
 export function tileSpan(size: number, maxTile = MAX_TILE): { tile: number; origins: number[] } {
   const up32 = (v: number) => Math.ceil(v / 32) * 32;
-  if (size <= maxTile) return { tile: up32(size), origins: [0] };
+  if (size <= maxTile) {
+    const tile = Math.max(BLAZEFACE_SIZE, up32(size));
+    return { tile, origins: [-Math.floor((tile - size) / 2)] }; // one tile, the level centred in it
+  }
   const n = Math.ceil((size - TILE_OVERLAP) / (maxTile - TILE_OVERLAP));
   const tile = up32((size + (n - 1) * TILE_OVERLAP) / n);
   return { tile, origins: Array.from({ length: n }, (_, i) => Math.round((i * (size - tile)) / (n - 1))) };
 }
 
-/** Copies a tw x th window at (x0, y0) into planar [-1, 1] floats; outside the level is black (-1). */
+/** Copies a tw x th window at (x0, y0) (may start left of or above the level) into planar [-1, 1] floats; outside the level is black (-1). */
 function packTile(level: RgbImage, x0: number, y0: number, tw: number, th: number, target: Float32Array, at: number) {
   const plane = tw * th;
   target.fill(-1, at, at + 3 * plane);
-  const w = Math.min(tw, level.width - x0);
-  const h = Math.min(th, level.height - y0);
+  const xa = Math.max(0, -x0);
+  const xb = Math.min(tw, level.width - x0);
+  const ya = Math.max(0, -y0);
+  const yb = Math.min(th, level.height - y0);
   const d = level.data;
-  for (let y = 0; y < h; y++) {
-    let p = ((y0 + y) * level.width + x0) * 3;
-    let o = at + y * tw;
-    for (let x = 0; x < w; x++, p += 3, o++) {
+  for (let y = ya; y < yb; y++) {
+    let p = ((y0 + y) * level.width + x0 + xa) * 3;
+    let o = at + y * tw + xa;
+    for (let x = xa; x < xb; x++, p += 3, o++) {
       target[o] = d[p]! / 127.5 - 1;
       target[o + plane] = d[p + 1]! / 127.5 - 1;
       target[o + 2 * plane] = d[p + 2]! / 127.5 - 1;
@@ -146,15 +155,13 @@ export class FaceDetector {
     const levels = await this.buildPyramid(image, minFaceSize);
     const maxTile = options.maxTile ?? MAX_TILE;
     if (!(maxTile >= BLAZEFACE_SIZE && maxTile % 32 === 0)) throw new RangeError(`maxTile must be a multiple of 32 from ${BLAZEFACE_SIZE}, got ${maxTile}`);
-    const candidates = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5, maxTile);
+    const { candidates, tiles } = await this.findCandidates(levels, minFaceSize, options.minDetectorScore ?? 0.5, maxTile);
     const t1 = performance.now();
     const best = candidates.slice(0, options.maxCandidates ?? 64);
     const faces = await this.refine(image, levels, best, options.minFaceScore ?? 0.5);
-    this.timings = { detect: t1 - t0, landmarks: performance.now() - t1, tiles: this.tileCount };
+    this.timings = { detect: t1 - t0, landmarks: performance.now() - t1, tiles };
     return faces;
   }
-
-  private tileCount = 0;
 
   private async buildPyramid(image: RgbImage, minFaceSize: number): Promise<Level[]> {
     const scales = pyramidScales(image.width, image.height, minFaceSize).reverse(); // finest first
@@ -170,16 +177,16 @@ export class FaceDetector {
     return levels;
   }
 
-  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number, maxTile: number): Promise<Candidate[]> {
+  private async findCandidates(levels: Level[], minFaceSize: number, minScore: number, maxTile: number): Promise<{ candidates: Candidate[]; tiles: number }> {
     const found: Candidate[] = [];
-    this.tileCount = 0;
+    let count = 0;
     for (const level of levels) {
       const across = tileSpan(level.image.width, maxTile);
       const down = tileSpan(level.image.height, maxTile);
       const tw = across.tile;
       const th = down.tile;
       const tiles = down.origins.flatMap((y) => across.origins.map((x) => ({ x, y })));
-      this.tileCount += tiles.length;
+      count += tiles.length;
       const plane = 3 * tw * th;
       for (let start = 0; start < tiles.length; start += TILE_BATCH) {
         const batch = tiles.slice(start, start + TILE_BATCH);
@@ -205,7 +212,7 @@ export class FaceDetector {
         });
       }
     }
-    return nonMaxSuppression(found, 0.3, 'weighted');
+    return { candidates: nonMaxSuppression(found, 0.3, 'weighted'), tiles: count };
   }
 
   /** The pyramid level (or the photo) with the least resolution that still gives `pixels` across `side`. */

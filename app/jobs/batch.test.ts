@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -98,11 +98,11 @@ test('a batch exports every good photo, records each bad one with its error, and
     let changed = 0;
     for (let i = 0; i < src.length; i++) if (Math.abs(src[i]! - dst[i]!) > 16) changed++;
     assert.ok(changed > 100, `only ${changed} values changed`);
-    assert.ok(Math.abs(src[0]! - dst[0]!) <= 8);
+    assert.ok(Math.abs(src[0]! - dst[0]!) <= 8, 'Math.abs(src[0]! - dst[0]!) <= 8');
     // Progress: done/total and an ETA, ending complete.
     const last = events.at(-1)!;
     assert.equal(last.done + last.failed, last.total);
-    assert.ok(events.length >= good.length);
+    assert.ok(events.length >= good.length, 'events.length >= good.length');
     for (const [f, h] of before) assert.equal(sha(f), h, `${f} was modified`);
   } finally {
     await detector.close();
@@ -162,10 +162,39 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
   const rand = () => ((random = (random * 1103515245 + 12345) % 2147483648) / 2147483648);
   let reads = 0;
   let lastDone = 0;
+  const jobExists = () => {
+    try {
+      const lib = Library.open(libFile, { readonly: true });
+      try {
+        return new JobStore(lib).list().length > 0;
+      } finally {
+        lib.close();
+      }
+    } catch {
+      return false;
+    }
+  };
+  let resumedById = 0;
+  let kills = 0;
   for (let k = 0; k < 20; k++) {
-    const child = cli(args);
+    // Every other run resumes by id (`jobs resume 1`), the others repeat the same batch command.
+    const byId = k % 2 === 1 && jobExists();
+    if (byId) resumedById++;
+    const child = cli(byId ? ['jobs', 'resume', '1', '--library', libFile, '--concurrency', '2'] : args);
     const done = finish(child);
-    const delay = 700 + rand() * 1800;
+    // Most kills land while photos are in flight (a random moment after the job starts), every
+    // fourth one at a random moment of start-up (opening the library, the model, planning).
+    let timer: NodeJS.Timeout | undefined;
+    if (k % 4 === 0) timer = setTimeout(() => child.kill('SIGKILL'), 200 + rand() * 1500);
+    else {
+      let armed = false;
+      child.stderr!.on('data', (chunk: Buffer) => {
+        if (!armed && /^job \d+: \d+ photos/m.test(chunk.toString())) {
+          armed = true;
+          timer = setTimeout(() => child.kill('SIGKILL'), rand() * 400);
+        }
+      });
+    }
     // A reader polls the library while the batch writes: never blocked, never going backwards.
     const poll = setInterval(() => {
       try {
@@ -182,9 +211,9 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
         if (!/cannot open|schema version|no such table/.test((err as Error).message)) throw err;
       }
     }, 50);
-    const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     const r = await done;
-    clearTimeout(timer);
+    if (timer) clearTimeout(timer);
+    if (r.signal === 'SIGKILL') kills++;
     clearInterval(poll);
     if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, r.out); // it finished before the kill
     const lib = Library.open(libFile);
@@ -206,6 +235,8 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
     assert.deepEqual(files.map((f) => relative(out, f)).sort(), good.map((f) => relative(photos, f)).sort());
     for (const f of files) await sharp(f).raw().toBuffer(); // complete, decodable
     assert.ok(reads > 20, `the reader ran ${reads} queries`);
+    assert.ok(resumedById > 0, 'some runs resumed by id');
+    assert.ok(kills >= 10, `only ${kills} of 20 runs were killed before finishing`);
   } finally {
     lib.close();
   }
@@ -221,4 +252,20 @@ test('batch command: an unknown attribute lists the known ones; jobs lists the j
   const j = await finish(cli(['jobs', '--library', join(dir, 'killed.sqlite')]));
   assert.equal(j.code, 0, j.out);
   assert.match(j.out, /1\tbatch\tdone\t12\/15 done, 3 failed/);
+});
+
+test('a job is run by one process at a time; a claim left by a dead process is taken over', async () => {
+  const lib = Library.open(join(dir, 'claim.sqlite'));
+  try {
+    const store = new JobStore(lib);
+    const id = store.create('batch', { any: 1 }, []);
+    lib.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(`${hostname()}:${process.ppid}`, id);
+    assert.throws(() => store.claim(id), new RegExp(`job ${id} is being run by process ${process.ppid}`));
+    lib.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(`${hostname()}:999999999`, id);
+    store.claim(id);
+    store.release(id);
+    assert.deepEqual(lib.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id), { owner: null });
+  } finally {
+    lib.close();
+  }
 });

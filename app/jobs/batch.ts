@@ -63,12 +63,19 @@ export interface BatchSummary {
   processed: number;
 }
 
-/** Lists the photos, plans every output name and creates the job (or finds the same unfinished one). */
-export function createBatchJob(library: Library, input: BatchSpec): { jobId: number; resumed: boolean } {
+/**
+ * Lists the photos, plans every output name and creates the job. The same batch (folder,
+ * selection, recipe, output, options) that is unfinished is resumed instead, and one that is
+ * already done is not run again unless `again` is set: running a command twice after a crash
+ * must not make a second copy of every photo.
+ */
+export function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): { jobId: number; resumed: boolean; alreadyDone: boolean } {
   const spec = BatchSpec.parse({ ...input, source: resolve(input.source), out: resolve(input.out) });
   const store = new JobStore(library);
   const existing = store.findUnfinished(BATCH_KIND, spec);
-  if (existing !== undefined) return { jobId: existing, resumed: true };
+  if (existing !== undefined) return { jobId: existing, resumed: true, alreadyDone: false };
+  const done = again ? undefined : store.findDone(BATCH_KIND, spec);
+  if (done !== undefined) return { jobId: done, resumed: false, alreadyDone: true };
   const files = spec.files ? spec.files.map((f) => resolve(spec.source, f)) : listPhotos(spec.source, spec.out);
   const reserved = store.reservedOutputs();
   const attrs = attrsToken(spec.recipe.sliders);
@@ -81,7 +88,7 @@ export function createBatchJob(library: Library, input: BatchSpec): { jobId: num
     reserved.add(output);
     return { source: file, output };
   });
-  return { jobId: store.create(BATCH_KIND, spec, items), resumed: false };
+  return { jobId: store.create(BATCH_KIND, spec, items), resumed: false, alreadyDone: false };
 }
 
 export interface RunnerOptions {
@@ -170,6 +177,15 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
     const job = this.store.job(this.jobId, BatchSpec);
     if (job.state === 'cancelled') throw new Error(`job ${this.jobId} was cancelled; start a new batch instead`);
     const spec = job.spec;
+    this.store.claim(this.jobId);
+    try {
+      return await this.runClaimed(spec);
+    } finally {
+      this.store.release(this.jobId);
+    }
+  }
+
+  private async runClaimed(spec: BatchSpec): Promise<BatchSummary> {
     await this.reconcile();
     this.store.setState(this.jobId, 'running');
     const queue = this.store.items(this.jobId, 'pending');

@@ -47,6 +47,6 @@ test('pasteInPlace adds the same change as pasteDelta (within rounding)', async 
     worst = Math.max(worst, Math.abs(copy.data[i]! - expected.data[i]!));
     if (copy.data[i] !== photo.data[i]) changed++;
   }
-  assert.ok(changed > 1000);
+  assert.ok(changed > 1000, 'changed > 1000');
   assert.ok(worst <= 3, `largest difference ${worst}`);
 });

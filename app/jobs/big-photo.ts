@@ -107,44 +107,59 @@ export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' 
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]!))));
   const y1 = Math.min(photo.height, Math.ceil(Math.max(...corners.map((c) => c[1]!))));
   const [a, b, c, d, e, f] = face.toCrop;
-  const toDelta = s / n; // crop px -> delta px
-  // faceMaskWeight (faces/paste.ts) inlined without Math.hypot, which is slow per pixel.
+  const k = s / n; // crop px -> delta px
+  // faceMaskWeight (faces/paste.ts) inlined, without Math.hypot, everything stepped along the row.
   const inner = 1 - feather / 2;
   const outer = 1 + feather / 2;
   const innerSq = inner * inner;
   const outerSq = outer * outer;
+  const exStep = a / n / 0.3;
+  const eyStep = d / n / 0.38;
   const data = photo.data;
   for (let y = y0; y < y1; y++) {
-    let u = a * (x0 + 0.5) + b * (y + 0.5) + c;
-    let v = d * (x0 + 0.5) + e * (y + 0.5) + f;
-    for (let x = x0; x < x1; x++, u += a, v += d) {
-      if (u < 0 || v < 0 || u >= n || v >= n) continue;
-      const ex = (u / n - 0.5) / 0.3;
-      const ey = (v / n - 0.56) / 0.38;
+    const u0r = a * (x0 + 0.5) + b * (y + 0.5) + c;
+    const v0r = d * (x0 + 0.5) + e * (y + 0.5) + f;
+    // Mask coordinates (ellipse units) and delta coordinates, linear along the row.
+    const ex0 = (u0r / n - 0.5) / 0.3;
+    const ey0 = (v0r / n - 0.56) / 0.38;
+    // Columns where ex^2 + ey^2 < outer^2: solve the quadratic in t = x - x0.
+    const qa = exStep * exStep + eyStep * eyStep;
+    const qb = 2 * (ex0 * exStep + ey0 * eyStep);
+    const qc = ex0 * ex0 + ey0 * ey0 - outerSq;
+    const disc = qb * qb - 4 * qa * qc;
+    if (disc <= 0 || qa <= 0) continue;
+    const root = Math.sqrt(disc);
+    const t0 = Math.max(0, Math.floor((-qb - root) / (2 * qa)));
+    const t1 = Math.min(x1 - x0, Math.ceil((-qb + root) / (2 * qa)) + 1);
+    let ex = ex0 + t0 * exStep;
+    let ey = ey0 + t0 * eyStep;
+    let px = (u0r + t0 * a) * k - 0.5;
+    let py = (v0r + t0 * d) * k - 0.5;
+    const pxStep = a * k;
+    const pyStep = d * k;
+    let o = (y * photo.width + x0 + t0) * 3;
+    for (let t = t0; t < t1; t++, ex += exStep, ey += eyStep, px += pxStep, py += pyStep, o += 3) {
       const r2 = ex * ex + ey * ey;
       if (r2 >= outerSq) continue;
-      let m = 1;
+      let m = 256;
       if (r2 > innerSq) {
-        const k = (outer - Math.sqrt(r2)) / (outer - inner);
-        m = k * k * (3 - 2 * k);
+        const w = (outer - Math.sqrt(r2)) / (outer - inner);
+        m = 256 * w * w * (3 - 2 * w);
       }
-      const px = Math.min(s - 1, Math.max(0, u * toDelta - 0.5));
-      const py = Math.min(s - 1, Math.max(0, v * toDelta - 0.5));
-      const ix = Math.min(s - 2, Math.floor(px));
-      const iy = Math.min(s - 2, Math.floor(py));
-      const fx = px - ix;
-      const fy = py - iy;
-      const w00 = (1 - fx) * (1 - fy) * m * 256;
-      const w01 = fx * (1 - fy) * m * 256;
-      const w10 = (1 - fx) * fy * m * 256;
-      const w11 = fx * fy * m * 256;
-      const base = iy * s + ix;
-      const o = (y * photo.width + x) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const q = ch * plane + base;
-        const change = delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11;
-        const value = Math.round(data[o + ch]! + change);
-        data[o + ch] = value < 0 ? 0 : value > 255 ? 255 : value;
+      const cx = px < 0 ? 0 : px > s - 1 ? s - 1 : px;
+      const cy = py < 0 ? 0 : py > s - 1 ? s - 1 : py;
+      const ix = cx >= s - 1 ? s - 2 : cx | 0;
+      const iy = cy >= s - 1 ? s - 2 : cy | 0;
+      const fx = cx - ix;
+      const fy = cy - iy;
+      const w00 = (1 - fx) * (1 - fy) * m;
+      const w01 = fx * (1 - fy) * m;
+      const w10 = (1 - fx) * fy * m;
+      const w11 = fx * fy * m;
+      let q = iy * s + ix;
+      for (let ch = 0; ch < 3; ch++, q += plane) {
+        const value = data[o + ch]! + delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11 + 0.5;
+        data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
       }
     }
   }

@@ -22,7 +22,7 @@ async function source(format: 'jpeg' | 'png' | 'webp') {
 for (const format of ['jpeg', 'png', 'webp'] as const) {
   test(`${format}: EXIF kept, stripped, or kept without GPS; orientation reset; decodes back`, async () => {
     const src = await source('jpeg');
-    assert.ok(src.metadata.exif && exifTags(src.metadata.exif).hasGps);
+    assert.ok(src.metadata.exif && exifTags(src.metadata.exif).hasGps, 'src.metadata.exif && exifTags(src.metadata.exif).hasGps');
     for (const metadata of ['keep', 'strip', 'strip-gps'] as const) {
       const buf = await encodeExport(src, format, ExportOptions.parse({ format, metadata, quality: 80 }), src.metadata);
       const m = await sharp(buf).metadata();
@@ -47,14 +47,14 @@ test('quality and resize change the file; the ICC profile is kept', async () => 
   const p3File = join(dir, 'p3.jpg');
   writeFileSync(p3File, p3);
   const withIcc = await decodeImage(p3File);
-  assert.ok(withIcc.metadata.icc);
+  assert.ok(withIcc.metadata.icc, 'withIcc.metadata.icc');
   const out = await encodeExport(withIcc, 'jpeg', ExportOptions.parse({ maxSide: 150 }), withIcc.metadata);
   const m = await sharp(out).metadata();
   assert.deepEqual([m.width, m.height], [150, 100]);
   assert.ok(m.icc && m.icc.length > 100, 'ICC profile present');
   const low = await encodeExport(src, 'jpeg', ExportOptions.parse({ quality: 30 }), src.metadata);
   const high = await encodeExport(src, 'jpeg', ExportOptions.parse({ quality: 95 }), src.metadata);
-  assert.ok(low.length < high.length);
+  assert.ok(low.length < high.length, 'low.length < high.length');
 });
 
 test('name templates fill {name}, {attrs} and {n}; unknown tokens are an error', () => {

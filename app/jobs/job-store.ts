@@ -1,5 +1,6 @@
 // Jobs and their items in the library: the state a batch resumes from after a crash.
 // Item states: pending -> committing (output name reserved, temp file complete) -> done | failed.
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { LibraryError, type Library } from '../library/library.js';
 
@@ -83,6 +84,37 @@ export class JobStore {
     return r?.id;
   }
 
+  /**
+   * Claims the job for this process. Refused while another live process on this machine holds
+   * it; a claim left by a process that died (a crash, kill -9) is taken over.
+   */
+  claim(id: number): void {
+    const me = `${hostname()}:${process.pid}`;
+    this.library.transaction(() => {
+      const r = this.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id) as { owner: string | null } | undefined;
+      if (!r) throw new LibraryError(`no job with id ${id} in the library`);
+      if (r.owner && r.owner !== me) {
+        const [host, pidText] = [r.owner.slice(0, r.owner.lastIndexOf(':')), r.owner.slice(r.owner.lastIndexOf(':') + 1)];
+        if (host !== hostname() || isAlive(Number(pidText))) {
+          throw new LibraryError(`job ${id} is being run by process ${pidText}${host !== hostname() ? ` on ${host}` : ''}; wait for it, or cancel the job`);
+        }
+      }
+      this.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(me, id);
+    });
+  }
+
+  release(id: number): void {
+    this.db.prepare('UPDATE jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, `${hostname()}:${process.pid}`);
+  }
+
+  /** The newest finished (done) job of `kind` whose spec equals `spec`. */
+  findDone(kind: string, spec: unknown): number | undefined {
+    const r = this.db.prepare("SELECT id FROM jobs WHERE kind = ? AND spec = ? AND state = 'done' ORDER BY id DESC LIMIT 1").get(kind, JSON.stringify(spec)) as
+      | { id: number }
+      | undefined;
+    return r?.id;
+  }
+
   state(id: number): JobState {
     const r = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
     if (!r) throw new LibraryError(`no job with id ${id} in the library`);
@@ -141,5 +173,15 @@ export class JobStore {
 
   setPending(jobId: number, idx: number): void {
     this.db.prepare("UPDATE job_items SET state = 'pending', error = NULL WHERE job_id = ? AND idx = ?").run(jobId, idx);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -38,7 +38,7 @@ test('mean difference and the ridge classifier both find the planted direction, 
   assert.deepEqual(r.warnings, []);
   const ridge = deriveAttribute({ positives: faces(30, 1), negatives: faces(30, -1), method: 'ridge' });
   assert.equal(ridge.method, 'ridge');
-  assert.ok(cosine(ridge.direction, signal) > 0.3);
+  assert.ok(cosine(ridge.direction, signal) > 0.3, 'cosine(ridge.direction, signal) > 0.3');
 });
 
 test('labels that carry no signal give chance-level accuracy', () => {
@@ -54,8 +54,8 @@ test('too few examples warn; one side missing is an error', () => {
 
 test('projecting out a built-in direction leaves the result orthogonal to it', () => {
   const r = deriveAttribute({ positives: faces(20, 1), negatives: faces(20, -1), projectOut: [{ name: 'Age', direction: age }] });
-  assert.ok(Math.abs(cosine(r.direction, age)) < 1e-5);
+  assert.ok(Math.abs(cosine(r.direction, age)) < 1e-5, 'Math.abs(cosine(r.direction, age)) < 1e-5');
   assert.deepEqual(r.projectedOut, ['Age']);
   const two = projectOut(signal, [age, Float32Array.from(age, (v) => 2 * v), sample(size, 1, random)]);
-  assert.ok(Math.abs(cosine(two, age)) < 1e-5);
+  assert.ok(Math.abs(cosine(two, age)) < 1e-5, 'Math.abs(cosine(two, age)) < 1e-5');
 });

@@ -39,7 +39,7 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     assert.match(first.failed.map((f) => f.error).join('\n'), /bad-empty\.jpg: file is empty/);
     const photo = lib.photoByPath(files[0]!)!;
     assert.deepEqual([photo.width, photo.height], [400, 300]);
-    assert.ok(lib.thumbnail(photo.id)!.length > 100);
+    assert.ok(lib.thumbnail(photo.id)!.length > 100, 'lib.thumbnail(photo.id)!.length > 100');
     const [face] = lib.facesOfPhoto(photo.id);
     assert.equal(face!.modelId, 'fixture-tiny-32');
     assert.equal(lib.faceEps(face!.id, engine.manifest.eps_size).length, 3072);

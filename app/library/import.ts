@@ -8,9 +8,9 @@ import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import { pixelsToModel } from '../engine/pixels.js';
-import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage } from '../imaging/decode.js';
+import { alignScaled, detectScaled } from '../jobs/big-photo.js';
 import { listPhotos } from '../jobs/photo-files.js';
 import type { Library, NewFace } from './library.js';
 
@@ -48,11 +48,11 @@ async function analyse(file: string, engine: GlowEngine, detector: FaceDetector,
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const found = await detector.detect(image, { minFaceSize: minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)) });
+  const found = await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)));
   const size = engine.manifest.image_size;
   const faces: NewFace[] = await Promise.all(
     found.map(async (f) => {
-      const a = await alignFace(image, f.landmarks, size);
+      const a = await alignScaled(image, f.landmarks, size);
       const eps = await engine.encode(pixelsToModel(a.pixels, size));
       return { box: f.box, landmarks: f.landmarks, transform: a.toPhoto, score: f.score, eps };
     }),

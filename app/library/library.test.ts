@@ -89,7 +89,7 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
     const id = lib.addPhoto({ path: '/p/b.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 6 });
     const eps = sample(3072, 0.7, seededRandom(2));
     const [f1, f2] = lib.setFaces(id, 'm1', [face(eps), face(eps)]);
-    assert.ok(Math.abs(lib.faceEps(f1!, 3072)[5]! - eps[5]!) < 1e-2);
+    assert.ok(Math.abs(lib.faceEps(f1!, 3072)[5]! - eps[5]!) < 1e-2, 'Math.abs(lib.faceEps(f1!, 3072)[5]! - eps[5]!) < 1e-2');
     lib.setTag(f1!, 'smile', true);
     lib.setTag(f2!, 'smile', false);
     lib.setTag(f2!, 'smile', true); // re-tagging replaces

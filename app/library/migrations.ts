@@ -85,6 +85,8 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     CREATE INDEX job_items_state ON job_items(job_id, state);
   `),
+  // v3: which process runs a job ("host:pid"), so two processes never run the same job.
+  (db) => db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

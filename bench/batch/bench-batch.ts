@@ -5,7 +5,7 @@
 //
 //   npm run bench:batch [-- --count 100 --faces 1 --width 4000 --height 3000 --concurrency 2]
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultBundleDir } from '../../app/engine/default-bundle.js';
@@ -78,12 +78,22 @@ try {
     if (e.state === 'failed') console.error(`failed: ${e.error}`);
   });
   runner.on('progress', (e) => process.stderr.write(`\rbatch ${e.done + e.failed}/${e.total} ${(e.rate * 60).toFixed(1)}/min ETA ${e.etaSeconds.toFixed(0)}s   `));
+  const load0 = loadavg()[0]!;
+  const cpu0 = process.cpuUsage();
   const s = await runner.run();
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   process.stderr.write('\n');
   const stageSum = Object.values(s.times).reduce((a, b) => a + b, 0);
   console.log(`\nbench/batch: ${s.counts.done} photos (${width}x${height}, ${faces[0] === faces[1] ? faces[0] : faces.join(' to ')} faces each, ${faceCount} faces), model ${engine.manifest.model_id} on ${engine.provider}`);
   console.log(`CPU: ${cpus()[0]?.model ?? '?'} x ${availableParallelism()}; concurrency ${concurrency ?? 'default'}`);
   console.log(`wall ${s.seconds.toFixed(1)} s -> ${((60 * s.counts.done) / s.seconds).toFixed(1)} photos/min (${s.counts.failed} failed)`);
+  const perPhoto = cpuSeconds / Math.max(1, s.counts.done);
+  const cores = availableParallelism();
+  console.log(
+    `CPU time ${cpuSeconds.toFixed(1)} s (${perPhoto.toFixed(2)} CPU-s/photo, all threads); load average ${load0.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end on ${cores} cores` +
+      ` -> on ${cores} otherwise idle cores about ${((60 * cores) / perPhoto).toFixed(0)} photos/min`,
+  );
   console.log('stage      total s   ms/photo   share (stage times overlap across photos in flight)');
   for (const [stage, ms] of Object.entries(s.times) as [Stage, number][]) {
     console.log(`${stage.padEnd(10)} ${(ms / 1000).toFixed(1).padStart(7)} ${(ms / Math.max(1, s.counts.done)).toFixed(0).padStart(10)}   ${((100 * ms) / stageSum).toFixed(0).padStart(4)}%`);
