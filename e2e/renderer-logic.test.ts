@@ -1,0 +1,104 @@
+// The renderer's plain logic, without a browser: the repaint throttle (one request in flight,
+// latest value wins), undo/redo history, the StudioApi client's HTTP transport, zoom maths.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { latestOnly } from '../renderer/src/lib/latest-only.js';
+import { editHistory } from '../renderer/src/lib/edit-history.js';
+import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-client.js';
+import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
+import { userMessage } from '../renderer/src/lib/error-message.js';
+
+test('latestOnly never runs two at once and skips to the latest value', async () => {
+  const ran: number[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const runner = latestOnly(async (v: number) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 20));
+    ran.push(v);
+    inFlight--;
+  });
+  for (let i = 1; i <= 10; i++) runner.offer(i);
+  await runner.idle();
+  assert.equal(maxInFlight, 1);
+  assert.deepEqual(ran, [1, 10]);
+});
+
+test('latestOnly keeps going after a failing task', async () => {
+  const ran: number[] = [];
+  const runner = latestOnly(async (v: number) => {
+    if (v === 1) throw new Error('boom');
+    ran.push(v);
+  });
+  runner.offer(1);
+  runner.offer(2);
+  await runner.idle();
+  assert.deepEqual(ran, [2]);
+});
+
+test('editHistory undoes and redoes, and a new edit clears redo', () => {
+  const h = editHistory('a');
+  h.push('b');
+  h.push('c');
+  assert.equal(h.undo(), 'b');
+  assert.equal(h.undo(), 'a');
+  assert.equal(h.undo(), undefined);
+  assert.equal(h.redo(), 'b');
+  h.push('d');
+  assert.equal(h.canRedo, false);
+  assert.equal(h.undo(), 'b');
+});
+
+test('the HTTP client posts JSON to /api/<method> and surfaces { error } messages', async () => {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    if (url.endsWith('/tagFace')) return new Response(JSON.stringify({ error: "tagFace: attribute: letters, digits, spaces, - and _ only" }), { status: 400 });
+    return new Response(JSON.stringify({ bundleDir: '/m', device: 'cpu' }), { status: 200 });
+  }) as typeof fetch;
+  try {
+    const api = createStudioClient(undefined);
+    assert.deepEqual(await api.getSettings({}), { bundleDir: '/m', device: 'cpu' });
+    assert.equal(calls[0]!.url, '/api/getSettings');
+    assert.equal(calls[0]!.init.method, 'POST');
+    assert.equal(calls[0]!.init.credentials, 'same-origin');
+    await assert.rejects(api.tagFace({ faceId: 1, attribute: '!!', value: true }), (err: unknown) => {
+      assert.ok(err instanceof StudioCallError);
+      assert.equal(err.status, 400);
+      assert.match(err.message, /letters, digits/);
+      return true;
+    });
+    const msg = userMessage('Tag the face', new StudioCallError('tagFace', 'tagFace: attribute: letters only', 400));
+    assert.match(msg.what, /^Tag the face failed: attribute: letters only\.$/);
+    assert.match(msg.todo, /Check the value/);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('the client uses the Electron bridge when there is one', async () => {
+  const seen: [string, unknown][] = [];
+  const api = createStudioClient({
+    call: async (method, payload) => {
+      seen.push([method, payload]);
+      if (method === 'getPhoto') throw new Error("Error invoking remote method 'studio:call': ApiError: getPhoto: no photo 9");
+      return { ok: true };
+    },
+    onEvent: () => () => {},
+  });
+  assert.deepEqual(await api.listJobs({}), { ok: true });
+  assert.deepEqual(seen[0], ['listJobs', {}]);
+  await assert.rejects(api.getPhoto({ photoId: 9 }), /^StudioCallError: getPhoto: no photo 9$/);
+});
+
+test('zoom keeps the point under the cursor still, and fit centres the photo', () => {
+  const v = fitView(1000, 500, 1200, 800, 0);
+  assert.equal(v.scale, 1.2);
+  assert.equal(v.y, (800 - 600) / 2);
+  const z = zoomAt(v, 2.4, 300, 300);
+  const before = [(300 - v.x) / v.scale, (300 - v.y) / v.scale];
+  const after = [(300 - z.x) / z.scale, (300 - z.y) / z.scale];
+  assert.ok(Math.abs(before[0]! - after[0]!) < 1e-9 && Math.abs(before[1]! - after[1]!) < 1e-9);
+});

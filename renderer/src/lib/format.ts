@@ -1,0 +1,41 @@
+// Small formatting helpers for what the UI shows.
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function formatPercent(fraction: number | undefined, digits = 0): string {
+  if (fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function formatSigned(value: number): string {
+  const v = Math.abs(value) < 0.005 ? 0 : value;
+  return `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(2)}`;
+}
+
+/** "smiling" -> "Smiling", "big_nose" -> "Big nose". */
+export function attributeLabel(name: string): string {
+  const words = name.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+/** A job's progress in percent: 100 once it is done, whatever its counters say. */
+export function jobPercent(job: { state: string; done: number; total: number }): number {
+  if (job.state === 'done') return 100;
+  return job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : 0;
+}
+
+/** Items that went through, once a job has finished. */
+export function jobSucceeded(job: { total: number; failed: number }): number {
+  return Math.max(0, job.total - job.failed);
+}

@@ -1,0 +1,205 @@
+// The studio's shared state for every screen: status, folders, photos, attributes, jobs and
+// the messages shown to the user. Components read it; only its methods write it.
+import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus } from '../../../app/api/contract.js';
+import { userMessage, type UserMessage } from './error-message.js';
+
+export interface Notice extends UserMessage {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+}
+
+export type View = 'library' | 'editor';
+
+let nextNotice = 1;
+const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
+
+export class StudioStore {
+  status = $state<StudioStatus | null>(null);
+  folders = $state<FolderInfo[]>([]);
+  photos = $state<PhotoSummary[]>([]);
+  attributes = $state<AttributeInfo[]>([]);
+  jobs = $state<JobInfo[]>([]);
+  notices = $state<Notice[]>([]);
+  folder = $state<string | undefined>(undefined);
+  tag = $state<string | undefined>(undefined);
+  view = $state<View>('library');
+  photoId = $state<number | null>(null);
+  loadingPhotos = $state(false);
+  connected = $state(true);
+  /** Tag names used in this session (a tag is not an attribute until it is derived). */
+  tagNames = $state<string[]>([]);
+
+  /** Tags of the faces seen this session, to count them before an attribute exists. */
+  #faceTags = new Map<number, Record<string, boolean>>();
+  tagVersion = $state(0);
+
+  rememberFaces(faces: { id: number; tags: Record<string, boolean> }[]): void {
+    for (const f of faces) this.#faceTags.set(f.id, { ...f.tags });
+    this.rememberTags(faces.flatMap((f) => Object.keys(f.tags)));
+    this.tagVersion++;
+  }
+
+  /** Faces tagged has / has-not `name`, as far as this session has seen. */
+  tagCounts(name: string): { positives: number; negatives: number } {
+    void this.tagVersion;
+    let positives = 0;
+    let negatives = 0;
+    for (const tags of this.#faceTags.values()) {
+      if (tags[name] === true) positives++;
+      else if (tags[name] === false) negatives++;
+    }
+    return { positives, negatives };
+  }
+
+  rememberTags(names: Iterable<string>): void {
+    const next = new Set([...this.tagNames, ...names]);
+    if (next.size !== this.tagNames.length) this.tagNames = [...next].sort();
+  }
+
+  readonly importJob = $derived(
+    this.jobs.filter((j) => j.kind === 'import').sort((a, b) => b.id - a.id)[0],
+  );
+
+  #unsubscribe: (() => void) | undefined;
+  #reported = new Set<number>();
+
+  constructor(readonly api: StudioApi) {}
+
+  async start(): Promise<void> {
+    this.#unsubscribe = this.api.onEvent((e) => this.#onEvent(e));
+    await Promise.all([
+      this.guard('Read the studio status', async () => (this.status = await this.api.status({}))),
+      this.refreshFolders(),
+      this.refreshAttributes(),
+      this.refreshPhotos(),
+      this.guard('List running jobs', async () => (this.jobs = await this.api.listJobs({})), true),
+    ]);
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+  }
+
+  /** Runs `work`, turning a failure into a notice; `quiet` skips "not in this build yet". */
+  async guard<T>(action: string, work: () => Promise<T>, quiet = false): Promise<T | undefined> {
+    try {
+      const result = await work();
+      this.connected = true;
+      return result;
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 0) this.connected = false;
+      if (!(quiet && status === 501)) this.notify('error', userMessage(action, err));
+      return undefined;
+    }
+  }
+
+  notify(kind: Notice['kind'], message: UserMessage): void {
+    const notice = { id: nextNotice++, kind, ...message };
+    this.notices = [...this.notices.filter((n) => n.what !== message.what), notice].slice(-5);
+    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), 6000);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  refreshFolders = () => this.guard('List folders', async () => (this.folders = await this.api.listFolders({})), true);
+  refreshAttributes = () =>
+    this.guard('List attributes', async () => (this.attributes = await this.api.listAttributes({})), true);
+
+  async refreshPhotos(): Promise<void> {
+    this.loadingPhotos = true;
+    await this.guard(
+      'List photos',
+      async () => (this.photos = await this.api.listPhotos({ folder: this.folder, tag: this.tag, limit: 1000 })),
+      true,
+    );
+    this.loadingPhotos = false;
+  }
+
+  async importFolder(path: string): Promise<void> {
+    const job = await this.guard('Import the folder', () => this.api.importFolder({ path }));
+    if (job) this.#upsertJob(job);
+  }
+
+  openPhoto(photoId: number): void {
+    this.photoId = photoId;
+    this.view = 'editor';
+    history.replaceState(null, '', `#/photo/${photoId}`);
+  }
+
+  openLibrary(): void {
+    this.view = 'library';
+    void this.refreshPhotos();
+    history.replaceState(null, '', '#/');
+  }
+
+  trackJob(job: JobInfo): void {
+    this.#upsertJob(job);
+  }
+
+  #upsertJob(job: JobInfo): void {
+    const i = this.jobs.findIndex((j) => j.id === job.id);
+    // A call's reply can arrive after the job's own later events: never step back.
+    const known = this.jobs[i];
+    if (known && (FINISHED.has(known.state) || known.done > job.done) && !FINISHED.has(job.state)) return;
+    this.jobs = i < 0 ? [...this.jobs, job] : this.jobs.map((j) => (j.id === job.id ? job : j));
+  }
+
+  #onEvent(event: StudioEvent): void {
+    this.connected = true;
+    if (event.type === 'status') {
+      this.status = event.status;
+      return;
+    }
+    const job = event.job;
+    const before = this.jobs.find((j) => j.id === job.id);
+    this.#upsertJob(job);
+    if (job.kind === 'import' && (job.done !== before?.done || job.state !== before?.state)) {
+      // While an import runs, refresh the grid at most once a second; at the end, at once.
+      if (job.state === 'running') this.#refreshSoon();
+      else {
+        void this.refreshPhotos();
+        void this.refreshFolders();
+      }
+    }
+    const finished = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
+    if (finished && !this.#reported.has(job.id)) {
+      this.#reported.add(job.id);
+      this.#reportFinished(job);
+      void this.guard('Read the studio status', async () => (this.status = await this.api.status({})), true);
+    }
+  }
+
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshSoon(): void {
+    if (this.#refreshTimer) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      void this.refreshPhotos();
+      void this.refreshFolders();
+    }, 1000);
+  }
+
+  #reportFinished(job: JobInfo): void {
+    const noun = job.kind === 'import' ? 'Import' : job.kind === 'batch' ? 'Batch' : 'Export';
+    if (job.errors.length) {
+      const list = job.errors
+        .slice(0, 3)
+        .map((e) => `${e.file.split(/[\\/]/).pop()}: ${e.message.replace(`${e.file}: `, '')}`)
+        .join('; ');
+      const more = job.errors.length > 3 ? ` and ${job.errors.length - 3} more` : '';
+      this.notify('error', {
+        what: `${noun}: ${job.errors.length} file${job.errors.length === 1 ? '' : 's'} could not be read (${list}${more}).`,
+        todo: 'Those files were skipped and the rest went on. Check that they open in another app, or remove them from the folder.',
+      });
+    }
+    if (job.state === 'failed') {
+      this.notify('error', { what: `${noun} stopped with an error.`, todo: 'See the messages above, fix the cause, and start it again.' });
+    } else if (job.state === 'done') {
+      const where = job.outDir ? ` into ${job.outDir}` : '';
+      this.notify('success', { what: `${noun} finished: ${Math.max(0, job.total - job.failed)} of ${job.total} done${where}.`, todo: '' });
+    }
+  }
+}
