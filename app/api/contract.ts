@@ -52,6 +52,8 @@ export type ExportOptions = z.infer<typeof ExportOptionsSchema>;
 export interface ModelInfo {
   id: string;
   imageSize: number;
+  /** Latent levels (finest first): the length of a mix's per-level weights. */
+  levels: number;
   bundleDir: string;
 }
 
@@ -130,7 +132,7 @@ export interface FaceLayer {
   faceId: number;
   /** Where the patch goes, in the photo's pixel coordinates. */
   box: Box;
-  /** PNG data URL with alpha (the feathered mask). */
+  /** PNG data URL; transparent wherever the photo is unchanged. */
   image: string;
   /** Milliseconds the model and paste-back took. */
   ms: number;

@@ -78,7 +78,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const activities = new Activities({ library, engine: () => engine, detector, directions, renderer, emit, urls });
 
   const status = async (): Promise<StudioStatus> => ({
-    model: { id: modelId(), imageSize: engine.manifest.image_size, bundleDir: engine.bundle.dir },
+    model: { id: modelId(), imageSize: engine.manifest.image_size, levels: engine.manifest.levels.length, bundleDir: engine.bundle.dir },
     device: {
       provider: engine.provider,
       setting: settings.device,
@@ -141,7 +141,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     },
     renderFace: async ({ faceId, recipe }) => {
       face(faceId);
-      return renderer.render(faceId, recipeToLibrary(recipe, engine.manifest.levels.length)).catch(userError);
+      try {
+        return await renderer.render(faceId, recipeToLibrary(recipe, engine.manifest.levels.length));
+      } catch (err) {
+        return userError(err);
+      }
     },
     saveEdit: async ({ faceId, recipe }) => {
       const f = face(faceId);

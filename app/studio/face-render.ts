@@ -114,11 +114,22 @@ export class FaceRenderer {
     const [photo, delta] = await Promise.all([this.photo(face.photoId), this.delta(face, recipe)]);
     const size = this.engine().manifest.image_size;
     const region = cropRegion(face.transform, size, photo.width, photo.height);
+    const original = copyRegion(photo, region);
     const patch = copyRegion(photo, region);
     // The same face, in the patch's coordinates.
     const toPhoto = composeAffine([1, 0, -region.x, 0, 1, -region.y], face.transform);
     pasteInPlace(patch, { toPhoto, toCrop: invertAffine(toPhoto), size }, delta);
-    const png = await sharp(patch.data, { raw: { width: patch.width, height: patch.height, channels: 3 } })
+    // Opaque only where the edit changed a pixel: everywhere else the canvas keeps showing
+    // the photo itself, exactly.
+    const rgba = new Uint8Array(patch.width * patch.height * 4);
+    for (let i = 0, j = 0; i < patch.data.length; i += 3, j += 4) {
+      rgba[j] = patch.data[i]!;
+      rgba[j + 1] = patch.data[i + 1]!;
+      rgba[j + 2] = patch.data[i + 2]!;
+      const changed = patch.data[i] !== original.data[i] || patch.data[i + 1] !== original.data[i + 1] || patch.data[i + 2] !== original.data[i + 2];
+      rgba[j + 3] = changed ? 255 : 0;
+    }
+    const png = await sharp(rgba, { raw: { width: patch.width, height: patch.height, channels: 4 } })
       .png({ compressionLevel: 1 })
       .toBuffer();
     return { faceId, box: region, image: `data:image/png;base64,${png.toString('base64')}`, ms: Math.round(performance.now() - t0) };

@@ -77,14 +77,15 @@ test('a slider edit changes the face and leaves the edges of its patch alone', a
   assert.deepEqual(smile.box, none.box);
   const pixels = async (layer: { image: string }) =>
     sharp(Buffer.from(layer.image.split(',')[1]!, 'base64')).raw().toBuffer();
+  // RGBA: a pixel "differs" from the photo when the patch paints it at all.
   const [a, b] = await Promise.all([pixels(none), pixels(smile)]);
   const { width, height } = smile.box;
   let centreChanged = 0;
   let edgeChanged = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 3;
-      const differs = a[o] !== b[o] || a[o + 1] !== b[o + 1] || a[o + 2] !== b[o + 2];
+      const o = (y * width + x) * 4;
+      const differs = b[o + 3] !== 0 && (a[o + 3] === 0 || a[o] !== b[o] || a[o + 1] !== b[o + 1] || a[o + 2] !== b[o + 2]);
       const centre = Math.abs(x - width / 2) < width / 8 && Math.abs(y - height / 2) < height / 8;
       const edge = x < 2 || y < 2 || x >= width - 2 || y >= height - 2;
       if (differs && centre) centreChanged++;
