@@ -427,6 +427,26 @@ def train(argv=None) -> Dict[str, List]:
     return history
 
 
+def _spawned(rank: int, world: int, port: int, argv: List[str]) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
+    train(argv)
+
+
+def launch_local(argv: List[str], nproc: int) -> None:
+    """Run `nproc` training processes on this machine without torchrun (torch.multiprocessing
+    spawn, same environment variables as torchrun). Used by the tests: Debian's torch 1.13
+    torchrun fails under Python 3.11 before starting any worker."""
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_spawned, args=(nproc, port, list(argv)), nprocs=nproc, join=True)
+
+
 def main(argv=None) -> int:
     train(argv)
     return 0
