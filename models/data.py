@@ -107,7 +107,7 @@ class FaceFolder(Dataset):
     def batch(self, indices: Sequence[int]) -> torch.Tensor:
         """uint8 N x 3 x S x S for the given dataset indices."""
         if self.images is not None:
-            return self.images[torch.as_tensor(list(indices), dtype=torch.long)]
+            return self.images[torch.as_tensor(list(indices), dtype=torch.long, device=self.images.device)]
         return torch.stack([self[i] for i in indices])
 
     def label(self, column: str) -> np.ndarray:

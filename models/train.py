@@ -215,6 +215,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
     g.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2)")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    g.add_argument("--data-on-device-gb", type=float, default=4.0,
+                   help="on CUDA, keep the uint8 training set on the GPU when smaller than this")
     g.add_argument("--resume", default="auto", help="auto (OUT/last.pt if present), never, or a checkpoint path")
     g = p.add_argument_group("logging")
     g.add_argument("--log-every", type=int, default=20)
@@ -263,6 +265,10 @@ def train(argv=None) -> Dict[str, List]:
         raise SystemExit(f"train: --resume checkpoint not found: {args.resume}")
     if ckpt is not None:
         cfg = GlowConfig(**{**ckpt["config"], "checkpoint_couplings": args.checkpoint_couplings})
+        if env.main and (cfg.image_size, cfg.levels, cfg.steps, cfg.hidden) != (
+                args.image_size, args.levels, args.steps, args.hidden):
+            print(f"train: resuming {resume_path}: its model config {cfg.to_dict()} overrides the command line's",
+                  flush=True)
     else:
         cfg = GlowConfig(image_size=args.image_size, levels=args.levels, steps=args.steps, hidden=args.hidden,
                          affine=not args.additive, n_bits=args.n_bits, checkpoint_couplings=args.checkpoint_couplings)
@@ -273,6 +279,8 @@ def train(argv=None) -> Dict[str, List]:
     sampler = DistributedSampler(train_set, num_replicas=env.world, rank=env.rank, shuffle=True,
                                  seed=args.seed, drop_last=True)
     steps_per_epoch = len(sampler) // args.batch
+    if cuda and train_set.images is not None and train_set.images.numel() < args.data_on_device_gb * 2 ** 30:
+        train_set.images = train_set.images.to(device)  # uint8 on the GPU: no host copies per step
     if steps_per_epoch == 0:
         raise SystemExit(f"train: {len(sampler)} images per process is less than --batch {args.batch}")
 
@@ -407,10 +415,12 @@ def train(argv=None) -> Dict[str, List]:
                 f.write(json.dumps(line) + "\n")
             t_window, img_window = now, 0
 
-        # Every rank must agree on stopping: rank 0 decides, everyone follows.
-        stop.fill_(1.0 if (env.main and time.time() - t_start >= budget_s) else 0.0)
-        if env.world > 1:
-            dist.broadcast(stop, 0)
+        # Every rank must agree on stopping: rank 0 decides, everyone follows (checked every
+        # --log-every steps, the same steps on every rank, to keep the collective off most steps).
+        if budget_s < math.inf and (step % args.log_every == 0 or step == args.max_steps):
+            stop.fill_(1.0 if (env.main and time.time() - t_start >= budget_s) else 0.0)
+            if env.world > 1:
+                dist.broadcast(stop, 0)
         if step % args.ckpt_every == 0 and step < args.max_steps and not stop.item():
             checkpoint(final=False)
         if stop.item():
