@@ -106,7 +106,13 @@ class Dist:
 
 
 def rng_states() -> dict:
-    state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+    """RNG states as tensors / tuples / ints only, so the checkpoint loads with
+    torch.load(weights_only=True), torch >= 2.6's default."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {"torch": torch.get_rng_state(),
+             "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                       "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+             "python": random.getstate()}
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -114,7 +120,8 @@ def rng_states() -> dict:
 
 def set_rng_states(state: dict) -> None:
     torch.set_rng_state(state["torch"])
-    np.random.set_state(state["numpy"])
+    n = state["numpy"]
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"]))
     random.setstate(state["python"])
     if "cuda" in state and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(state["cuda"])
@@ -260,7 +267,7 @@ def train(argv=None) -> Dict[str, List]:
     ckpt = None
     resume_path = out / "last.pt" if args.resume == "auto" else (None if args.resume == "never" else Path(args.resume))
     if resume_path is not None and resume_path.is_file():
-        ckpt = torch.load(str(resume_path), map_location="cpu")
+        ckpt = torch.load(str(resume_path), map_location="cpu")  # plain types: fine with weights_only
     elif args.resume not in ("auto", "never"):
         raise SystemExit(f"train: --resume checkpoint not found: {args.resume}")
     if ckpt is not None:
@@ -353,7 +360,7 @@ def train(argv=None) -> Dict[str, List]:
                 "rng": rng_states(),
                 "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
                              "world_size": env.world, "global_batch": global_batch,
-                             "skipped_steps": skipped, "torch": torch.__version__},
+                             "skipped_steps": skipped, "torch": str(torch.__version__)},
                 "metrics": metrics,
             }
             save_atomic(state, out / "last.pt")

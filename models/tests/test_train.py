@@ -1,4 +1,5 @@
 """Training on CPU: two gloo processes stay in sync, and a resumed run continues the same loss curve."""
+import collections
 from pathlib import Path
 
 import torch
@@ -9,6 +10,22 @@ import train
 MODELS = Path(__file__).resolve().parents[1]
 TINY = ["--image-size", "8", "--levels", "2", "--steps", "2", "--hidden", "8", "--batch", "4",
         "--warmup-steps", "2", "--log-every", "1", "--threads", "1", "--no-samples", "--val-images", "4"]
+
+
+def assert_plain(obj, where="checkpoint"):
+    """torch >= 2.6 loads with weights_only=True by default: only tensors and plain builtins
+    (exact types, no numpy arrays, no str subclasses such as torch.__version__) may appear."""
+    if isinstance(obj, torch.Tensor):
+        return
+    if type(obj) in (dict, collections.OrderedDict):
+        for k, v in obj.items():
+            assert type(k) in (str, int), f"{where}: key {k!r} of type {type(k)}"
+            assert_plain(v, f"{where}.{k}")
+    elif type(obj) in (list, tuple):
+        for i, v in enumerate(obj):
+            assert_plain(v, f"{where}[{i}]")
+    else:
+        assert type(obj) in (str, int, float, bool, type(None)), f"{where}: {type(obj).__name__} {obj!r}"
 
 
 def test_two_gloo_processes_hold_identical_weights(tmp_path):
@@ -38,6 +55,7 @@ def test_resumed_run_reproduces_the_uninterrupted_loss_curve(tmp_path):
     first = train.train(["--data", str(data), "--out", str(tmp_path / "cut"), "--max-steps", "5",
                          "--ckpt-every", "100", *TINY])
     ckpt = torch.load(tmp_path / "cut" / "last.pt")
+    assert_plain(ckpt)
     assert ckpt["step"] == 5 and set(ckpt) >= {"config", "model", "optimizer", "rng", "training", "metrics"}
     rest = train.train(["--data", str(data), "--out", str(tmp_path / "cut"), "--max-steps", "8",
                         "--ckpt-every", "100", *TINY])
