@@ -119,6 +119,38 @@ def write_attributes(out_dir: str | Path, model_id: str, infos: List[dict], vect
     return dict(MANIFEST_ROLES)
 
 
+def write_model_card(out_dir: str | Path, model_id: str, model: Glow, training: dict, metrics: dict,
+                     infos: List[dict]) -> str:
+    """MODEL_CARD.md: what the model was trained on and under which terms (README of the data)."""
+    cfg = model.cfg
+    args = training.get("args") or {}
+    lines = [
+        f"# {model_id}", "",
+        f"Glow normalizing flow, {cfg.image_size}x{cfg.image_size} RGB, {cfg.n_bits}-bit, L={cfg.levels}, "
+        f"K={cfg.steps}, hidden {cfg.hidden}, {'affine' if cfg.affine else 'additive'} coupling.", "",
+        "## Training data", "",
+        f"Folder `{training.get('data', '?')}` ({training.get('train_images', '?')} training crops).",
+        "When built by models/quick_crop.py: CelebA (img_align_celeba, Liu et al., ICCV 2015) and UTKFace",
+        "(aligned & cropped, Zhang et al., CVPR 2017) with fixed per-dataset crops, the last 5% of each",
+        "set by file name held out for validation.", "",
+        "**Terms: both datasets are published for non-commercial research use only; so is this model.**", "",
+        "## Training", "",
+        f"{metrics.get('step', '?')} steps, {metrics.get('images_seen', '?')} images seen, global batch "
+        f"{training.get('global_batch', '?')}, optimizer {args.get('optimizer', '?')} lr {args.get('lr', '?')}, "
+        f"on {training.get('world_size', '?')} process(es), torch {training.get('torch', '?')}.", "",
+        f"Validation bits/dim: {metrics.get('val_bpd', '?')}", "",
+        "## Built-in attributes", "",
+        "Mean-difference directions in eps space (attributes.json / attributes.bin):", "",
+        "| name | positive | negative | + | - |", "|---|---|---|---|---|",
+    ]
+    lines += [f"| {a['name']} | {a['positive']} | {a['negative']} | {a['positives']} | {a['negatives']} |" for a in infos]
+    lines += ["", "Directions inherit the datasets' label noise and biases (CelebA: celebrities; UTKFace ages,",
+              "genders and races as annotated by the dataset authors); they are correlational, not causal.", ""]
+    name = "MODEL_CARD.md"
+    (Path(out_dir) / name).write_text("\n".join(lines))
+    return name
+
+
 def read_attributes(bundle_dir: str | Path) -> Tuple[dict, np.ndarray]:
     bundle = Path(bundle_dir)
     doc = json.loads((bundle / JSON_NAME).read_text())
@@ -155,7 +187,9 @@ def main(argv=None) -> int:
         print(f"  {info['name']:<22} +{info['positives']:<6} -{info['negatives']:<6} |d| {info['norm']}")
     if not args.no_export:
         training = {**(state.get("training") or {}), "attributes_from": str(args.data)}
-        export_bundle(model, args.bundle, model_id, training=training, metrics=state.get("metrics"), extra_files=extra)
+        card = write_model_card(args.bundle, model_id, model, training, state.get("metrics") or {}, infos)
+        export_bundle(model, args.bundle, model_id, training=training, metrics=state.get("metrics"),
+                      extra_files={**extra, "model_card": card})
     print(f"attributes: {len(infos)} directions -> {Path(args.bundle) / JSON_NAME}")
     return 0
 
