@@ -139,6 +139,33 @@ def dequantize_with(x: torch.Tensor, n_bits: int, gen: torch.Generator) -> torch
     return x + torch.rand(x.shape, generator=gen, device=x.device, dtype=x.dtype) / 2 ** n_bits
 
 
+def set_tf32(enabled: bool) -> None:
+    """TF32 for fp32 matmuls/convolutions on CUDA. torch <= 2.8 has allow_tf32 flags; newer
+    torch prefers fp32_precision ("tf32" / "ieee") and may refuse mixing the two APIs."""
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = enabled
+        torch.backends.cudnn.allow_tf32 = enabled
+        return
+    except (AttributeError, RuntimeError):
+        pass
+    value = "tf32" if enabled else "ieee"
+    for owner in (getattr(torch.backends.cuda, "matmul", None), getattr(torch.backends.cudnn, "conv", None)):
+        try:
+            owner.fp32_precision = value
+        except (AttributeError, RuntimeError):
+            pass
+
+
+def resolve_precision(requested: str, device: torch.device) -> str:
+    """auto: bf16 autocast on CUDA GPUs that support it, fp32 elsewhere."""
+    if requested == "auto":
+        bf16_ok = device.type == "cuda" and getattr(torch.cuda, "is_bf16_supported", lambda: False)()
+        return "bf16" if bf16_ok else "fp32"
+    if requested == "bf16" and device.type != "cuda":
+        return "fp32"  # autocast bf16 on CPU is slow and not what we validate: fp32 on CPU
+    return requested
+
+
 def autocast_context(device: torch.device, precision: str):
     if precision == "bf16" and device.type == "cuda":
         return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
@@ -254,11 +281,10 @@ def train(argv=None) -> Dict[str, List]:
     env = Dist(args.device)
     device = env.device
     cuda = device.type == "cuda"
-    precision = ("bf16" if cuda else "fp32") if args.precision == "auto" else args.precision
+    precision = resolve_precision(args.precision, device)
     channels_last = args.channels_last == "on" or (args.channels_last == "auto" and cuda)
     if cuda:
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+        set_tf32(True)
         torch.backends.cudnn.benchmark = True
     out = Path(args.out)
     if env.main:

@@ -29,15 +29,14 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
 from glow import Glow, GlowConfig, preprocess  # noqa: E402
-from train import BitsPerDim, autocast_context, skip_actnorm_init_check  # noqa: E402
+from train import BitsPerDim, autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
 
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
                channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int) -> dict:
     cuda = device.type == "cuda"
     if cuda:
-        torch.backends.cuda.matmul.allow_tf32 = precision != "fp32"
-        torch.backends.cudnn.allow_tf32 = precision != "fp32"
+        set_tf32(name != "baseline")  # ours: TF32 for the parts autocast leaves in fp32; baseline: strict fp32
         torch.backends.cudnn.benchmark = True
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
@@ -112,7 +111,7 @@ def main(argv=None) -> int:
         print("bench_train: --device cuda but CUDA is not available", file=sys.stderr)
         return 2
     warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if args.compile else 0))
-    precision = ("bf16" if cuda else "fp32") if args.precision == "auto" else args.precision
+    precision = resolve_precision(args.precision, device)
     shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
     rows = []
     if args.only in (None, "baseline"):
