@@ -331,7 +331,7 @@ def train(argv=None) -> Dict[str, List]:
         # Data-dependent actnorm init on one batch, before DDP (which broadcasts rank 0's values).
         gen = torch.Generator().manual_seed(args.seed)
         idx = torch.randperm(len(train_set), generator=gen)[: args.init_batch].tolist()
-        x = preprocess(train_set.batch(idx), cfg.n_bits)
+        x = preprocess(train_set.batch(idx).cpu(), cfg.n_bits)  # CPU generator: noise drawn on the CPU
         glow.initialize_actnorm(dequantize_with(x, cfg.n_bits, gen).to(device))
     skip_actnorm_init_check(glow)
     if channels_last:
