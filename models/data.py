@@ -110,6 +110,20 @@ class FaceFolder(Dataset):
             return self.images[torch.as_tensor(list(indices), dtype=torch.long, device=self.images.device)]
         return torch.stack([self[i] for i in indices])
 
+    def subset(self, indices: Sequence[int]) -> "FaceFolder":
+        """A view of some of this folder's images (same root, labels and size), preloaded."""
+        sub = FaceFolder.__new__(FaceFolder)
+        sub.__dict__.update(self.__dict__)
+        sub.files = [self.files[i] for i in indices]
+        sub.images = self.batch(indices)
+        return sub
+
+    def spread(self, n: int) -> "FaceFolder":
+        """n images evenly spaced over the folder's order (all sources), or self if n covers it."""
+        if n <= 0 or n >= len(self):
+            return self
+        return self.subset(np.linspace(0, len(self) - 1, n).round().astype(int).tolist())
+
     def label(self, column: str) -> np.ndarray:
         """Float values of a label column per image (NaN where empty or absent)."""
         if column not in self.columns:

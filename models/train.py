@@ -257,7 +257,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     g = p.add_argument_group("logging")
     g.add_argument("--log-every", type=int, default=20)
     g.add_argument("--ckpt-every", type=int, default=1000)
-    g.add_argument("--val-images", type=int, default=1024, help="validation images used (0: all)")
+    g.add_argument("--val-images", type=int, default=1024, help="validation images used, evenly spread over the split (0: all)")
     g.add_argument("--val-draws", type=int, default=2, help="dequantisation noise draws averaged")
     g.add_argument("--val-batch", type=int, default=128)
     g.add_argument("--no-samples", action="store_true")
@@ -309,8 +309,7 @@ def train(argv=None) -> Dict[str, List]:
                          affine=not args.additive, n_bits=args.n_bits, checkpoint_couplings=args.checkpoint_couplings)
 
     train_set = FaceFolder(args.data, "train", size=cfg.image_size)
-    val_set = FaceFolder(args.data, "val", size=cfg.image_size,
-                         limit=args.val_images if args.val_images > 0 else None) if env.main else None
+    val_set = FaceFolder(args.data, "val", size=cfg.image_size).spread(args.val_images) if env.main else None
     sampler = DistributedSampler(train_set, num_replicas=env.world, rank=env.rank, shuffle=True,
                                  seed=args.seed, drop_last=True)
     steps_per_epoch = len(sampler) // args.batch

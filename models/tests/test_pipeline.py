@@ -53,6 +53,10 @@ def test_build_writes_crops_labels_and_a_per_source_split(tmp_path):
     assert everything[0].shape == (3, 16, 16)
     assert np.nansum(everything.label("Smiling") == 1) == 10
     assert sorted(x for x in everything.label("age") if np.isfinite(x)) == list(range(20, 40))
+    sub = everything.subset([0, 39])
+    assert sub.files == ["celeba_000001.png", "utk_39_1_0_20170019.png"] and sub.label("age")[1] == 39
+    assert torch.equal(sub[1], everything[39])
+    assert everything.spread(3).files == ["celeba_000001.png", "utk_29_1_0_20170009.png", "utk_39_1_0_20170019.png"]
 
 
 def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
