@@ -56,7 +56,7 @@ def test_build_writes_crops_labels_and_a_per_source_split(tmp_path):
     sub = everything.subset([0, 39])
     assert sub.files == ["celeba_000001.png", "utk_39_1_0_20170019.png"] and sub.label("age")[1] == 39
     assert torch.equal(sub[1], everything[39])
-    assert everything.spread(3).files == ["celeba_000001.png", "utk_29_1_0_20170009.png", "utk_39_1_0_20170019.png"]
+    assert everything.spread(3).files == ["celeba_000001.png", "utk_20_0_0_20170000.png", "utk_39_1_0_20170019.png"]
 
 
 def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
