@@ -169,6 +169,8 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="train", choices=("train", "val", "all"))
     parser.add_argument("--min-count", type=int, default=10)
     parser.add_argument("--limit", type=int, default=None, help="only the first N images of the split (dry runs)")
+    parser.add_argument("--max-images", type=int, default=0,
+                        help="use N images evenly spread over the split, all sources (0: all)")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--no-export", action="store_true", help="only write the attribute files")
@@ -180,7 +182,7 @@ def main(argv=None) -> int:
         return 2
     model = load_checkpoint(args.checkpoint)
     state = torch.load(args.checkpoint, map_location="cpu")
-    dataset = FaceFolder(args.data, args.split, size=model.cfg.image_size, limit=args.limit)
+    dataset = FaceFolder(args.data, args.split, size=model.cfg.image_size, limit=args.limit).spread(args.max_images)
     model_id = args.model_id or Path(args.bundle).name
     infos, vectors = compute_attributes(model, dataset, args.min_count, args.batch, progress=True)
     extra = write_attributes(args.bundle, model_id, infos, vectors)
