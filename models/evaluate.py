@@ -126,15 +126,20 @@ def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None,
         faces = x[:8]
         face_eps = frozen.encode_eps(faces)
         tiles: List[torch.Tensor] = []
+        non_finite = []  # edits the (weak) model cannot invert: shown black in the sheet
         for i in range(faces.shape[0]):
             tiles.append(faces[i:i + 1])
             for n in chosen:
                 d = torch.from_numpy(vectors[names.index(n)].copy())
                 for alpha in (-1.0, 0.0, 1.0):
-                    tiles.append(frozen.decode_eps(face_eps[i:i + 1] + alpha * d).clamp(-0.5, 0.5))
+                    img = frozen.decode_eps(face_eps[i:i + 1] + alpha * d)
+                    if not torch.isfinite(img).all():
+                        non_finite.append(f"face {i} {n} {alpha:+g}")
+                    tiles.append(torch.nan_to_num(img, nan=-0.5).clamp(-0.5, 0.5))
         save_grid(torch.cat(tiles), out_dir / "edits.png", nrow=1 + 3 * len(chosen))
         report["edit_sheet"] = {"file": "edits.png", "rows": int(faces.shape[0]),
-                                "columns": ["original"] + [f"{n} {a:+g}" for n in chosen for a in (-1, 0, 1)]}
+                                "columns": ["original"] + [f"{n} {a:+g}" for n in chosen for a in (-1, 0, 1)],
+                                "non_finite": non_finite}
     (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
 
