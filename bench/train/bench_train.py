@@ -1,0 +1,143 @@
+"""Training throughput (images/s per GPU) of models/train.py's step vs a baseline configuration.
+
+    python bench/train/bench_train.py                               # GPU, the stated configs below
+    python bench/train/bench_train.py --compile --checkpoint-couplings
+    /usr/bin/python3 bench/train/bench_train.py --device cpu --steps 3 --image-size 16 --levels 2 \
+        --flow-steps 2 --hidden 32 --batch 8                        # smoke run on a CPU
+
+"ours":     the training configuration (default 64px, K=32, L=4, hidden 512, affine coupling,
+            batch 64 per GPU, Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional
+            torch.compile / coupling checkpointing), the same step as models/train.py
+            (warm-up LR, grad clipping, non-finite skip).
+"baseline": K=32, L=4, 512 hidden, additive coupling, batch 64, Adam lr 1e-4, fp32
+            (TF32 off, contiguous NCHW, no compile): a plain reference Glow training step.
+Inputs are synthetic uint8 images already on the device, so the number is the model's step
+time, not data loading. Timed after --warmup steps, with CUDA synchronisation.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "models"))
+from glow import Glow, GlowConfig, preprocess  # noqa: E402
+from train import BitsPerDim, autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+
+
+def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
+               channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int) -> dict:
+    cuda = device.type == "cuda"
+    if cuda:
+        set_tf32(name != "baseline")  # ours: TF32 for the parts autocast leaves in fp32; baseline: strict fp32
+        torch.backends.cudnn.benchmark = True
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    torch.manual_seed(0)
+    glow = Glow(cfg).to(device)
+    images = torch.randint(0, 256, (batch, 3, cfg.image_size, cfg.image_size), dtype=torch.uint8, device=device)
+    x0 = preprocess(images, cfg.n_bits)
+    glow.initialize_actnorm(x0 + torch.rand_like(x0) / 2 ** cfg.n_bits)
+    skip_actnorm_init_check(glow)
+    if channels_last:
+        glow = glow.to(memory_format=torch.channels_last)
+    opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
+    model = BitsPerDim(glow)
+    if compile_model and hasattr(torch, "compile"):
+        model = torch.compile(model)
+
+    def step() -> float:
+        x = preprocess(images, cfg.n_bits)
+        x = x + torch.rand_like(x) / 2 ** cfg.n_bits
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with autocast_context(device, precision):
+            loss = model(x).float().mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), 50.0)
+        if torch.isfinite(norm):
+            opt.step()
+        return loss
+
+    for _ in range(warmup):
+        step()
+    if cuda:
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
+    final = float(loss)  # synchronises
+    if cuda:
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - t0
+    return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
+            "precision": precision, "channels_last": channels_last, "compile": bool(compile_model and hasattr(torch, "compile")),
+            "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
+            "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description="images/s per GPU: our training step vs a baseline Glow config")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--steps", type=int, default=30, help="timed steps per configuration")
+    p.add_argument("--warmup", type=int, default=None, help="untimed steps first (default: 5 on CUDA, 1 on CPU; +compile)")
+    p.add_argument("--image-size", type=int, default=64)
+    p.add_argument("--levels", type=int, default=4)
+    p.add_argument("--flow-steps", type=int, default=32, help="K")
+    p.add_argument("--hidden", type=int, default=512)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--additive", action="store_true", help="ours with additive coupling (default affine)")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--checkpoint-couplings", action="store_true")
+    p.add_argument("--only", choices=("ours", "baseline"), default=None)
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--json", default=None, help="also write the results here")
+    args = p.parse_args(argv)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if cuda and not torch.cuda.is_available():
+        print("bench_train: --device cuda but CUDA is not available", file=sys.stderr)
+        return 2
+    warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if args.compile else 0))
+    precision = resolve_precision(args.precision, device)
+    shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
+    rows = []
+    if args.only in (None, "baseline"):
+        rows.append(run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4, "fp32",
+                               False, False, device, warmup, args.steps))
+    if args.only in (None, "ours"):
+        cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
+        rows.append(run_config("ours", cfg, args.batch, "adamax", args.lr, precision, cuda, args.compile,
+                               device, warmup, args.steps))
+    base = next((r["img_per_s"] for r in rows if r["name"] == "baseline"), None)
+    dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
+    print(f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
+          f"L={args.levels} hidden={args.hidden}; batch {args.batch}/GPU; {args.steps} timed steps")
+    print(f"{'config':<9} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} {'ckpt':<5} "
+          f"{'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
+    for r in rows:
+        ratio = r["img_per_s"] / base if base else math.nan
+        mem = f"{r['peak_mem_gb']:.1f}" if r["peak_mem_gb"] is not None else "-"
+        print(f"{r['name']:<9} {'affine' if r['config']['affine'] else 'additive':<8} {r['optimizer']:<7} "
+              f"{r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
+              f"{str(r['config']['checkpoint_couplings']):<5} {r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} "
+              f"{mem:>8} {ratio:>6.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"device": dev_name, "torch": torch.__version__, "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

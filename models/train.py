@@ -1,0 +1,500 @@
+"""Train the Glow face model on a folder of aligned square crops.
+
+One GPU / CPU:
+    /usr/bin/python3 models/train.py --data /work/data-quick/faces-32 --out /work/runs/cpu-face \
+        --image-size 32 --levels 3 --steps 8 --hidden 128 --batch 32 --threads 2 --budget-minutes 50
+Several GPUs or machines (torchrun sets LOCAL_RANK / RANK / WORLD_SIZE):
+    torchrun --nproc_per_node 8 models/train.py --data faces-64 --out runs/face-64 --batch 64 --compile
+
+Loss: bits/dim of the dequantised n-bit image (5 bits by default). Adamax (or Adam) with a
+linear LR warm-up, gradient-norm clipping, and steps whose gradient is not finite skipped.
+On CUDA: bf16 autocast (validation always fp32), TF32 matmuls, channels-last; --compile
+wraps the model in torch.compile where available. Actnorm is initialised from one batch
+before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's values).
+
+Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
+step) through DistributedSampler, and the dequantisation noise of every step is drawn from a
+generator seeded with (seed, step, rank), so resuming from a checkpoint (`last.pt`: model,
+optimizer, step, RNG states, config, args) continues the same loss curve.
+Every --ckpt-every steps and at the end: last.pt, samples-<step>.png (temperature 0.7) and
+validation bits/dim (noise averaged over --val-draws draws), appended to metrics.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+import types
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.utils.data.distributed import DistributedSampler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import FaceFolder, save_grid  # noqa: E402
+from glow import ActNorm, Glow, GlowConfig, dequantize, preprocess  # noqa: E402
+
+SAMPLE_TEMPERATURE = 0.7
+
+
+# -- small helpers ---------------------------------------------------------------------------
+class BitsPerDim(nn.Module):
+    """Wraps Glow so that DDP / torch.compile see one forward returning per-image bits/dim."""
+
+    def __init__(self, glow: Glow):
+        super().__init__()
+        self.glow = glow
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.glow.bits_per_dim(x)
+
+
+def _actnorm_forward_initialized(self, x):
+    y = (x + self.loc) * torch.exp(self.log_scale)
+    return y, x.shape[2] * x.shape[3] * self.log_scale.sum()
+
+
+def skip_actnorm_init_check(model: nn.Module) -> None:
+    """After initialisation, drop ActNorm's `int(initialized)` test from forward: it forces a
+    host sync per layer and a graph break under torch.compile."""
+    for m in model.modules():
+        if isinstance(m, ActNorm):
+            if int(m.initialized) != 1:
+                raise RuntimeError("skip_actnorm_init_check called before actnorm initialisation")
+            m.forward = types.MethodType(_actnorm_forward_initialized, m)
+
+
+class Dist:
+    """torchrun's environment: LOCAL_RANK, RANK, WORLD_SIZE (absent: one process)."""
+
+    def __init__(self, device_arg: str):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        if device_arg == "auto":
+            device_arg = "cuda" if torch.cuda.is_available() else "cpu"
+        if device_arg == "cuda":
+            if not torch.cuda.is_available():
+                raise SystemExit("train: --device cuda but CUDA is not available")
+            torch.cuda.set_device(self.local_rank)
+            self.device = torch.device("cuda", self.local_rank)
+        else:
+            self.device = torch.device(device_arg)
+        if self.world > 1:
+            dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def barrier(self) -> None:
+        if self.world > 1:
+            dist.barrier()
+
+    def close(self) -> None:
+        if self.world > 1:
+            dist.destroy_process_group()
+
+
+def rng_states() -> dict:
+    """RNG states as tensors / tuples / ints only, so the checkpoint loads with
+    torch.load(weights_only=True), torch >= 2.6's default."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {"torch": torch.get_rng_state(),
+             "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                       "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+             "python": random.getstate()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_states(state: dict) -> None:
+    torch.set_rng_state(state["torch"])
+    n = state["numpy"]
+    if isinstance(n, dict):
+        n = (n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"])
+    np.random.set_state(n)  # (a tuple: checkpoints written before states became plain types)
+    random.setstate(state["python"])
+    if "cuda" in state and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def step_generator(seed: int, step: int, rank: int, device: torch.device) -> torch.Generator:
+    gen = torch.Generator(device=device)
+    gen.manual_seed((seed * 1_000_003 + step * 1_009 + rank) % (2 ** 63))
+    return gen
+
+
+def dequantize_with(x: torch.Tensor, n_bits: int, gen: torch.Generator) -> torch.Tensor:
+    return x + torch.rand(x.shape, generator=gen, device=x.device, dtype=x.dtype) / 2 ** n_bits
+
+
+def set_tf32(enabled: bool) -> None:
+    """TF32 for fp32 matmuls/convolutions on CUDA. torch <= 2.8 has allow_tf32 flags; newer
+    torch prefers fp32_precision ("tf32" / "ieee") and may refuse mixing the two APIs."""
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = enabled
+        torch.backends.cudnn.allow_tf32 = enabled
+        return
+    except (AttributeError, RuntimeError):
+        pass
+    value = "tf32" if enabled else "ieee"
+    for owner in (getattr(torch.backends.cuda, "matmul", None), getattr(torch.backends.cudnn, "conv", None)):
+        try:
+            owner.fp32_precision = value
+        except (AttributeError, RuntimeError):
+            pass
+
+
+def resolve_precision(requested: str, device: torch.device) -> str:
+    """auto: bf16 autocast on CUDA GPUs that support it, fp32 elsewhere."""
+    if requested == "auto":
+        bf16_ok = device.type == "cuda" and getattr(torch.cuda, "is_bf16_supported", lambda: False)()
+        return "bf16" if bf16_ok else "fp32"
+    if requested == "bf16" and device.type != "cuda":
+        return "fp32"  # autocast bf16 on CPU is slow and not what we validate: fp32 on CPU
+    return requested
+
+
+def autocast_context(device: torch.device, precision: str):
+    if precision == "bf16" and device.type == "cuda":
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def save_atomic(obj, path: Path) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def fmt_time(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
+
+
+@torch.no_grad()
+def validation_bpd(glow: Glow, val: FaceFolder, device, batch: int, draws: int, seed: int,
+                   channels_last: bool) -> float:
+    """Mean bits/dim on the validation images, fp32, dequantisation noise averaged over draws."""
+    was_training = glow.training
+    glow.eval()
+    total, count = 0.0, 0
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed + 12345)
+    for start in range(0, len(val), batch):
+        x = preprocess(val.batch(range(start, min(start + batch, len(val)))).to(device), glow.cfg.n_bits)
+        per_image = torch.zeros(x.shape[0], device=device)
+        for _ in range(draws):
+            xd = dequantize_with(x, glow.cfg.n_bits, gen)
+            if channels_last:
+                xd = xd.contiguous(memory_format=torch.channels_last)
+            per_image += glow.bits_per_dim(xd).float()
+        total += (per_image / draws).sum().item()
+        count += x.shape[0]
+    glow.train(was_training)
+    return total / count
+
+
+@torch.no_grad()
+def sample_grid(glow: Glow, path: Path, device, n: int = 64, temperature: float = SAMPLE_TEMPERATURE,
+                seed: int = 0) -> None:
+    was_training = glow.training
+    glow.eval()
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed + 777)
+    cfg = glow.cfg
+    eps = torch.randn(n, cfg.channels * cfg.image_size ** 2, generator=gen, device=device) * temperature
+    save_grid(glow.decode_eps(eps).float().clamp(-0.5, 0.5), path)
+    glow.train(was_training)
+
+
+# -- arguments -------------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Train the Glow face model (see the module docstring).")
+    p.add_argument("--data", required=True, help="folder of square crops (+ optional labels.csv)")
+    p.add_argument("--out", required=True, help="run folder: last.pt, metrics.jsonl, samples-*.png")
+    g = p.add_argument_group("model")
+    g.add_argument("--image-size", type=int, default=64)
+    g.add_argument("--levels", type=int, default=4, help="L")
+    g.add_argument("--steps", type=int, default=32, help="K flow steps per level")
+    g.add_argument("--hidden", type=int, default=512)
+    g.add_argument("--additive", action="store_true", help="additive instead of affine coupling")
+    g.add_argument("--n-bits", type=int, default=5)
+    g.add_argument("--checkpoint-couplings", action="store_true", help="gradient checkpointing of coupling nets")
+    g = p.add_argument_group("optimisation")
+    g.add_argument("--batch", type=int, default=64, help="images per process per step")
+    g.add_argument("--optimizer", choices=("adamax", "adam"), default="adamax")
+    g.add_argument("--lr", type=float, default=1e-3)
+    g.add_argument("--warmup-steps", type=int, default=500)
+    g.add_argument("--clip-grad", type=float, default=50.0, help="max gradient norm (0: off)")
+    g.add_argument("--max-steps", type=int, default=1_000_000)
+    g.add_argument("--budget-minutes", type=float, default=0, help="stop (with a checkpoint) after this wall time")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--init-batch", type=int, default=256, help="images for the data-dependent actnorm init")
+    g = p.add_argument_group("runtime")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda")
+    g.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                   help="auto: bf16 autocast + TF32 on CUDA, fp32 on CPU")
+    g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
+    g.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2)")
+    g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    g.add_argument("--data-on-device-gb", type=float, default=4.0,
+                   help="on CUDA, keep the uint8 training set on the GPU when smaller than this")
+    g.add_argument("--resume", default="auto", help="auto (OUT/last.pt if present), never, or a checkpoint path")
+    g = p.add_argument_group("logging")
+    g.add_argument("--log-every", type=int, default=20)
+    g.add_argument("--ckpt-every", type=int, default=1000)
+    g.add_argument("--val-images", type=int, default=1024, help="validation images used, evenly spread over the split (0: all)")
+    g.add_argument("--val-draws", type=int, default=2, help="dequantisation noise draws averaged")
+    g.add_argument("--val-batch", type=int, default=128)
+    g.add_argument("--no-samples", action="store_true")
+    g.add_argument("--save-every-rank", action="store_true",
+                   help="each rank also writes final-rank<r>.pt (to check DDP keeps ranks in sync)")
+    args = p.parse_args(argv)
+    for name in ("batch", "lr", "image_size", "levels", "steps", "hidden", "log_every", "ckpt_every"):
+        if getattr(args, name) <= 0:
+            p.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    if not 1 <= args.n_bits <= 8:
+        p.error(f"--n-bits must be in 1..8, got {args.n_bits}")
+    return args
+
+
+# -- training --------------------------------------------------------------------------------
+def train(argv=None) -> Dict[str, List]:
+    """Run training; returns {"steps": [...], "losses": [...]} of this process (for tests)."""
+    args = parse_args(argv)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    env = Dist(args.device)
+    device = env.device
+    cuda = device.type == "cuda"
+    precision = resolve_precision(args.precision, device)
+    channels_last = args.channels_last == "on" or (args.channels_last == "auto" and cuda)
+    if cuda:
+        set_tf32(True)
+        torch.backends.cudnn.benchmark = True
+    out = Path(args.out)
+    if env.main:
+        out.mkdir(parents=True, exist_ok=True)
+    env.barrier()
+
+    # Checkpoint to resume from (its config wins over the command line's model flags).
+    ckpt = None
+    resume_path = out / "last.pt" if args.resume == "auto" else (None if args.resume == "never" else Path(args.resume))
+    if resume_path is not None and resume_path.is_file():
+        ckpt = torch.load(str(resume_path), map_location="cpu")  # plain types: fine with weights_only
+    elif args.resume not in ("auto", "never"):
+        raise SystemExit(f"train: --resume checkpoint not found: {args.resume}")
+    if ckpt is not None:
+        cfg = GlowConfig(**{**ckpt["config"], "checkpoint_couplings": args.checkpoint_couplings})
+        if env.main and (cfg.image_size, cfg.levels, cfg.steps, cfg.hidden) != (
+                args.image_size, args.levels, args.steps, args.hidden):
+            print(f"train: resuming {resume_path}: its model config {cfg.to_dict()} overrides the command line's",
+                  flush=True)
+    else:
+        cfg = GlowConfig(image_size=args.image_size, levels=args.levels, steps=args.steps, hidden=args.hidden,
+                         affine=not args.additive, n_bits=args.n_bits, checkpoint_couplings=args.checkpoint_couplings)
+
+    train_set = FaceFolder(args.data, "train", size=cfg.image_size)
+    val_set = FaceFolder(args.data, "val", size=cfg.image_size).spread(args.val_images) if env.main else None
+    sampler = DistributedSampler(train_set, num_replicas=env.world, rank=env.rank, shuffle=True,
+                                 seed=args.seed, drop_last=True)
+    steps_per_epoch = len(sampler) // args.batch
+    if cuda and train_set.images is not None and train_set.images.numel() < args.data_on_device_gb * 2 ** 30:
+        train_set.images = train_set.images.to(device)  # uint8 on the GPU: no host copies per step
+    if steps_per_epoch == 0:
+        raise SystemExit(f"train: {len(sampler)} images per process is less than --batch {args.batch}")
+
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    random.seed(args.seed)
+    glow = Glow(cfg).to(device)
+    step = 0
+    if ckpt is not None:
+        glow.load_state_dict(ckpt["model"])
+        step = int(ckpt["step"])
+    else:
+        # Data-dependent actnorm init on one batch, before DDP (which broadcasts rank 0's values).
+        gen = torch.Generator().manual_seed(args.seed)
+        idx = torch.randperm(len(train_set), generator=gen)[: args.init_batch].tolist()
+        x = preprocess(train_set.batch(idx).cpu(), cfg.n_bits)  # CPU generator: noise drawn on the CPU
+        glow.initialize_actnorm(dequantize_with(x, cfg.n_bits, gen).to(device))
+    skip_actnorm_init_check(glow)
+    if channels_last:
+        glow = glow.to(memory_format=torch.channels_last)
+
+    opt_cls = torch.optim.Adamax if args.optimizer == "adamax" else torch.optim.Adam
+    optimizer = opt_cls(glow.parameters(), lr=args.lr)
+    if ckpt is not None:
+        optimizer.load_state_dict(ckpt["optimizer"])
+        set_rng_states(ckpt["rng"])
+
+    model: nn.Module = BitsPerDim(glow)
+    if env.world > 1:
+        model = nn.parallel.DistributedDataParallel(model, device_ids=[env.local_rank] if cuda else None)
+    if args.compile:
+        if hasattr(torch, "compile"):
+            model = torch.compile(model)
+        elif env.main:
+            print("train: --compile ignored, this torch has no torch.compile", flush=True)
+
+    params = sum(p.numel() for p in glow.parameters())
+    if env.main:
+        print(f"train: {len(train_set)} train / {len(val_set)} val images of {cfg.image_size}px from {args.data}; "
+              f"{params / 1e6:.2f}M params; {env.world} process(es) on {device}; precision {precision}; "
+              f"channels_last {channels_last}; compile {args.compile}; "
+              f"{'resumed at step ' + str(step) if ckpt else 'fresh'}", flush=True)
+
+    history: Dict[str, List] = {"steps": [], "losses": []}
+    metrics_file = out / "metrics.jsonl"
+    t_start = time.time()
+    t_window, img_window = time.time(), 0
+    budget_s = args.budget_minutes * 60 if args.budget_minutes > 0 else math.inf
+    global_batch = args.batch * env.world
+    stop = torch.zeros(1, device=device)
+    last_metrics: dict = ckpt.get("metrics", {}) if ckpt else {}
+    skipped = int(ckpt["training"].get("skipped_steps", 0)) if ckpt else 0
+    epoch_loaded, indices = -1, []
+    grad_norm = torch.tensor(0.0)
+
+    def checkpoint(final: bool) -> None:
+        nonlocal last_metrics
+        if env.main:
+            metrics = {"step": step, "images_seen": step * global_batch,
+                       "train_bpd": history["losses"][-1] if history["losses"] else None}
+            if val_set is not None:
+                metrics["val_bpd"] = validation_bpd(glow, val_set, device, args.val_batch, args.val_draws,
+                                                    args.seed, channels_last)
+            last_metrics = metrics
+            state = {
+                "config": cfg.to_dict(),
+                "model": glow.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "step": step,
+                "rng": rng_states(),
+                "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
+                             "world_size": env.world, "global_batch": global_batch,
+                             "skipped_steps": skipped, "torch": str(torch.__version__)},
+                "metrics": metrics,
+            }
+            save_atomic(state, out / "last.pt")
+            if not args.no_samples:
+                sample_grid(glow, out / f"samples-{step:07d}.png", device, seed=args.seed)
+            with open(metrics_file, "a") as f:
+                f.write(json.dumps({"event": "checkpoint", "elapsed_s": round(time.time() - t_start, 1), **metrics}) + "\n")
+            print(f"checkpoint step {step}: val bits/dim {metrics.get('val_bpd', float('nan')):.4f} -> {out / 'last.pt'}",
+                  flush=True)
+        env.barrier()
+
+    glow.train()
+    while step < args.max_steps:
+        epoch, within = divmod(step, steps_per_epoch)
+        if epoch != epoch_loaded:
+            sampler.set_epoch(epoch)
+            indices, epoch_loaded = list(sampler), epoch
+        batch_idx = indices[within * args.batch:(within + 1) * args.batch]
+        gen = step_generator(args.seed, step, env.rank, device)
+        x = preprocess(train_set.batch(batch_idx).to(device, non_blocking=True), cfg.n_bits)
+        x = dequantize_with(x, cfg.n_bits, gen)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        for group in optimizer.param_groups:
+            group["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup_steps))
+        with autocast_context(device, precision):
+            loss = model(x).float().mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        # After backward the gradients are all-reduced, so every rank sees the same norm and
+        # takes the same skip decision.
+        grad_norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), args.clip_grad if args.clip_grad > 0 else math.inf)
+        if torch.isfinite(grad_norm):
+            optimizer.step()
+        else:
+            skipped += 1
+            if env.main:
+                print(f"step {step}: non-finite gradient (loss {loss.item():.4f}), step skipped", flush=True)
+        step += 1
+        loss_value = loss.item()
+        history["steps"].append(step)
+        history["losses"].append(loss_value)
+        img_window += global_batch
+
+        if env.main and (step % args.log_every == 0 or step == 1):
+            now = time.time()
+            rate = img_window / max(1e-9, now - t_window)
+            elapsed = now - t_start
+            remaining_steps = args.max_steps - step
+            eta = min(remaining_steps * global_batch / max(rate, 1e-9), budget_s - elapsed)
+            line = {"event": "step", "step": step, "epoch": epoch, "bpd": round(loss_value, 5),
+                    "img_per_s": round(rate, 1), "img_per_s_per_proc": round(rate / env.world, 1),
+                    "lr": args.lr * min(1.0, step / max(1, args.warmup_steps)),
+                    "grad_norm": round(float(grad_norm), 3), "elapsed_s": round(elapsed, 1)}
+            print(f"step {step:>7} | epoch {epoch} | bits/dim {loss_value:.4f} | {rate:,.1f} img/s "
+                  f"({rate / env.world:,.1f}/proc) | lr {line['lr']:.2e} | grad {float(grad_norm):.2f} | "
+                  f"elapsed {fmt_time(elapsed)} | eta {fmt_time(eta)}", flush=True)
+            with open(metrics_file, "a") as f:
+                f.write(json.dumps(line) + "\n")
+            t_window, img_window = now, 0
+
+        # Every rank must agree on stopping: rank 0 decides, everyone follows (checked every
+        # --log-every steps, the same steps on every rank, to keep the collective off most steps).
+        if budget_s < math.inf and (step % args.log_every == 0 or step == args.max_steps):
+            stop.fill_(1.0 if (env.main and time.time() - t_start >= budget_s) else 0.0)
+            if env.world > 1:
+                dist.broadcast(stop, 0)
+        if step % args.ckpt_every == 0 and step < args.max_steps and not stop.item():
+            checkpoint(final=False)
+        if stop.item():
+            if env.main:
+                print(f"train: wall-clock budget of {args.budget_minutes} min reached at step {step}", flush=True)
+            break
+
+    checkpoint(final=True)
+    if args.save_every_rank:
+        torch.save(glow.state_dict(), out / f"final-rank{env.rank}.pt")
+    env.barrier()
+    env.close()
+    history["metrics"] = [last_metrics]
+    return history
+
+
+def _spawned(rank: int, world: int, port: int, argv: List[str]) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
+    train(argv)
+
+
+def launch_local(argv: List[str], nproc: int) -> None:
+    """Run `nproc` training processes on this machine without torchrun (torch.multiprocessing
+    spawn, same environment variables as torchrun). Used by the tests: Debian's torch 1.13
+    torchrun fails under Python 3.11 before starting any worker."""
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_spawned, args=(nproc, port, list(argv)), nprocs=nproc, join=True)
+
+
+def main(argv=None) -> int:
+    train(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
