@@ -47,6 +47,11 @@ describe('GlowEngine on the fixture bundle', () => {
     assert.ok(maxAbsDiff(a, b) === 0);
   });
 
+  test('a latent that decodes to non-finite values is an error, not a broken image', async () => {
+    const wild = new Float32Array(engine.manifest.eps_size).fill(1e30);
+    await assert.rejects(engine.decode(wild), /cannot decode this latent .* smaller slider amounts/);
+  });
+
   test('an input of the wrong length is refused with the expected size', async () => {
     await assert.rejects(engine.encode(new Float32Array(5)), /5 values, the model expects 3072/);
   });

@@ -110,9 +110,14 @@ export class GlowEngine {
     return this.enqueue('encoder', image, this.imageLength, options);
   }
 
-  /** One eps -> its image (C x S x S). */
-  decode(eps: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
-    return this.enqueue('decoder', eps, this.manifest.eps_size, options);
+  /** One eps -> its image (C x S x S). A latent too far from the faces the model knows can
+   * decode to non-finite values: that is an error here, never a black patch downstream. */
+  async decode(eps: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    const image = await this.enqueue('decoder', eps, this.manifest.eps_size, options);
+    if (!image.every(Number.isFinite)) {
+      throw new RangeError('the model cannot decode this latent (the edit is too strong for it); use smaller slider amounts');
+    }
+    return image;
   }
 
   async close(): Promise<void> {
