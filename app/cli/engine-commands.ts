@@ -62,8 +62,10 @@ async function info(args: string[]) {
   const engine = await openEngine(values, pos[0]);
   try {
     const m = engine.manifest;
-    const random = seededRandom(1);
-    const image = Float32Array.from({ length: engine.imageLength }, () => (Math.floor(random() * 256) + 0.5) / 256 - 0.5);
+    // A face the model itself drew, as 8-bit pixels: random noise is so far from any face
+    // that a trained model need not decode it back.
+    const face = await engine.decode(sample(m.eps_size, 0.7, seededRandom(1)));
+    const image = pixelsToModel(modelToPixels(face, m.image_size), m.image_size);
     const t0 = performance.now();
     const eps = await engine.encode(image);
     const back = await engine.decode(eps);

@@ -1,0 +1,36 @@
+// The face model the studio ships: it loads, its attributes load, and it encodes exactly.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
+import { packageRoot, SHIPPED_BUNDLES } from './default-bundle.js';
+import { GlowEngine } from './engine.js';
+import { sample, seededRandom } from './latent.js';
+import { modelToPixels, pixelsToModel } from './pixels.js';
+import { maxAbsDiff } from './test-support.js';
+
+const shipped = SHIPPED_BUNDLES.map((b) => join(packageRoot(), b)).filter((dir) => existsSync(join(dir, 'manifest.json')));
+
+test('a face model is shipped', () => {
+  assert.ok(shipped.length > 0, `none of ${SHIPPED_BUNDLES.join(', ')} exists`);
+});
+
+for (const dir of shipped) {
+  test(`${dir.split('/').pop()} loads, with its built-in attributes, and round-trips a face`, async () => {
+    const engine = await GlowEngine.open(dir, { device: 'cpu' });
+    try {
+      const m = engine.manifest;
+      const attributes = await loadBuiltinAttributes(dir, m);
+      const names = (attributes ?? []).map((a) => a.name);
+      for (const name of ['Smiling', 'Eyeglasses', 'Blond_Hair', 'Age']) assert.ok(names.includes(name), `attribute ${name} is shipped`);
+      assert.ok(typeof m.metrics?.val_bpd === 'number', 'the manifest states validation bits/dim');
+      const face = await engine.decode(sample(m.eps_size, 0.7, seededRandom(3)));
+      const x = pixelsToModel(modelToPixels(face, m.image_size), m.image_size);
+      const back = await engine.decode(await engine.encode(x));
+      assert.ok(maxAbsDiff(x, back) < 1e-4, `round-trip error ${maxAbsDiff(x, back)}`);
+    } finally {
+      await engine.close();
+    }
+  });
+}
