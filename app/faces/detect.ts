@@ -5,6 +5,7 @@
 // false positives. Models ship in app/faces/models (converted by scripts/convert-face-models.py).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -60,7 +61,8 @@ interface Candidate extends Scored {
 /** Beside this module in the source tree; from the compiled dist/app/faces, back in app/faces. */
 function modelPath(name: string): string {
   const candidates = [`./models/${name}.onnx`, `../../../app/faces/models/${name}.onnx`].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  const found = candidates.find((p) => existsSync(p));
+  // In a packaged app the models are unpacked beside the asar archive, where native code can read them.
+  const found = candidates.map((p) => p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`)).find((p) => existsSync(p)) ?? candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`face model ${name}.onnx not found (looked in ${candidates.join(', ')}); run /usr/bin/python3 scripts/convert-face-models.py`);
   return found;
 }

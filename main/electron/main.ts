@@ -2,10 +2,11 @@
 // file://), the StudioApi bridged over IPC to the service in a utilityProcess, images through
 // the studio-media:// protocol, and the security checklist applied (see security.ts).
 import { app, BrowserWindow, ipcMain, net, protocol, session, utilityProcess, type UtilityProcess } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRequest } from '../../app/api/contract.js';
-import { defaultBundleDir, packageRoot } from '../../app/engine/default-bundle.js';
+import { defaultBundleDir, packageRoot, SHIPPED_BUNDLES } from '../../app/engine/default-bundle.js';
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -41,7 +42,9 @@ function ask<T>(message: Record<string, unknown>): Promise<T> {
 }
 
 function startService(win: BrowserWindow) {
-  const bundle = defaultBundleDir();
+  // Packaged, the model bundles are extra resources beside the app, not inside its archive.
+  const packaged = SHIPPED_BUNDLES.map((b) => join(process.resourcesPath, b)).find((d) => app.isPackaged && existsSync(join(d, 'manifest.json')));
+  const bundle = process.env.GLOW_STUDIO_BUNDLE ?? packaged ?? defaultBundleDir();
   const device = process.env.GLOW_STUDIO_DEVICE ?? 'auto';
   service = utilityProcess.fork(join(here, 'service-process.js'), [bundle, device], { serviceName: 'glow-studio-engine' });
   service.on('message', (msg: { id?: number; event?: unknown; result?: unknown; media?: unknown; error?: { message: string } }) => {
