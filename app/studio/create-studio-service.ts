@@ -38,6 +38,8 @@ export interface StudioServiceOptions {
   mediaBase?: string;
 }
 
+const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'No_Beard', 'Mustache', 'Bangs'];
+
 type Handlers = { [M in ApiMethod]: (request: ParsedRequest<M>) => Promise<unknown> };
 
 async function pngDataUrl(rgb: Uint8Array, size: number): Promise<string> {
@@ -127,7 +129,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       };
     },
     listAttributes: async () => {
-      const list: AttributeInfo[] = ((await builtin) ?? []).map((b) => ({
+      // The sliders people reach for first lead; the rest follow alphabetically.
+      const rank = (name: string) => {
+        const i = FIRST_SLIDERS.indexOf(name);
+        return i < 0 ? FIRST_SLIDERS.length : i;
+      };
+      const ordered = [...((await builtin) ?? [])].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+      const list: AttributeInfo[] = ordered.map((b) => ({
         name: b.name,
         source: 'builtin',
         positives: b.positives ?? 0,
