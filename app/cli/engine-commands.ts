@@ -23,6 +23,26 @@ export async function openEngine(values: { bundle?: string | undefined; device?:
   return engine;
 }
 
+/** Runs `work` with the engine the command's flags choose, closing it whatever happens. */
+async function withEngine(
+  values: { bundle?: string | undefined; device?: string | undefined },
+  work: (engine: GlowEngine) => Promise<void>,
+  bundleArg?: string,
+): Promise<void> {
+  const engine = await openEngine(values, bundleArg);
+  try {
+    await work(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** An aligned face image file -> its eps. */
+async function encodeFile(engine: GlowEngine, file: string): Promise<Float32Array> {
+  const size = engine.manifest.image_size;
+  return engine.encode(pixelsToModel(await readSquareRgb(resolve(file), size), size));
+}
+
 async function readEps(file: string, size: number): Promise<Float32Array> {
   let buf: Buffer;
   try {
@@ -59,8 +79,7 @@ function viewScale(size: number): number {
 async function info(args: string[]) {
   const { values, positionals: pos } = parse(args, { json: { type: 'boolean' } });
   if (pos.length > 1) throw new UsageError(`info takes at most one bundle folder, got ${pos.join(' ')}`);
-  const engine = await openEngine(values, pos[0]);
-  try {
+  await withEngine(values, async (engine) => {
     const m = engine.manifest;
     // A face the model itself drew, as 8-bit pixels: random noise is so far from any face
     // that a trained model need not decode it back.
@@ -94,9 +113,7 @@ async function info(args: string[]) {
       console.log(`self-test     round-trip max error ${report.self_test_max_error.toExponential(2)} in ${report.self_test_ms} ms`);
       for (const [k, v] of Object.entries(report.metrics)) console.log(`metric        ${k} = ${JSON.stringify(v)}`);
     }
-  } finally {
-    await engine.close();
-  }
+  }, pos[0]);
 }
 
 async function sampleCommand(args: string[]) {
@@ -113,15 +130,12 @@ async function sampleCommand(args: string[]) {
   const temperature = numberFlag('temperature', values.temperature, 0.7, 0, 2);
   const seed = numberFlag('seed', values.seed, Date.now() % 2 ** 31, 0, 2 ** 31 - 1, true);
   const columns = numberFlag('columns', values.columns, Math.ceil(Math.sqrt(count)), 1, 64, true);
-  const engine = await openEngine(values);
-  try {
+  await withEngine(values, async (engine) => {
     const tiles = await sampleFaces(engine, count, temperature, seed);
     await ensureParent(out);
     await writeGridPng(out, tiles, engine.manifest.image_size, columns, { scale: viewScale(engine.manifest.image_size) });
     console.log(`wrote ${count} samples at temperature ${temperature} (seed ${seed}) to ${out}`);
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 async function sampleFaces(engine: GlowEngine, count: number, temperature: number, seed: number): Promise<Uint8Array[]> {
@@ -142,40 +156,32 @@ async function encodeCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { out: { type: 'string' } });
   const [file] = positionals(pos, 1, 'one aligned face image');
   const out = requireOut(values.out, 'encode');
-  const engine = await openEngine(values);
-  try {
-    const m = engine.manifest;
-    const eps = await engine.encode(pixelsToModel(await readSquareRgb(resolve(file!), m.image_size), m.image_size));
+  await withEngine(values, async (engine) => {
+    const eps = await encodeFile(engine, file!);
     await ensureParent(out);
     await writeFile(out, epsToBytes(eps));
     console.log(`wrote eps (${eps.length} float32 values) to ${out}`);
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 async function decodeCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { out: { type: 'string' } });
   const [file] = positionals(pos, 1, 'one eps.bin file');
   const out = requireOut(values.out, 'decode');
-  const engine = await openEngine(values);
-  try {
+  await withEngine(values, async (engine) => {
     const m = engine.manifest;
     const eps = await readEps(resolve(file!), m.eps_size);
     const image = await engine.decode(eps);
     await ensureParent(out);
     await writeGridPng(out, [modelToPixels(image, m.image_size)], m.image_size, 1, { gap: 0 });
     console.log(`wrote ${m.image_size}x${m.image_size} image to ${out}`);
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 async function roundtripCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { out: { type: 'string' } });
   const [file] = positionals(pos, 1, 'one aligned face image');
-  const engine = await openEngine(values);
-  try {
+  await withEngine(values, async (engine) => {
     const m = engine.manifest;
     const pixels = await readSquareRgb(resolve(file!), m.image_size);
     const x = pixelsToModel(pixels, m.image_size);
@@ -190,9 +196,7 @@ async function roundtripCommand(args: string[]) {
       await writeGridPng(out, [pixels, backPixels], m.image_size, 2, { scale: viewScale(m.image_size) });
       console.log(`wrote original | reconstruction to ${out}`);
     }
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 function parseWeights(text: string | undefined, levels: number): number[] | undefined {
@@ -213,20 +217,17 @@ async function mixCommand(args: string[]) {
   const [a, b] = positionals(pos, 2, 'two aligned face images');
   const out = requireOut(values.out, 'mix');
   const steps = numberFlag('steps', values.steps, 8, 2, 64, true);
-  const engine = await openEngine(values);
-  try {
+  await withEngine(values, async (engine) => {
     const m = engine.manifest;
     const weights = parseWeights(values.weights, m.levels.length) ?? m.levels.map(() => 1);
     const [epsA, epsB] = await Promise.all(
-      [a!, b!].map(async (f) => engine.encode(pixelsToModel(await readSquareRgb(resolve(f), m.image_size), m.image_size))),
+      [a!, b!].map((f) => encodeFile(engine, f)),
     );
     const tiles = await mixStrip(engine, epsA!, epsB!, steps, weights);
     await ensureParent(out);
     await writeGridPng(out, tiles, m.image_size, steps, { scale: viewScale(m.image_size) });
     console.log(`wrote a ${steps}-step mix strip to ${out}`);
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 async function mixStrip(engine: GlowEngine, a: Float32Array, b: Float32Array, steps: number, weights: number[]) {
@@ -250,8 +251,7 @@ async function demo(args: string[]) {
   const { values, positionals: pos } = parse(args, { out: { type: 'string' } });
   if (pos.length) throw new UsageError(`demo takes no positional arguments, got ${pos.join(' ')}`);
   const outDir = resolve(values.out ?? 'glow-studio-demo');
-  const engine = await openEngine(values);
-  try {
+  await withEngine(values, async (engine) => {
     const m = engine.manifest;
     await mkdir(outDir, { recursive: true });
     const faces = await sampleFaces(engine, 16, 0.7, 7);
@@ -277,9 +277,7 @@ async function demo(args: string[]) {
     if (m.model_id.startsWith('fixture')) {
       console.log('note: this is the random-weight test fixture, so the faces are noise; train or install face-64 for real faces.');
     }
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 export const engineCommands: Record<string, Command> = {

@@ -24,7 +24,7 @@ interface Context {
   library: Library;
   engine: () => GlowEngine;
   detector: FaceDetector;
-  directions: () => Promise<Record<string, Float32Array>>;
+  directions: (names: readonly string[]) => Promise<Record<string, Float32Array>>;
   renderer: FaceRenderer;
   emit: (event: StudioEvent) => void;
   urls: MediaUrls;
@@ -156,13 +156,7 @@ export class Activities {
 
   private async runBatch(jobId: number): Promise<JobInfo> {
     const spec = this.store.job(jobId, BatchSpec).spec;
-    const all = await this.ctx.directions();
-    const directions: Record<string, Float32Array> = {};
-    for (const name of Object.keys(spec.recipe.sliders)) {
-      const d = all[name];
-      if (!d) throw new ApiError(`unknown attribute '${name}' (known: ${Object.keys(all).join(', ') || 'none'})`);
-      directions[name] = d;
-    }
+    const directions = await this.ctx.directions(Object.keys(spec.recipe.sliders));
     const engine = this.ctx.engine();
     const runner = new BatchRunner(this.ctx.library, jobId, {
       engine,

@@ -70,11 +70,22 @@ export async function createStudioService(options: StudioServiceOptions): Promis
 
   const modelId = () => engine.manifest.model_id;
   const derived = () => library.attributes(modelId()).filter((a) => a.source === 'derived');
-  const directions = async (): Promise<Record<string, Float32Array>> => {
+  const allDirections = async (): Promise<Record<string, Float32Array>> => {
     const table: Record<string, Float32Array> = {};
     for (const b of (await builtin) ?? []) table[b.name] = b.direction;
     for (const d of derived()) table[d.name] = d.direction;
     return table;
+  };
+  /** The directions a recipe names (exact attribute names); an unknown name is an error. */
+  const directions = async (names: readonly string[]): Promise<Record<string, Float32Array>> => {
+    const all = await allDirections();
+    const picked: Record<string, Float32Array> = {};
+    for (const name of names) {
+      const d = all[name];
+      if (!d) throw new ApiError(`unknown attribute '${name}' (known: ${Object.keys(all).join(', ') || 'none'})`);
+      picked[name] = d;
+    }
+    return picked;
   };
   const renderer = new FaceRenderer(library, () => engine, directions);
   const activities = new Activities({ library, engine: () => engine, detector, directions, renderer, emit, urls });
@@ -119,9 +130,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     listPhotos: async (req) => listPhotos(library, urls, req),
     getPhoto: async ({ photoId }) => {
-      const summary = listPhotos(library, urls, { offset: 0, limit: 1e9 }).find((p) => p.id === photoId);
-      const record = library.photo(photoId);
-      if (!record || !summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      const [summary] = listPhotos(library, urls, { photoId, offset: 0, limit: 1 });
+      if (!summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
       return {
         ...summary,
         imageUrl: urls.photo(photoId),
@@ -178,7 +188,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     },
     deriveAttribute: async ({ name, projectOut }) => {
       try {
-        const table = await directions();
+        const table = await allDirections();
         const remove = projectOut.map((n) => {
           const d = table[n];
           if (!d || n === name) throw new ApiError(`cannot project out '${n}': not a known attribute (known: ${Object.keys(table).join(', ')})`);

@@ -62,7 +62,7 @@ export class FaceRenderer {
   constructor(
     private readonly library: Library,
     private readonly engine: () => GlowEngine,
-    private readonly directions: () => Promise<Record<string, Float32Array>>,
+    private readonly directions: (names: readonly string[]) => Promise<Record<string, Float32Array>>,
   ) {}
 
   photo(photoId: number): Promise<DecodedImage> {
@@ -94,14 +94,7 @@ export class FaceRenderer {
     const engine = this.engine();
     const m = engine.manifest;
     const eps = this.library.faceEps(face.id, m.eps_size);
-    const all = await this.directions();
-    const used: Record<string, Float32Array> = {};
-    for (const name of Object.keys(recipe.sliders)) {
-      const d = all[name];
-      if (!d) throw new RangeError(`unknown attribute '${name}' (known: ${Object.keys(all).join(', ') || 'none'})`);
-      used[name] = d;
-    }
-    let edited = apply(eps, used, recipe.sliders);
+    let edited = apply(eps, await this.directions(Object.keys(recipe.sliders)), recipe.sliders);
     if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
     const [after, before] = await Promise.all([engine.decode(edited), this.base(face)]);
     return Float32Array.from(after, (v, i) => v - before[i]!);

@@ -37,10 +37,14 @@ export function listFolders(library: Library): FolderInfo[] {
 export function listPhotos(
   library: Library,
   urls: MediaUrls,
-  { folder, tag, offset, limit }: { folder?: string | undefined; tag?: string | undefined; offset: number; limit: number },
+  { photoId, folder, tag, offset, limit }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; offset: number; limit: number },
 ): PhotoSummary[] {
   const where = ['p.missing = 0'];
   const params: unknown[] = [];
+  if (photoId !== undefined) {
+    where.push('p.id = ?');
+    params.push(photoId);
+  }
   if (folder) {
     // Photos directly in the folder (subfolders are folders of their own).
     where.push("substr(p.path, 1, length(?) + 1) = ? || '/' AND instr(substr(p.path, length(?) + 2), '/') = 0");
