@@ -1,13 +1,14 @@
 // The glow-studio command line as a user runs it: files written, lines printed, exit codes.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { fixtureDir } from './engine/test-support.js';
+import { GlowEngine } from './engine/engine.js';
+import { fixtureDir, testImage } from './engine/test-support.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 // Absolute, because the CLI runs with the temporary folder as its working directory.
@@ -48,6 +49,34 @@ test('info names the model, the device that ran and a passing self-test', () => 
   assert.equal(report.model_id, 'fixture-tiny-32');
   assert.ok(['cpu', 'cuda'].includes(report.provider));
   assert.ok(report.self_test_max_error < 1e-4);
+});
+
+test('info --reference compares the bundle with saved PyTorch outputs', async () => {
+  // A reference folder as models/evaluate.py writes it; here the outputs are the fixture's own,
+  // with the decoded image nudged by 0.25 so the comparison has something to find.
+  const engine = await GlowEngine.open(FIXTURE, { device: 'cpu' });
+  const ref = join(dir, 'reference');
+  try {
+    const input = testImage(3 * 32 * 32, 5);
+    const eps = await engine.encode(input);
+    const decoded = (await engine.decode(eps)).map((v, i) => (i === 7 ? v + 0.25 : v));
+    mkdirSync(ref, { recursive: true });
+    for (const [name, a] of [['input', input], ['eps', eps], ['decoded', decoded]] as const) {
+      writeFileSync(join(ref, `${name}.bin`), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    }
+    writeFileSync(join(ref, 'meta.json'), JSON.stringify({ input: [1, 3, 32, 32], eps: [1, eps.length], decoded: [1, 3, 32, 32] }));
+  } finally {
+    await engine.close();
+  }
+  const r = run('info', '--json', '--reference', ref);
+  assert.equal(r.code, 0, r.stderr);
+  const check = JSON.parse(r.stdout).onnx_vs_pytorch;
+  assert.equal(check.images, 1);
+  assert.ok(check.encoderMaxError < 1e-6);
+  assert.ok(Math.abs(check.decoderMaxError - 0.25) < 1e-4);
+  const missing = run('info', '--reference', join(dir, 'nowhere'));
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nowhere: not a PyTorch reference folder/);
 });
 
 test('sample writes a grid of the requested faces', async () => {

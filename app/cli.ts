@@ -19,6 +19,7 @@ Usage: glow-studio <command> [options]
 
 Commands:
   info [bundle]                      model facts, the device that ran, a round-trip self-test
+                                     [--reference DIR: compare with PyTorch's outputs, from evaluate.py]
   sample --out grid.png              random new faces  [--count 16] [--temperature 0.7] [--seed N]
   encode <image> --out eps.bin       an aligned face crop -> its latent (float32)
   decode <eps.bin> --out face.png    a latent -> a face image

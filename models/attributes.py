@@ -130,14 +130,15 @@ def write_model_card(out_dir: str | Path, model_id: str, model: Glow, training: 
         f"K={cfg.steps}, hidden {cfg.hidden}, {'affine' if cfg.affine else 'additive'} coupling.", "",
         "## Training data", "",
         f"Folder `{training.get('data', '?')}` ({training.get('train_images', '?')} training crops).",
-        "When built by models/quick_crop.py: CelebA (img_align_celeba, Liu et al., ICCV 2015) and UTKFace",
-        "(aligned & cropped, Zhang et al., CVPR 2017) with fixed per-dataset crops, the last 5% of each",
-        "set by file name held out for validation.", "",
+        "CelebA (img_align_celeba, Liu et al., ICCV 2015) and UTKFace (aligned & cropped, Zhang et al.,",
+        "CVPR 2017), aligned by the studio's own aligner (models/TRAINING.md) or cropped by",
+        "models/quick_crop.py; the last 5% of each set by file name held out for validation.", "",
         "**Terms: both datasets are published for non-commercial research use only; so is this model.**", "",
         "## Training", "",
         f"{metrics.get('step', '?')} steps, {metrics.get('images_seen', '?')} images seen, global batch "
         f"{training.get('global_batch', '?')}, optimizer {args.get('optimizer', '?')} lr {args.get('lr', '?')}, "
-        f"on {training.get('world_size', '?')} process(es), torch {training.get('torch', '?')}.", "",
+        f"on {training.get('world_size', '?')} process(es) ({training.get('device', 'device not recorded')}), "
+        f"torch {training.get('torch', '?')}, {training.get('train_seconds', '?')} s of training.", "",
         f"Validation bits/dim: {metrics.get('val_bpd', '?')}", "",
         "## Built-in attributes", "",
         "Mean-difference directions in eps space (attributes.json / attributes.bin):", "",

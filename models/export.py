@@ -6,6 +6,12 @@ The encoder maps an image (N x 3 x S x S, values in [-0.5, 0.5]) to standardised
 (N x 3*S*S); the decoder maps eps back. Neither graph holds a random op or a
 log-determinant; the 1x1 convolutions and their inverses are computed in float64 here and
 baked in as plain weights. The batch dimension is dynamic.
+
+Both graphs keep their large weights in one shared file, weights.bin (ONNX external data):
+the coupling networks, which are most of the model, are stored once for encoder and decoder,
+and a weight whose values are all exact float16 numbers is stored as float16 behind a Cast
+node (lossless by construction; models/round_fp16.py makes a checkpoint's weights so).
+onnxruntime folds the Casts when it loads a session, so inference still runs in float32.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -74,6 +81,50 @@ def _onnx_export(module: nn.Module, example: torch.Tensor, path: Path, input_nam
         torch.onnx.export(module, (example,), str(path), **kwargs)
 
 
+WEIGHTS_FILE = "weights.bin"
+SHARED_MIN_ELEMENTS = 1024  # smaller tensors stay inside their graph
+_ALIGN = 64
+
+
+def share_weights(out: Path, graph_files: list, weights_file: str = WEIGHTS_FILE) -> None:
+    """Move the graphs' large float32 initializers into one external file, each distinct
+    tensor once, as float16 where every value is exactly a float16."""
+    import onnx
+    from onnx import helper, numpy_helper
+    from onnx.external_data_helper import set_external_data
+
+    blob = bytearray()
+    offsets: dict = {}  # (dtype, shape, bytes) -> offset
+    for name in graph_files:
+        model = onnx.load(str(out / name))
+        casts = []
+        for tensor in model.graph.initializer:
+            array = numpy_helper.to_array(tensor)
+            if array.dtype != np.float32 or array.size < SHARED_MIN_ELEMENTS:
+                continue
+            half = array.astype(np.float16)
+            if np.array_equal(half.astype(np.float32), array):
+                # The graph's uses keep the float32 name; the stored tensor is float16.
+                casts.append(helper.make_node("Cast", [tensor.name + "_fp16"], [tensor.name],
+                                              to=onnx.TensorProto.FLOAT))
+                stored = numpy_helper.from_array(half, tensor.name + "_fp16")
+                tensor.CopyFrom(stored)
+                array = half
+            data = array.tobytes()
+            key = (str(array.dtype), array.shape, data)
+            if key not in offsets:
+                blob.extend(b"\0" * (-len(blob) % _ALIGN))
+                offsets[key] = len(blob)
+                blob.extend(data)
+            set_external_data(tensor, weights_file, offset=offsets[key], length=len(data))
+            tensor.ClearField("raw_data")
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+        for node in reversed(casts):
+            model.graph.node.insert(0, node)
+        onnx.save(model, str(out / name))
+    (out / weights_file).write_bytes(bytes(blob))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -109,9 +160,11 @@ def export_bundle(
     eps_size = cfg.channels * s * s
     _onnx_export(_Encoder(frozen), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx", "image", "eps")
     _onnx_export(_Decoder(frozen), torch.zeros(2, eps_size), out / "decoder.onnx", "eps", "image")
+    share_weights(out, ["encoder.onnx", "decoder.onnx"])
     files = {
         "encoder": {"path": "encoder.onnx", "sha256": _sha256(out / "encoder.onnx")},
         "decoder": {"path": "decoder.onnx", "sha256": _sha256(out / "decoder.onnx")},
+        "weights": {"path": WEIGHTS_FILE, "sha256": _sha256(out / WEIGHTS_FILE)},
     }
     for role, name in (extra_files or {}).items():
         files[role] = {"path": name, "sha256": _sha256(out / name)}

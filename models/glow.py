@@ -100,6 +100,18 @@ class ActNorm(nn.Module):
         return y * torch.exp(-self.log_scale) - self.loc
 
 
+def full_precision(x: torch.Tensor):
+    """Autocast off. Under bf16 autocast only the coupling networks run in bf16: the flow's own
+    stream (actnorm, 1x1 convolutions, split priors) stays fp32, so 4 x K steps of rounding do
+    not pile up in the latents and the log-determinants."""
+    return torch.autocast(x.device.type, enabled=False)
+
+
+def upcast(x: torch.Tensor) -> torch.Tensor:
+    """bf16 / fp16 -> fp32; fp32 and fp64 (the Jacobian test) unchanged."""
+    return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+
+
 class InvConv2dLU(nn.Module):
     """Invertible 1x1 convolution, W = P L (U + diag(sign(s) exp(log|s|)))."""
 
@@ -136,7 +148,9 @@ class InvConv2dLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         w = self.frozen_w if hasattr(self, "frozen_w") else self.weight()
-        y = F.conv2d(x, w.view(*w.shape, 1, 1).to(x.dtype))
+        with full_precision(x):
+            x = upcast(x)
+            y = F.conv2d(x, w.view(*w.shape, 1, 1).to(x.dtype))
         return y, x.shape[2] * x.shape[3] * self.log_s.sum()
 
     def reverse(self, y: torch.Tensor) -> torch.Tensor:
@@ -144,7 +158,9 @@ class InvConv2dLU(nn.Module):
             w_inv = self.frozen_w_inv
         else:
             w_inv = torch.inverse(self.weight(torch.float64)).float()
-        return F.conv2d(y, w_inv.view(*w_inv.shape, 1, 1).to(y.dtype))
+        with full_precision(y):
+            y = upcast(y)
+            return F.conv2d(y, w_inv.view(*w_inv.shape, 1, 1).to(y.dtype))
 
 
 class ZeroConv2d(nn.Module):
@@ -191,7 +207,7 @@ class Coupling(nn.Module):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         a, b = x.chunk(2, 1)
-        h = self._params(a)
+        h = upcast(self._params(a))  # bf16 under autocast: back to the fp32 stream
         if not self.affine:
             return torch.cat([a, b + h], 1), torch.zeros((), device=x.device)
         shift, raw_scale = h[:, 0::2], h[:, 1::2]
@@ -201,7 +217,7 @@ class Coupling(nn.Module):
 
     def reverse(self, y: torch.Tensor) -> torch.Tensor:
         a, b = y.chunk(2, 1)
-        h = self.net(a)
+        h = upcast(self.net(a))
         if not self.affine:
             return torch.cat([a, b - h], 1)
         shift, raw_scale = h[:, 0::2], h[:, 1::2]
@@ -245,7 +261,8 @@ class Level(nn.Module):
         if self.last:
             n = like.shape[0]
             return self.top_mean.expand(n, -1, -1, -1), self.top_log_std.expand(n, -1, -1, -1)
-        h = self.prior(kept)
+        with full_precision(kept):
+            h = self.prior(upcast(kept))
         return h[:, 0::2], h[:, 1::2]
 
     def forward(self, x: torch.Tensor):

@@ -3,7 +3,8 @@
     python models/make_fixture.py                       # rewrites models/fixtures/tiny-32
     python models/make_fixture.py --out /tmp/x --reference /tmp/ref
 
-Deterministic: the same seed gives the same weights. With --reference, also writes
+Deterministic: the same seed gives the same weights, rounded to float16 values as the shipped
+bundle's are (models/round_fp16.py), so the tests cover the float16 weights.bin path. With --reference, also writes
 PyTorch's own outputs on a fixed input (float32, little-endian, row-major) so the Node
 tests can compare onnxruntime against PyTorch:
   input.bin  (N x 3 x 32 x 32 image)   eps.bin (encoder output)   decoded.bin (decoder of eps)
@@ -22,6 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export import export_bundle, frozen_copy  # noqa: E402
 from glow import Glow, GlowConfig, randomize_for_tests  # noqa: E402
+from round_fp16 import round_state  # noqa: E402
 
 FIXTURE_CONFIG = GlowConfig(image_size=32, channels=3, levels=3, steps=4, hidden=32, affine=True, n_bits=5)
 SEED = 20261126
@@ -34,6 +36,7 @@ def build_fixture_model(seed: int = SEED) -> Glow:
     # Initialise actnorm on inputs drawn like the reference input, so eps stays O(1).
     model.initialize_actnorm(reference_input(seed + 1, n=32))
     randomize_for_tests(model, scale=0.05, seed=seed + 2)
+    model.load_state_dict(round_state(model.state_dict()))
     return model.eval()
 
 

@@ -6,6 +6,7 @@ import { GlowEngine } from '../engine/engine.js';
 import { DEVICE_SETTINGS, type DeviceSetting } from '../engine/execution-provider.js';
 import { mix, sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels, pixelsToModel } from '../engine/pixels.js';
+import { checkAgainstReference, maxAbsDiff, type ReferenceCheck } from '../engine/reference-check.js';
 import { readSquareRgb, writeGridPng } from '../imaging/image-files.js';
 import { ensureParent, InputError, numberFlag, parse, positionals, requireOut, UsageError, type Command } from './args.js';
 import { progressBar } from './progress.js';
@@ -64,11 +65,6 @@ function epsToBytes(eps: Float32Array): Buffer {
   return buf;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 function viewScale(size: number): number {
   return Math.max(1, Math.round(128 / size));
@@ -77,7 +73,7 @@ function viewScale(size: number): number {
 // -- commands -------------------------------------------------------------------------------
 
 async function info(args: string[]) {
-  const { values, positionals: pos } = parse(args, { json: { type: 'boolean' } });
+  const { values, positionals: pos } = parse(args, { json: { type: 'boolean' }, reference: { type: 'string' } });
   if (pos.length > 1) throw new UsageError(`info takes at most one bundle folder, got ${pos.join(' ')}`);
   await withEngine(values, async (engine) => {
     const m = engine.manifest;
@@ -89,6 +85,14 @@ async function info(args: string[]) {
     const eps = await engine.encode(image);
     const back = await engine.decode(eps);
     const ms = performance.now() - t0;
+    let reference: ReferenceCheck | null = null;
+    if (values.reference) {
+      try {
+        reference = await checkAgainstReference(engine, values.reference);
+      } catch (err) {
+        throw new InputError(`${values.reference}: not a PyTorch reference folder (${(err as Error).message})`);
+      }
+    }
     const report = {
       bundle: engine.bundle.dir,
       model_id: m.model_id,
@@ -100,6 +104,7 @@ async function info(args: string[]) {
       fallback_reason: engine.fallbackReason ?? null,
       self_test_max_error: maxAbsDiff(image, back),
       self_test_ms: Math.round(ms),
+      onnx_vs_pytorch: reference,
       metrics: m.metrics ?? {},
       training: m.training ?? null,
     };
@@ -111,6 +116,11 @@ async function info(args: string[]) {
       console.log(`levels        ${report.levels.join(', ')}`);
       console.log(`device        ${engine.provider.toUpperCase()}${engine.fallbackReason ? ` (${engine.fallbackReason})` : ''}`);
       console.log(`self-test     round-trip max error ${report.self_test_max_error.toExponential(2)} in ${report.self_test_ms} ms`);
+      if (reference) {
+        console.log(
+          `vs PyTorch    ${reference.images} faces: encoder max error ${reference.encoderMaxError.toExponential(2)}, decoder ${reference.decoderMaxError.toExponential(2)}`,
+        );
+      }
       for (const [k, v] of Object.entries(report.metrics)) console.log(`metric        ${k} = ${JSON.stringify(v)}`);
     }
   }, pos[0]);

@@ -1,6 +1,6 @@
 // The face model the studio ships: it loads, its attributes load, and it encodes exactly.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
@@ -17,6 +17,13 @@ test('a face model is shipped', () => {
 });
 
 for (const dir of shipped) {
+  test(`${dir.split('/').pop()} takes at most 40 MB on disk`, () => {
+    const bytes = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .reduce((sum, e) => sum + statSync(join(e.parentPath ?? e.path, e.name)).size, 0);
+    assert.ok(bytes <= 40e6, `${(bytes / 1e6).toFixed(1)} MB`);
+  });
+
   test(`${dir.split('/').pop()} loads, with its built-in attributes, and round-trips a face`, async () => {
     const engine = await GlowEngine.open(dir, { device: 'cpu' });
     try {

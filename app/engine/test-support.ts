@@ -13,11 +13,7 @@ export function fixtureCopy(): string {
   return dir;
 }
 
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+export { maxAbsDiff } from './reference-check.js';
 
 /** A deterministic image in the model's encoding, (p + 0.5) / 256 - 0.5. */
 export function testImage(length: number, seed = 1): Float32Array {

@@ -10,9 +10,15 @@
             torch.compile / coupling checkpointing), the same step as models/train.py
             (warm-up LR, grad clipping, non-finite skip).
 "baseline": K=32, L=4, 512 hidden, additive coupling, batch 64, Adam lr 1e-4, fp32
-            (TF32 off, contiguous NCHW, no compile): a plain reference Glow training step.
+            (TF32 off, contiguous NCHW, no compile): our Glow in the baseline's configuration.
+"rosinality": with --rosinality DIR, rosinality/glow-pytorch's own model.py imported from DIR
+            (kept outside the repository, never committed) and its training step: Glow(3, K, L,
+            affine=False, conv_lu=True), batch 64, Adam lr 1e-4, its calc_loss, torch's default
+            precision flags, as its train.py runs it.
 Inputs are synthetic uint8 images already on the device, so the number is the model's step
-time, not data loading. Timed after --warmup steps, with CUDA synchronisation.
+time, not data loading (which favours the baselines: their loaders are slower than ours).
+Timed after --warmup steps, with CUDA synchronisation. --batches times ours at several batch
+sizes; the ratio column is against the rosinality row when present, else "baseline".
 """
 from __future__ import annotations
 
@@ -30,6 +36,21 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
 from glow import Glow, GlowConfig, preprocess  # noqa: E402
 from train import BitsPerDim, autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+
+
+def time_steps(step, warmup: int, steps: int, cuda: bool):
+    """(seconds for `steps` calls of step() after `warmup` untimed ones, the last loss)."""
+    for _ in range(warmup):
+        step()
+    if cuda:
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
+    final = float(loss.detach())  # synchronises
+    if cuda:
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0, final
 
 
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
@@ -53,7 +74,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     if compile_model and hasattr(torch, "compile"):
         model = torch.compile(model)
 
-    def step() -> float:
+    def step() -> torch.Tensor:
         x = preprocess(images, cfg.n_bits)
         x = x + torch.rand_like(x) / 2 ** cfg.n_bits
         if channels_last:
@@ -67,21 +88,58 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
             opt.step()
         return loss
 
-    for _ in range(warmup):
-        step()
-    if cuda:
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        loss = step()
-    final = float(loss)  # synchronises
-    if cuda:
-        torch.cuda.synchronize()
-    elapsed = time.perf_counter() - t0
+    elapsed, final = time_steps(step, warmup, steps, cuda)
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
             "precision": precision, "channels_last": channels_last, "compile": bool(compile_model and hasattr(torch, "compile")),
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
+
+
+def run_rosinality(code_dir: str, image_size: int, levels: int, flow_steps: int, batch: int,
+                   device: torch.device, warmup: int, steps: int, n_bits: int = 5) -> dict:
+    """rosinality/glow-pytorch's model and training step, as its train.py runs them."""
+    sys.path.insert(0, str(Path(code_dir).resolve()))
+    import model as rosinality  # noqa: E402  (their model.py; not part of this repository)
+    cuda = device.type == "cuda"
+    if cuda:  # their code sets no precision flags: torch's defaults
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = False
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    torch.manual_seed(0)
+    net = rosinality.Glow(3, flow_steps, levels, affine=False, conv_lu=True).to(device)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
+    n_bins = 2.0 ** n_bits
+    n_pixel = image_size * image_size * 3
+    images = torch.randint(0, 256, (batch, 3, image_size, image_size), dtype=torch.uint8, device=device)
+
+    def batch_input() -> torch.Tensor:  # their train.py: ToTensor, floor to n_bits, centre
+        image = images.float()
+        image = torch.floor(image / 2 ** (8 - n_bits))
+        return image / n_bins - 0.5
+
+    with torch.no_grad():  # their first batch initialises actnorm
+        net(batch_input() + torch.rand_like(batch_input()) / n_bins)
+
+    def step() -> torch.Tensor:
+        image = batch_input()
+        log_p, logdet, _ = net(image + torch.rand_like(image) / n_bins)
+        logdet = logdet.mean()
+        loss = -(-math.log(n_bins) * n_pixel + logdet + log_p) / (math.log(2) * n_pixel)
+        loss = loss.mean()
+        net.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    elapsed, final = time_steps(step, warmup, steps, cuda)
+    cfg = GlowConfig(image_size=image_size, levels=levels, steps=flow_steps, hidden=512, affine=False)
+    return {"name": "rosinality", "config": cfg.to_dict(), "batch": batch, "optimizer": "adam", "lr": 1e-4,
+            "precision": "torch default", "channels_last": False, "compile": False,
+            "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
+            "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None,
+            "params_m": sum(p.numel() for p in net.parameters()) / 1e6}
 
 
 def main(argv=None) -> int:
@@ -99,6 +157,9 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--checkpoint-couplings", action="store_true")
+    p.add_argument("--batches", default=None, help="comma-separated batch sizes for ours (default: --batch)")
+    p.add_argument("--rosinality", default=None, metavar="DIR",
+                   help="folder holding rosinality/glow-pytorch's model.py: time it too, as the reference")
     p.add_argument("--only", choices=("ours", "baseline"), default=None)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--json", default=None, help="also write the results here")
@@ -114,23 +175,39 @@ def main(argv=None) -> int:
     precision = resolve_precision(args.precision, device)
     shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
     rows = []
+
+    def attempt(name: str, run) -> None:
+        """A configuration that fails (out of memory at a large batch, say) is reported, not fatal."""
+        try:
+            rows.append(run())
+        except (RuntimeError, ImportError) as err:
+            print(f"bench_train: {name} failed: {str(err).splitlines()[0]}", flush=True)
+            if cuda:
+                torch.cuda.empty_cache()
+
+    if args.rosinality:
+        attempt("rosinality", lambda: run_rosinality(args.rosinality, args.image_size, args.levels,
+                                                     args.flow_steps, 64, device, warmup, args.steps))
     if args.only in (None, "baseline"):
         rows.append(run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4, "fp32",
                                False, False, device, warmup, args.steps))
     if args.only in (None, "ours"):
         cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
-        rows.append(run_config("ours", cfg, args.batch, "adamax", args.lr, precision, cuda, args.compile,
-                               device, warmup, args.steps))
-    base = next((r["img_per_s"] for r in rows if r["name"] == "baseline"), None)
+        batches = [int(b) for b in args.batches.split(",")] if args.batches else [args.batch]
+        for batch in batches:
+            attempt(f"ours at batch {batch}", lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision,
+                                                                 cuda, args.compile, device, warmup, args.steps))
+    reference = "rosinality" if args.rosinality else "baseline"
+    base = next((r["img_per_s"] for r in rows if r["name"] == reference), None)
     dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
     print(f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
-          f"L={args.levels} hidden={args.hidden}; batch {args.batch}/GPU; {args.steps} timed steps")
-    print(f"{'config':<9} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} {'ckpt':<5} "
+          f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
+    print(f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} {'ckpt':<5} "
           f"{'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
     for r in rows:
         ratio = r["img_per_s"] / base if base else math.nan
         mem = f"{r['peak_mem_gb']:.1f}" if r["peak_mem_gb"] is not None else "-"
-        print(f"{r['name']:<9} {'affine' if r['config']['affine'] else 'additive':<8} {r['optimizer']:<7} "
+        print(f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} {r['optimizer']:<7} "
               f"{r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
               f"{str(r['config']['checkpoint_couplings']):<5} {r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} "
               f"{mem:>8} {ratio:>6.2f}")

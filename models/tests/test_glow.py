@@ -2,6 +2,8 @@
 import json
 import math
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -102,6 +104,35 @@ def test_latent_shapes_cover_every_dimension():
     for cfg in (GlowConfig(image_size=64, levels=4), GlowConfig(image_size=32, levels=3)):
         total = sum(c * h * w for c, h, w in cfg.latent_shapes())
         assert total == cfg.channels * cfg.image_size ** 2
+
+
+def test_export_shares_weights_between_the_graphs_as_float16(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import numpy_helper
+    from round_fp16 import round_state
+
+    model = random_model()
+    model.load_state_dict(round_state(model.state_dict()))
+    manifest = export_bundle(model, tmp_path, "unit-test")
+    assert manifest["files"]["weights"]["path"] == "weights.bin"
+    external = {}
+    for role in ("encoder", "decoder"):
+        graph = onnx.load(str(tmp_path / manifest["files"][role]["path"]), load_external_data=False)
+        for t in graph.graph.initializer:
+            if t.data_location == onnx.TensorProto.EXTERNAL:
+                entry = {e.key: e.value for e in t.external_data}
+                assert entry["location"] == "weights.bin"
+                external.setdefault(role, {})[(entry["offset"], entry["length"])] = t.data_type
+        assert onnx.TensorProto.FLOAT16 in external[role].values()
+        assert "Cast" in {node.op_type for node in graph.graph.node}
+    # The coupling networks are stored once for both graphs.
+    shared = set(external["encoder"]) & set(external["decoder"])
+    assert len(shared) >= 2 * len(model.levels)
+    # Loading resolves the external file and gives exact float16 values back.
+    graph = onnx.load(str(tmp_path / "decoder.onnx"))
+    onnx.checker.check_model(graph)
+    halves = [numpy_helper.to_array(t) for t in graph.graph.initializer if t.data_type == onnx.TensorProto.FLOAT16]
+    assert halves and all(np.isfinite(h).all() for h in halves)
 
 
 def test_rejects_sizes_the_levels_cannot_squeeze():

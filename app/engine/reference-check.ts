@@ -1,0 +1,40 @@
+// Compares a bundle, run by onnxruntime, with PyTorch's own outputs on the same inputs: the
+// folder models/evaluate.py and models/make_fixture.py write (input.bin, eps.bin,
+// decoded.bin: float32 little-endian, row-major; meta.json: their shapes).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GlowEngine } from './engine.js';
+
+export interface ReferenceCheck {
+  images: number;
+  encoderMaxError: number;
+  decoderMaxError: number;
+}
+
+async function readF32(dir: string, name: string): Promise<Float32Array> {
+  const buf = await readFile(join(dir, `${name}.bin`));
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Encodes the reference inputs and decodes the reference eps one image at a time. */
+export async function checkAgainstReference(engine: GlowEngine, dir: string): Promise<ReferenceCheck> {
+  const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { input: number[] };
+  const n = meta.input[0]!;
+  const [input, eps, decoded] = await Promise.all(['input', 'eps', 'decoded'].map((name) => readF32(dir, name)));
+  const perImage = input!.length / n;
+  const perEps = eps!.length / n;
+  let encoderMaxError = 0;
+  let decoderMaxError = 0;
+  for (let i = 0; i < n; i++) {
+    const torchEps = eps!.slice(i * perEps, (i + 1) * perEps);
+    encoderMaxError = Math.max(encoderMaxError, maxAbsDiff(await engine.encode(input!.slice(i * perImage, (i + 1) * perImage)), torchEps));
+    decoderMaxError = Math.max(decoderMaxError, maxAbsDiff(await engine.decode(torchEps), decoded!.slice(i * perImage, (i + 1) * perImage)));
+  }
+  return { images: n, encoderMaxError, decoderMaxError };
+}

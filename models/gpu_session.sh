@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One GPU session, end to end, in about 9.5 minutes (what trained the shipped face-64 model):
+#   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, images/s;
+#   2. the 330 s race: ours at the baseline's size (K=32, L=4, hidden 512), validation bits/dim
+#      (stops the session at once if train.py fails to start);
+#   3. the shipped model (K=16, L=4, hidden 256) for the time left; its fp32 weights come back
+#      in five parts (a returned file may hold at most 16 MiB).
+# Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
+# Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
+# Knobs (environment): BATCHES (bench batch sizes for ours, default 64,128,256), BENCH_STEPS (20),
+# RACE (1; 0 skips the race), SHIP_BATCH (128), SHIP_WARMUP (300 steps).
+set -u -o pipefail
+export PYTHONUNBUFFERED=1
+TOTAL=${1:-585}
+T0=$(date +%s)
+OUT=${OUT:-/tmp/gpu-out}
+WORK=/tmp/glow-session
+mkdir -p "$OUT" "$WORK"
+left() { echo $((T0 + TOTAL - $(date +%s))); }
+log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/session.log"; }
+
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name(0))"
+  nproc; } 2>&1 | tee "$WORK/env.txt"
+tar xzf .traindata/face64.tar.gz -C "$WORK" || { log "no training data"; exit 2; }
+DATA="$WORK/face64"
+log "data: $(ls "$DATA" | wc -l) files"
+
+BIG=(--levels 4 --steps 32 --hidden 512)
+SHIP=(--levels 4 --steps 16 --hidden 256)
+COMMON=(--data "$DATA" --n-bits 5 --optimizer adamax --lr 1e-3 --log-every 50 --ckpt-every 1000000000)
+
+log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
+ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
+timeout 200 python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-64,128,256}" --steps "${BENCH_STEPS:-20}" \
+  --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
+BATCH=$(python3 -c "
+import json
+rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == 'ours']
+print(max(rows, key=lambda r: r['img_per_s'])['batch'])" 2>/dev/null || echo 128)
+log "race batch: $BATCH"
+
+if [ "${RACE:-1}" = 1 ]; then
+log "2. race: 330 s at the baseline's size"
+RACE_T0=$(date +%s)
+timeout 420 python3 models/train.py "${COMMON[@]}" "${BIG[@]}" --out "$WORK/race" --batch "$BATCH" \
+  --warmup-steps 200 --budget-minutes 5.5 --val-images 0 2>&1 | tee "$WORK/race.log" || {
+  log "race failed"
+  # failing at once means train.py itself is broken here: stop, so the session can be rerun
+  [ $(( $(date +%s) - RACE_T0 )) -lt 90 ] && { cp "$WORK"/*.log "$WORK"/*.txt "$OUT"/ 2>/dev/null; exit 3; }; }
+fi
+
+SHIP_MIN=$(python3 -c "print(max(0.5, ($(left) - 45) / 60))")
+log "3. shipped model: ${SHIP_MIN} min"
+timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-128}" \
+  --warmup-steps "${SHIP_WARMUP:-300}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
+python3 - "$WORK/ship/last.pt" "$OUT" <<'EOF' || log "weights not saved"
+import sys, torch
+ckpt = torch.load(sys.argv[1], map_location="cpu", weights_only=False)
+model = ckpt["model"]
+keys = sorted(model)
+for part in range(5):  # five files: each under the 16 MiB a returned file may have
+    torch.save({"config": ckpt["config"], "step": ckpt["step"], "metrics": ckpt["metrics"],
+                "training": ckpt["training"], "model": {k: model[k] for k in keys[part::5]}},
+               f"{sys.argv[2]}/ship.part{part}.pt")
+EOF
+rm -f "$WORK"/*/last.pt
+tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt bench.txt bench.json race.log ship.log \
+  race/*.png race/metrics.jsonl ship/*.png ship/metrics.jsonl 2>/dev/null)
+log "done"
