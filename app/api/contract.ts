@@ -110,6 +110,8 @@ export interface PhotoSummary {
   faces: number;
   thumbUrl: string;
   edited: boolean;
+  /** Attributes any face of the photo is tagged as having (not the has-not tags), sorted. */
+  tags: string[];
   error?: string;
 }
 

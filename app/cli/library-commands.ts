@@ -10,8 +10,8 @@ import { pixelsToModel } from '../engine/pixels.js';
 import { pasteDelta } from '../faces/paste.js';
 import { decodeImage, type RgbImage } from '../imaging/decode.js';
 import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
+import { batchContext } from '../jobs/batch-context.js';
 import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
-import { partnerEps, type FaceEditContext } from '../jobs/face-edit.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
@@ -75,7 +75,7 @@ async function attributesFor(engine: GlowEngine, library: Library) {
   return { builtin, derived };
 }
 
-function resolveRecipe(names: string[], engine: GlowEngine, builtin: BuiltinAttribute[] | undefined, derived: ReturnType<Library['attributes']>) {
+function resolveRecipe(names: readonly string[], engine: GlowEngine, builtin: BuiltinAttribute[] | undefined, derived: ReturnType<Library['attributes']>) {
   try {
     return resolveAttributes(names, builtin, derived, { bundleDir: engine.bundle.dir, modelId: engine.manifest.model_id });
   } catch (err) {
@@ -94,18 +94,22 @@ function formatTimes(summary: BatchSummary): string {
 /** Runs (or resumes) a batch job with a progress bar; Ctrl-C pauses it (resumable). */
 async function runBatch(library: Library, jobId: number, engine: GlowEngine, concurrency: number | undefined): Promise<BatchSummary> {
   const store = new JobStore(library);
-  const spec = store.job(jobId, BatchSpec).spec;
   const { builtin, derived } = await attributesFor(engine, library);
-  const resolved = resolveRecipe(Object.keys(spec.recipe.sliders), engine, builtin, derived);
+  // Slider names resolve with aliases ("smile" finds "Smiling"); the labels say what each found.
+  const labels: Record<string, string> = {};
+  const directions = (names: readonly string[]) => {
+    const resolved = resolveRecipe(names, engine, builtin, derived);
+    Object.assign(labels, resolved.resolved);
+    return resolved.directions;
+  };
   const detector = await FaceDetector.open();
   try {
-    const ctx: FaceEditContext = { engine, detector, directions: resolved.directions, sliders: spec.recipe.sliders, ...(spec.minFace ? { minFaceSize: spec.minFace } : {}) };
-    if (spec.recipe.mix) ctx.mix = { eps: await partnerEps(spec.recipe.mix.with, engine, detector), weights: spec.recipe.mix.weights };
-    const runner = new BatchRunner(library, jobId, ctx, concurrency ? { concurrency } : {});
+    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions });
+    const runner = new BatchRunner(library, jobId, context, concurrency ? { concurrency } : {});
     const before = store.counts(jobId);
     const left = before.pending + before.committing;
     console.error(`job ${jobId}: ${before.total} photos, ${before.done} done, ${before.failed} failed, ${left} to go -> ${spec.out}`);
-    for (const [name, label] of Object.entries(resolved.resolved)) console.error(`  ${name} = ${spec.recipe.sliders[name]} (${label})`);
+    for (const [name, label] of Object.entries(labels)) console.error(`  ${name} = ${spec.recipe.sliders[name]} (${label})`);
     const bar = progressBar('batch', Math.max(1, left));
     runner.on('item', (e) => {
       bar.tick(basename(e.source));

@@ -7,9 +7,9 @@ import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '..
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage } from '../imaging/decode.js';
-import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
+import { BATCH_KIND, BatchRunner, createBatchJob, type BatchSpec, type ProgressEvent } from '../jobs/batch.js';
+import { batchContext } from '../jobs/batch-context.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
-import { partnerEps } from '../jobs/face-edit.js';
 import { attrsToken, encodeExport, EXTENSIONS, exportFile, outputFormat, renderName } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
@@ -155,16 +155,9 @@ export class Activities {
   }
 
   private async runBatch(jobId: number): Promise<JobInfo> {
-    const spec = this.store.job(jobId, BatchSpec).spec;
-    const directions = await this.ctx.directions(Object.keys(spec.recipe.sliders));
-    const engine = this.ctx.engine();
-    const runner = new BatchRunner(this.ctx.library, jobId, {
-      engine,
-      detector: this.ctx.detector,
-      directions,
-      sliders: spec.recipe.sliders,
-      ...(spec.recipe.mix ? { mix: { eps: await partnerEps(spec.recipe.mix.with, engine, this.ctx.detector), weights: spec.recipe.mix.weights } } : {}),
-    });
+    const { library, detector, directions } = this.ctx;
+    const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions });
+    const runner = new BatchRunner(library, jobId, context);
     return this.track(
       jobId,
       async (live) => {

@@ -25,6 +25,8 @@ interface PhotoListRow {
   height: number;
   faces: number;
   edits: number;
+  /** JSON array of the attribute names. */
+  tags: string;
 }
 
 export function listFolders(library: Library): FolderInfo[] {
@@ -58,7 +60,9 @@ export function listPhotos(
     .prepare(
       `SELECT p.id, p.path, p.width, p.height,
               (SELECT count(*) FROM faces f WHERE f.photo_id = p.id) AS faces,
-              (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits
+              (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits,
+              (SELECT json_group_array(DISTINCT t.attribute) FROM faces f JOIN tags t ON t.face_id = f.id
+               WHERE f.photo_id = p.id AND t.value = 1) AS tags
        FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
     )
     .all(...params, limit, offset) as PhotoListRow[];
@@ -71,6 +75,7 @@ export function listPhotos(
     faces: r.faces,
     thumbUrl: urls.thumb(r.id),
     edited: r.edits > 0,
+    tags: (JSON.parse(r.tags) as string[]).sort(),
   }));
 }
 

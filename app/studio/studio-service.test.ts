@@ -120,6 +120,26 @@ test('tagging six faces and deriving gives a direction with its quality figures'
   await assert.rejects(service.deriveAttribute({ name: 'Nobody', projectOut: [] }), /no faces .* tagged 'Nobody'/);
 });
 
+test('the photo list carries each photo\'s tags: the attributes any face has, once each, sorted', async () => {
+  const [face, other] = photo.faceList;
+  // Every photo has one face tagged Freckles and one tagged not-Freckles (the test above).
+  assert.ok((await service.listPhotos({})).every((p) => p.tags.join() === 'Freckles'));
+  await service.tagFace({ faceId: face!.id, attribute: 'Zest', value: true });
+  await service.tagFace({ faceId: other!.id, attribute: 'Beach', value: true });
+  await service.tagFace({ faceId: other!.id, attribute: 'Zest', value: true });
+  await service.tagFace({ faceId: other!.id, attribute: 'Wavy', value: false });
+  const tagsById = async () => new Map((await service.listPhotos({})).map((p) => [p.id, p.tags]));
+  const tagged = await tagsById();
+  assert.deepEqual(tagged.get(photo.id), ['Beach', 'Freckles', 'Zest']);
+  for (const [id, tags] of tagged) if (id !== photo.id) assert.deepEqual(tags, ['Freckles']);
+  assert.deepEqual((await service.getPhoto({ photoId: photo.id })).tags, ['Beach', 'Freckles', 'Zest']);
+  assert.deepEqual((await service.listPhotos({ tag: 'Beach' })).map((p) => [p.id, p.tags]), [[photo.id, ['Beach', 'Freckles', 'Zest']]]);
+  for (const [faceId, attribute] of [[face!.id, 'Zest'], [other!.id, 'Beach'], [other!.id, 'Zest'], [other!.id, 'Wavy']] as const) {
+    await service.tagFace({ faceId, attribute, value: null });
+  }
+  assert.deepEqual((await tagsById()).get(photo.id), ['Freckles']);
+});
+
 test('a batch edits every photo into the output folder and never touches the originals', async () => {
   const out = join(work, 'batch-out');
   const job = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.8 } }, outDir: out, export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}-{attrs}' } }));

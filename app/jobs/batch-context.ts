@@ -1,0 +1,34 @@
+// What a batch job's runner edits each photo with, built the same way by the studio and the
+// command line: the job's spec, the directions its recipe's sliders name, the mix partner's
+// latent and the smallest face to edit. How a slider name finds its direction is the
+// caller's: the studio looks names up exactly, the CLI also takes aliases (resolveAttributes).
+import type { GlowEngine } from '../engine/engine.js';
+import type { FaceDetector } from '../faces/detect.js';
+import type { Library } from '../library/library.js';
+import { BatchSpec } from './batch.js';
+import { partnerEps, type FaceEditContext } from './face-edit.js';
+import { JobStore } from './job-store.js';
+
+/** Directions by slider name, one for every name; throws on a name it does not know. */
+export type DirectionLookup = (names: readonly string[]) => Record<string, Float32Array> | Promise<Record<string, Float32Array>>;
+
+export interface BatchContextSources {
+  engine: GlowEngine;
+  detector: FaceDetector;
+  directions: DirectionLookup;
+}
+
+/** Reads batch job `jobId`'s spec and builds the context its BatchRunner needs. */
+export async function batchContext(library: Library, jobId: number, { engine, detector, directions }: BatchContextSources): Promise<{ spec: BatchSpec; context: FaceEditContext }> {
+  const spec = new JobStore(library).job(jobId, BatchSpec).spec;
+  const { sliders, mix } = spec.recipe;
+  const context: FaceEditContext = {
+    engine,
+    detector,
+    directions: await directions(Object.keys(sliders)),
+    sliders,
+    ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
+    ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),
+  };
+  return { spec, context };
+}
