@@ -7,7 +7,7 @@ import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '..
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage } from '../imaging/decode.js';
-import { BATCH_KIND, BatchRunner, createBatchJob, type BatchSpec, type ProgressEvent } from '../jobs/batch.js';
+import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
 import { attrsToken, encodeExport, EXTENSIONS, exportFile, outputFormat, renderName } from '../jobs/export.js';
@@ -239,7 +239,13 @@ export class Activities {
     } else if (live?.runner) {
       live.runner.resume();
     } else if (this.store.state(jobId) !== 'done' && this.store.state(jobId) !== 'cancelled') {
-      return this.runBatch(jobId); // paused in an earlier session (or by a crash): pick it up
+      // Paused in an earlier session (or by a crash): pick it up, with the model it began with.
+      const { modelId } = this.store.job(jobId, BatchSpec).spec;
+      const running = this.ctx.engine().manifest.model_id;
+      if (modelId !== running) {
+        throw new ApiError(`batch ${jobId} was started with model ${modelId} and the studio now runs ${running}: switch back to resume it, or start a new batch`, 409);
+      }
+      return this.runBatch(jobId);
     }
     this.publish(jobId);
     return this.info(jobId);

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { JobInfo, PhotoDetail, StudioEvent } from '../api/contract.js';
+import { createBatchJob } from '../jobs/batch.js';
+import { ExportOptions } from '../jobs/export.js';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
+import { Library } from '../library/library.js';
 import { writeBadPhotos, writeTestPhotos } from '../jobs/test-photos.js';
 import { createStudioService } from './create-studio-service.js';
 import type { StudioService } from './studio-service.js';
@@ -159,4 +162,28 @@ test('export writes the saved edits, keeping or stripping EXIF', async () => {
   assert.ok(kept.exif, 'EXIF kept');
   assert.equal(stripped.exif, undefined, 'EXIF stripped');
   assert.ok(existsSync(join(work, 'keep', 'photo-000.jpg')));
+});
+
+test('a paused batch made with another model is not resumed with this one', async () => {
+  // A batch left paused by a session that ran another model (the user has since switched).
+  const library = Library.open(join(work, 'library.sqlite'));
+  let jobId: number;
+  try {
+    ({ jobId } = createBatchJob(library, {
+      source: photosDir,
+      out: join(work, 'other-model-out'),
+      recipe: { sliders: { Smiling: 0.5 } },
+      bundle: join(work, 'other-bundle'),
+      modelId: 'another-model',
+      export: ExportOptions.parse({}),
+    }));
+  } finally {
+    library.close();
+  }
+  await assert.rejects(service.controlJob({ jobId, action: 'resume' }), (err: Error & { status?: number }) => {
+    assert.equal(err.status, 409);
+    assert.match(err.message, /started with model another-model and the studio now runs/);
+    return true;
+  });
+  assert.ok(!existsSync(join(work, 'other-model-out')), 'nothing was written');
 });
