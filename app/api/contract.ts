@@ -138,6 +138,8 @@ export interface FaceLayer {
   image: string;
   /** Milliseconds the model and paste-back took. */
   ms: number;
+  /** The fraction of the edit shown: 1, or less where the model could not render it all. */
+  strength: number;
 }
 
 export interface DerivedAttribute extends AttributeInfo {

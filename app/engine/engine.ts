@@ -27,6 +27,13 @@ interface Pending {
   onAbort?: () => void;
 }
 
+/** decode() met a latent the model cannot map back to finite pixels (an edit too strong for it). */
+export class UndecodableLatentError extends RangeError {
+  constructor() {
+    super('the model cannot decode this latent (the edit is too strong for it); use smaller slider amounts');
+  }
+}
+
 export class AbortError extends Error {
   override name = 'AbortError';
   constructor() {
@@ -114,9 +121,7 @@ export class GlowEngine {
    * decode to non-finite values: that is an error here, never a black patch downstream. */
   async decode(eps: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
     const image = await this.enqueue('decoder', eps, this.manifest.eps_size, options);
-    if (!image.every(Number.isFinite)) {
-      throw new RangeError('the model cannot decode this latent (the edit is too strong for it); use smaller slider amounts');
-    }
+    if (!image.every(Number.isFinite)) throw new UndecodableLatentError();
     return image;
   }
 

@@ -1,6 +1,7 @@
 // One photo through the recipe: decode -> detect -> align -> encode -> apply (+ mix) -> decode
 // -> delta = decode(eps') - decode(eps) -> paste back at full resolution. Returns the edited
 // pixels and the source's metadata; the source file is only read.
+import { decodeEdit } from '../engine/edit-decode.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
@@ -59,7 +60,7 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
         const eps = await ctx.engine.encode(x, { signal });
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
-        const after = await ctx.engine.decode(edited, { signal });
+        const { image: after } = await decodeEdit(ctx.engine, eps, edited, { signal });
         // delta = decode(eps') - decode(eps), and decode(eps) is x itself: the flow is exactly
         // invertible (the engine's round-trip error is under 1e-4, a 40th of one 8-bit level),
         // so the batch saves one decoder run per face.

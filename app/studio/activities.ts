@@ -204,7 +204,7 @@ export class Activities {
           for (const edit of library.editsOfPhoto(photo.id)) {
             const face = library.face(edit.faceId);
             if (!face) continue;
-            const delta = await this.ctx.renderer.delta(face, edit.recipe);
+            const { delta } = await this.ctx.renderer.delta(face, edit.recipe);
             pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
           }
           const data = await encodeExport(image, outputFormat(options, photo.path), options, image.metadata);

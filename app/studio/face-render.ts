@@ -4,6 +4,7 @@
 // own reconstruction are cached.
 import sharp from 'sharp';
 import type { Box, FaceLayer } from '../api/contract.js';
+import { decodeEdit } from '../engine/edit-decode.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { apply, mix } from '../engine/latent.js';
 import { applyAffine, composeAffine, invertAffine } from '../faces/affine.js';
@@ -89,22 +90,23 @@ export class FaceRenderer {
     return b;
   }
 
-  /** The model's change to `face` under `recipe` (3 x S x S, model units). */
-  async delta(face: FaceRecord, recipe: EditRecipe): Promise<Float32Array> {
+  /** The model's change to `face` under `recipe` (3 x S x S, model units), and the fraction
+   * of the edit the model could render (decodeEdit). */
+  async delta(face: FaceRecord, recipe: EditRecipe): Promise<{ delta: Float32Array; strength: number }> {
     const engine = this.engine();
     const m = engine.manifest;
     const eps = this.library.faceEps(face.id, m.eps_size);
     let edited = apply(eps, await this.directions(Object.keys(recipe.sliders)), recipe.sliders);
     if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
-    const [after, before] = await Promise.all([engine.decode(edited), this.base(face)]);
-    return Float32Array.from(after, (v, i) => v - before[i]!);
+    const [after, before] = await Promise.all([decodeEdit(engine, eps, edited), this.base(face)]);
+    return { delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
   }
 
   async render(faceId: number, recipe: EditRecipe): Promise<FaceLayer> {
     const t0 = performance.now();
     const face = this.library.face(faceId);
     if (!face) throw new RangeError(`no face with id ${faceId} in the library`);
-    const [photo, delta] = await Promise.all([this.photo(face.photoId), this.delta(face, recipe)]);
+    const [photo, { delta, strength }] = await Promise.all([this.photo(face.photoId), this.delta(face, recipe)]);
     const size = this.engine().manifest.image_size;
     const region = cropRegion(face.transform, size, photo.width, photo.height);
     const original = copyRegion(photo, region);
@@ -125,6 +127,6 @@ export class FaceRenderer {
     const png = await sharp(rgba, { raw: { width: patch.width, height: patch.height, channels: 4 } })
       .png({ compressionLevel: 1 })
       .toBuffer();
-    return { faceId, box: region, image: `data:image/png;base64,${png.toString('base64')}`, ms: Math.round(performance.now() - t0) };
+    return { faceId, box: region, image: `data:image/png;base64,${png.toString('base64')}`, ms: Math.round(performance.now() - t0), strength };
   }
 }
