@@ -16,9 +16,8 @@ export function packageRoot(): string {
   }
 }
 
-/** Shipped face models, best first: the GPU-trained 64x64 model, then the CPU-trained
- * 32x32 stand-in (see its MODEL_CARD.md). */
-export const SHIPPED_BUNDLES = [join('models', 'bundles', 'face-64'), join('models', 'bundles', 'face-32-cpu')];
+/** Shipped face models, best first (see each one's MODEL_CARD.md). */
+export const SHIPPED_BUNDLES = [join('models', 'bundles', 'face-64')];
 export const FIXTURE_BUNDLE = join('models', 'fixtures', 'tiny-32');
 
 /** GLOW_STUDIO_BUNDLE, else the best shipped model, else the test fixture. */
