@@ -35,3 +35,13 @@ test('when nothing decodes, or the engine fails otherwise, the error comes throu
   const broken = { decode: async () => Promise.reject(new Error('the engine was closed')) } as unknown as GlowEngine;
   await assert.rejects(decodeEdit(broken, eps, edited), /the engine was closed/);
 });
+
+test('a known failing size skips the strengths that reach it', async () => {
+  const calls: number[][] = [];
+  const first = await decodeEdit(engineFailingAbove(2.5, calls), eps, edited);
+  assert.equal(first.failedAt, 3); // 0.75 of the size-4 edit failed
+  calls.length = 0;
+  const again = await decodeEdit(engineFailingAbove(2.5, calls), eps, edited, { knownFailure: first.failedAt });
+  assert.equal(again.strength, 0.5);
+  assert.deepEqual(calls, [[2, 1]]);
+});

@@ -59,6 +59,8 @@ function copyRegion(image: RgbImage, r: Box): RgbImage {
 export class FaceRenderer {
   private readonly photos = new Lru<number, Promise<DecodedImage>>(2);
   private readonly bases = new Lru<number, Promise<Float32Array>>(16);
+  /** Edit sizes the model failed to decode, by face and edit direction (decodeEdit's knownFailure). */
+  private readonly failures = new Lru<string, number>(64);
 
   constructor(
     private readonly library: Library,
@@ -98,7 +100,14 @@ export class FaceRenderer {
     const eps = this.library.faceEps(face.id, m.eps_size);
     let edited = apply(eps, await this.directions(Object.keys(recipe.sliders)), recipe.sliders);
     if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
-    const [after, before] = await Promise.all([decodeEdit(engine, eps, edited), this.base(face)]);
+    // Dragging one slider keeps the direction: a size that failed a moment ago fails again.
+    const key = JSON.stringify([face.id, Object.keys(recipe.sliders).sort(), recipe.mix ?? null]);
+    const knownFailure = this.failures.get(key);
+    const [after, before] = await Promise.all([
+      decodeEdit(engine, eps, edited, knownFailure === undefined ? {} : { knownFailure }),
+      this.base(face),
+    ]);
+    if (after.failedAt !== undefined) this.failures.set(key, Math.min(after.failedAt, knownFailure ?? Infinity));
     return { delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
   }
 

@@ -69,7 +69,7 @@ def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
     assert attributes_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(bundle),
                             "--min-count", "2"]) == 0
     manifest = json.loads((bundle / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"encoder", "decoder", "attributes", "attribute_vectors", "model_card"}
+    assert set(manifest["files"]) == {"encoder", "decoder", "weights", "attributes", "attribute_vectors", "model_card"}
     assert "non-commercial" in (bundle / "MODEL_CARD.md").read_text()
     report = evaluate(str(ckpt), str(data), str(tmp_path / "eval"), str(bundle), draws=2,
                       edit_attributes=("Red", "Age"))
