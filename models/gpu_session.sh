@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One GPU session, end to end, in about 9.5 minutes (what trained the shipped face-64 model):
+# One GPU session, end to end, in about 9.5 minutes. The shipped face-64 came from a second,
+# shorter call on the same H100: BATCHES=512 BENCH_STEPS=10 RACE=0 bash models/gpu_session.sh 200
 #   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, images/s;
 #   2. the 330 s race: ours at the baseline's size (K=32, L=4, hidden 512), validation bits/dim
 #      (stops the session at once if train.py fails to start);
@@ -8,13 +9,14 @@
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment): BATCHES (bench batch sizes for ours, default 64,128,256), BENCH_STEPS (20),
-# RACE (1; 0 skips the race), SHIP_BATCH (128), SHIP_WARMUP (300 steps).
+# RACE (1; 0 skips the race), SHIP_BATCH (512), SHIP_WARMUP (50 steps).
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-585}
 T0=$(date +%s)
 OUT=${OUT:-/tmp/gpu-out}
 WORK=/tmp/glow-session
+rm -rf "$WORK"  # a warm machine keeps /tmp between calls
 mkdir -p "$OUT" "$WORK"
 left() { echo $((T0 + TOTAL - $(date +%s))); }
 log() { echo "[$(( $(date +%s) - T0 ))s] $*" | tee -a "$OUT/session.log"; }
@@ -52,8 +54,8 @@ fi
 
 SHIP_MIN=$(python3 -c "print(max(0.5, ($(left) - 45) / 60))")
 log "3. shipped model: ${SHIP_MIN} min"
-timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-128}" \
-  --warmup-steps "${SHIP_WARMUP:-300}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
+timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-512}" \
+  --warmup-steps "${SHIP_WARMUP:-50}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
 python3 - "$WORK/ship/last.pt" "$OUT" <<'EOF' || log "weights not saved"
 import sys, torch
 ckpt = torch.load(sys.argv[1], map_location="cpu", weights_only=False)
