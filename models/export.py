@@ -30,30 +30,12 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from glow import Glow, GlowConfig, InvConv2dLU  # noqa: E402
+from glow import Glow, GlowConfig, GlowMethod, InvConv2dLU  # noqa: E402
 
 FORMAT = "glow-studio-bundle"
 FORMAT_VERSION = 1
 OPSET = 17
 PIXEL_ENCODING = "(p + 0.5) / 256 - 0.5"
-
-
-class _Encoder(nn.Module):
-    def __init__(self, glow: Glow):
-        super().__init__()
-        self.glow = glow
-
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return self.glow.encode_eps(image)
-
-
-class _Decoder(nn.Module):
-    def __init__(self, glow: Glow):
-        super().__init__()
-        self.glow = glow
-
-    def forward(self, eps: torch.Tensor) -> torch.Tensor:
-        return self.glow.decode_eps(eps)
 
 
 def frozen_copy(model: Glow) -> Glow:
@@ -158,8 +140,8 @@ def export_bundle(
     frozen = frozen_copy(model)
     s = cfg.image_size
     eps_size = cfg.channels * s * s
-    _onnx_export(_Encoder(frozen), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx", "image", "eps")
-    _onnx_export(_Decoder(frozen), torch.zeros(2, eps_size), out / "decoder.onnx", "eps", "image")
+    _onnx_export(GlowMethod(frozen, "encode_eps"), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx", "image", "eps")
+    _onnx_export(GlowMethod(frozen, "decode_eps"), torch.zeros(2, eps_size), out / "decoder.onnx", "eps", "image")
     share_weights(out, ["encoder.onnx", "decoder.onnx"])
     files = {
         "encoder": {"path": "encoder.onnx", "sha256": _sha256(out / "encoder.onnx")},

@@ -355,6 +355,19 @@ class Glow(nn.Module):
         self.train(was_training)
 
 
+class GlowMethod(nn.Module):
+    """One of Glow's methods as a module's forward, for what wraps modules: DDP and
+    torch.compile (bits_per_dim), the ONNX exporter (encode_eps, decode_eps)."""
+
+    def __init__(self, glow: "Glow", method: str):
+        super().__init__()
+        self.glow = glow
+        self.method = method
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return getattr(self.glow, self.method)(x)
+
+
 def preprocess(images_uint8: torch.Tensor, n_bits: int) -> torch.Tensor:
     """uint8 N x C x H x W -> quantised to n_bits, in [-0.5, 0.5) (bin lower edges)."""
     x = torch.floor(images_uint8.float() / 2 ** (8 - n_bits))

@@ -44,23 +44,12 @@ from torch.utils.data.distributed import DistributedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FaceFolder, save_grid  # noqa: E402
-from glow import ActNorm, Glow, GlowConfig, dequantize, preprocess  # noqa: E402
+from glow import ActNorm, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
 
 
 # -- small helpers ---------------------------------------------------------------------------
-class BitsPerDim(nn.Module):
-    """Wraps Glow so that DDP / torch.compile see one forward returning per-image bits/dim."""
-
-    def __init__(self, glow: Glow):
-        super().__init__()
-        self.glow = glow
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.glow.bits_per_dim(x)
-
-
 def _actnorm_forward_initialized(self, x):
     y = (x + self.loc) * torch.exp(self.log_scale)
     return y, x.shape[2] * x.shape[3] * self.log_scale.sum()
@@ -345,7 +334,7 @@ def train(argv=None) -> Dict[str, List]:
         optimizer.load_state_dict(ckpt["optimizer"])
         set_rng_states(ckpt["rng"])
 
-    model: nn.Module = BitsPerDim(glow)
+    model: nn.Module = GlowMethod(glow, "bits_per_dim")
     if env.world > 1:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[env.local_rank] if cuda else None)
     if args.compile:

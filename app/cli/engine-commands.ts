@@ -6,7 +6,7 @@ import { GlowEngine } from '../engine/engine.js';
 import { DEVICE_SETTINGS, type DeviceSetting } from '../engine/execution-provider.js';
 import { mix, sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels, pixelsToModel } from '../engine/pixels.js';
-import { checkAgainstReference, maxAbsDiff, type ReferenceCheck } from '../engine/reference-check.js';
+import { checkAgainstReference, maxAbsDiff, readReference, type ReferenceCheck } from '../engine/reference-check.js';
 import { readSquareRgb, writeGridPng } from '../imaging/image-files.js';
 import { ensureParent, InputError, numberFlag, parse, positionals, requireOut, UsageError, type Command } from './args.js';
 import { progressBar } from './progress.js';
@@ -87,11 +87,11 @@ async function info(args: string[]) {
     const ms = performance.now() - t0;
     let reference: ReferenceCheck | null = null;
     if (values.reference) {
-      try {
-        reference = await checkAgainstReference(engine, values.reference);
-      } catch (err) {
-        throw new InputError(`${values.reference}: not a PyTorch reference folder (${(err as Error).message})`);
-      }
+      const dir = values.reference;
+      const saved = await readReference(dir).catch((err: Error) => {
+        throw new InputError(`${dir}: not a PyTorch reference folder (${err.message})`);
+      });
+      reference = await checkAgainstReference(engine, saved);
     }
     const report = {
       bundle: engine.bundle.dir,

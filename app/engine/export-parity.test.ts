@@ -9,17 +9,12 @@ import { after, before, test } from 'node:test';
 import { findPython } from '../../scripts/python.mjs';
 import { packageRoot } from './default-bundle.js';
 import { GlowEngine } from './engine.js';
-import { checkAgainstReference } from './reference-check.js';
+import { checkAgainstReference, readReference } from './reference-check.js';
 import { fixtureDir, maxAbsDiff } from './test-support.js';
 
 const work = mkdtempSync(join(tmpdir(), 'glow-parity-'));
 const rebuilt = join(work, 'bundle');
 const reference = join(work, 'reference');
-
-function readF32(name: string): Float32Array {
-  const buf = readFileSync(join(reference, `${name}.bin`));
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-}
 
 before(() => {
   const python = findPython();
@@ -33,7 +28,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('onnxruntime (from Node) and PyTorch agree to 1e-4 on encode and decode', async () => {
   const engine = await GlowEngine.open(rebuilt, { device: 'cpu' });
   try {
-    const check = await checkAgainstReference(engine, reference);
+    const check = await checkAgainstReference(engine, await readReference(reference));
     assert.ok(check.images >= 3);
     assert.ok(check.encoderMaxError < 1e-4, `encoder differs by ${check.encoderMaxError}`);
     assert.ok(check.decoderMaxError < 1e-4, `decoder differs by ${check.decoderMaxError}`);
@@ -52,7 +47,7 @@ test('the committed fixture bundle matches a fresh rebuild', async () => {
     assert.deepEqual(fresh.files, committed.files);
   }
   // Any exporter: the same function.
-  const input = readF32('input');
+  const { input } = await readReference(reference);
   const size = input.length / 3;
   const [a, b] = await Promise.all([GlowEngine.open(fixtureDir, { device: 'cpu' }), GlowEngine.open(rebuilt, { device: 'cpu' })]);
   try {

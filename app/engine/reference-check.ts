@@ -22,19 +22,29 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-/** Encodes the reference inputs and decodes the reference eps one image at a time. */
-export async function checkAgainstReference(engine: GlowEngine, dir: string): Promise<ReferenceCheck> {
+export interface Reference {
+  images: number;
+  input: Float32Array;
+  eps: Float32Array;
+  decoded: Float32Array;
+}
+
+export async function readReference(dir: string): Promise<Reference> {
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { input: number[] };
-  const n = meta.input[0]!;
   const [input, eps, decoded] = await Promise.all(['input', 'eps', 'decoded'].map((name) => readF32(dir, name)));
-  const perImage = input!.length / n;
-  const perEps = eps!.length / n;
+  return { images: meta.input[0]!, input: input!, eps: eps!, decoded: decoded! };
+}
+
+/** Encodes the reference inputs and decodes the reference eps one image at a time. */
+export async function checkAgainstReference(engine: GlowEngine, { images: n, input, eps, decoded }: Reference): Promise<ReferenceCheck> {
+  const perImage = input.length / n;
+  const perEps = eps.length / n;
   let encoderMaxError = 0;
   let decoderMaxError = 0;
   for (let i = 0; i < n; i++) {
-    const torchEps = eps!.slice(i * perEps, (i + 1) * perEps);
-    encoderMaxError = Math.max(encoderMaxError, maxAbsDiff(await engine.encode(input!.slice(i * perImage, (i + 1) * perImage)), torchEps));
-    decoderMaxError = Math.max(decoderMaxError, maxAbsDiff(await engine.decode(torchEps), decoded!.slice(i * perImage, (i + 1) * perImage)));
+    const torchEps = eps.slice(i * perEps, (i + 1) * perEps);
+    encoderMaxError = Math.max(encoderMaxError, maxAbsDiff(await engine.encode(input.slice(i * perImage, (i + 1) * perImage)), torchEps));
+    decoderMaxError = Math.max(decoderMaxError, maxAbsDiff(await engine.decode(torchEps), decoded.slice(i * perImage, (i + 1) * perImage)));
   }
   return { images: n, encoderMaxError, decoderMaxError };
 }

@@ -107,7 +107,7 @@ export class FaceRenderer {
       decodeEdit(engine, eps, edited, knownFailure === undefined ? {} : { knownFailure }),
       this.base(face),
     ]);
-    if (after.failedAt !== undefined) this.failures.set(key, Math.min(after.failedAt, knownFailure ?? Infinity));
+    if (after.failedAt !== undefined) this.failures.set(key, after.failedAt); // below knownFailure: only smaller sizes were tried
     return { delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
   }
 

@@ -34,8 +34,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
-from glow import Glow, GlowConfig, preprocess  # noqa: E402
-from train import BitsPerDim, autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
+from train import autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
 
 def time_steps(step, warmup: int, steps: int, cuda: bool):
@@ -70,7 +70,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
-    model = BitsPerDim(glow)
+    model = GlowMethod(glow, "bits_per_dim")
     if compile_model and hasattr(torch, "compile"):
         model = torch.compile(model)
 
