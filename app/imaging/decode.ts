@@ -45,7 +45,10 @@ function describeSharpError(err: unknown, maxPixels: number): string {
   const msg = ((err as Error).message ?? String(err)).split('\n')[0]!;
   if (/unsupported image format/i.test(msg)) return 'not an image (unknown or unsupported format; expected JPEG, PNG, WebP or TIFF)';
   if (/pixel limit/i.test(msg)) return `image is larger than the ${formatMp(maxPixels)} pixel limit`;
-  if (/premature end|truncated|corrupt|bad seek|Invalid PNG|read error|out of data|IDAT|CRC/i.test(msg)) {
+  // libvips keeps one error buffer for all its threads: with several decodes in flight, a
+  // failing one can report only "Unknown error". The header has been read by then, so a
+  // decoder failure without a reason is still bad image data.
+  if (/premature end|truncated|corrupt|bad seek|Invalid PNG|read error|out of data|IDAT|CRC|^Unknown error$/i.test(msg)) {
     return `image data is truncated or corrupt (${msg})`;
   }
   return msg;
