@@ -8,7 +8,7 @@ import { findPython } from './python.mjs';
 import { walkFiles } from './walk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TEST_DIRS = ['app', 'main', 'scripts', 'e2e'];
+const TEST_DIRS = ['app', 'main', 'scripts', 'e2e', 'renderer/src'];
 const TEST_FILE = /\.test\.(ts|mjs)$/;
 
 function testFiles() {

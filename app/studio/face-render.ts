@@ -4,7 +4,7 @@
 // own reconstruction are cached.
 import sharp from 'sharp';
 import type { Box, FaceLayer } from '../api/contract.js';
-import { decodeEdit } from '../engine/edit-decode.js';
+import { decodeEdit, type EditLimit } from '../engine/edit-decode.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { apply, mix } from '../engine/latent.js';
 import { applyAffine, composeAffine, invertAffine } from '../faces/affine.js';
@@ -59,8 +59,8 @@ function copyRegion(image: RgbImage, r: Box): RgbImage {
 export class FaceRenderer {
   private readonly photos = new Lru<number, Promise<DecodedImage>>(2);
   private readonly bases = new Lru<number, Promise<Float32Array>>(16);
-  /** Edit sizes the model failed to decode, by face and edit direction (decodeEdit's knownFailure). */
-  private readonly failures = new Lru<string, number>(64);
+  /** The model's limit by face and edit direction (decodeEdit's limit). */
+  private readonly limits = new Lru<string, EditLimit>(64);
 
   constructor(
     private readonly library: Library,
@@ -102,12 +102,16 @@ export class FaceRenderer {
     if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
     // Dragging one slider keeps the direction: a size that failed a moment ago fails again.
     const key = JSON.stringify([face.id, Object.keys(recipe.sliders).sort(), recipe.mix ?? null]);
-    const knownFailure = this.failures.get(key);
+    const limit = this.limits.get(key);
+    // No edit (the editor asks for one to warm these caches when a face is selected): the
+    // face as it is, without a decoder run.
+    const noEdit = Object.values(recipe.sliders).every((v) => v === 0) && !recipe.mix;
     const [after, before] = await Promise.all([
-      decodeEdit(engine, eps, edited, knownFailure === undefined ? {} : { knownFailure }),
+      noEdit ? null : decodeEdit(engine, eps, edited, limit ? { limit } : {}),
       this.base(face),
     ]);
-    if (after.failedAt !== undefined) this.failures.set(key, after.failedAt); // below knownFailure: only smaller sizes were tried
+    if (!after) return { delta: new Float32Array(before.length), strength: 1 };
+    if (after.limit) this.limits.set(key, after.limit);
     return { delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
   }
 

@@ -53,7 +53,7 @@ try {
         times.push(performance.now() - t);
       }
       const kb = (layer!.image.length * 3) / 4 / 1024;
-      console.log(`${amount.toFixed(2).padStart(7)}  ${median(times).toFixed(0).padStart(22)}  ${String(layer!.strength).padStart(8)}  ${kb.toFixed(0).padStart(6)}`);
+      console.log(`${amount.toFixed(2).padStart(7)}  ${median(times).toFixed(0).padStart(22)}  ${layer!.strength.toFixed(2).padStart(8)}  ${kb.toFixed(0).padStart(6)}`);
     }
   } finally {
     await service.close();

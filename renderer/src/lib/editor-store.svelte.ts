@@ -1,9 +1,13 @@
-// The editor's state for one photo: the recipe of each face, the rendered face layers,
-// undo/redo, and the repaint loop (one renderFace in flight per face, latest value wins,
-// timed from slider input to repainted canvas as the 'slider-repaint' measure).
-import type { FaceInfo, FaceLayer, PhotoDetail, Recipe } from '../../../app/api/contract.js';
+// The editor's state for one photo: the recipe of each face, the face layers on the canvas,
+// undo/redo, and the repaint loop: one renderFace in flight per face (latest value wins), and
+// between exact renders a preview blended from the ones already on hand (slider-preview.ts).
+// Every edit is timed until the canvas shows it (or a newer one): 'slider-repaint' to the
+// first paint, preview or exact, and 'slider-exact' to the exact pixels.
+import type { Box, FaceInfo, PhotoDetail, Recipe } from '../../../app/api/contract.js';
 import { editHistory } from './edit-history.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
+import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
+import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
 import type { StudioStore } from './studio-store.svelte';
 
 export type Recipes = Record<number, Recipe>;
@@ -19,19 +23,47 @@ export function isEmptyRecipe(r: Recipe | null | undefined): boolean {
   return !r || (Object.values(r.sliders ?? {}).every((v) => v === 0) && !r.mix);
 }
 
+/** What the canvas shows for one face: an exact render, or a preview between exact ones. */
+export interface ShownLayer {
+  faceId: number;
+  /** Where the patch goes, in the photo's pixel coordinates. */
+  box: Box;
+  image: CanvasImageSource;
+  /** The fraction of the edit shown (FaceLayer.strength). */
+  strength: number;
+  preview: boolean;
+  /** Passed back to painted() once the layer is on screen. */
+  seq: number;
+}
+
+/** An exact render kept for previews, with the decoded patch the canvas draws. */
+interface KeptRender extends PatchSample {
+  image?: CanvasImageSource;
+}
+
 interface RenderJob {
   faceId: number;
   recipe: Recipe;
-  /** performance.now() of the oldest input this render answers. */
-  since: number;
+  /** The input whose recipe this is. */
+  input: number;
 }
+
+/** An edit not yet on screen: its face, its number and when it happened (performance.now()). */
+interface Input {
+  faceId: number;
+  input: number;
+  at: number;
+}
+
+/** Exact renders kept per face for previews (each is one patch, about 0.5 MB). */
+const KEPT_RENDERS = 24;
 
 export class EditorStore {
   photo = $state<PhotoDetail | null>(null);
   loading = $state(false);
   faceId = $state<number | null>(null);
   recipes = $state<Recipes>({});
-  layers = $state<Record<number, FaceLayer>>({});
+  layers = $state<Record<number, ShownLayer>>({});
   rendering = $state<Record<number, boolean>>({});
   compare = $state<CompareMode>('after');
   canUndo = $state(false);
@@ -44,9 +76,20 @@ export class EditorStore {
 
   #history = editHistory<Recipes>({});
   #runners = new Map<number, LatestOnly<RenderJob>>();
-  #pendingSince = new Map<number, number>();
-  #paintWaiters = new Map<number, number>();
+  #inputs = 0;
+  /** The newest input per face. */
+  #lastInput = new Map<number, number>();
+  /** Inputs the canvas does not show yet, and those it shows only as a preview. */
+  #unshown: Input[] = [];
+  #inexact: Input[] = [];
+  /** What each paint sequence number shows: the face, the newest input covered, exact or not. */
+  #shows = new Map<number, { faceId: number; input: number; exact: boolean }>();
   #seq = 0;
+  #kept = new Map<number, KeptRender[]>();
+  /** The photo's own pixels under each face's patch, the patch's box, and the face unedited
+   * as a render to preview from. */
+  #originals = new Map<number, { box: Box; pixels: Uint8ClampedArray; unedited: KeptRender }>();
+  #photoImage: Promise<HTMLImageElement> | null = null;
 
   constructor(private readonly studio: StudioStore) {}
 
@@ -55,6 +98,13 @@ export class EditorStore {
     this.photo = null;
     this.layers = {};
     this.#runners.clear();
+    this.#lastInput.clear();
+    this.#unshown = [];
+    this.#inexact = [];
+    this.#shows.clear();
+    this.#kept.clear();
+    this.#originals.clear();
+    this.#photoImage = null;
     const photo = await this.studio.guard('Open the photo', () => this.studio.api.getPhoto({ photoId }));
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
@@ -66,11 +116,13 @@ export class EditorStore {
     this.#history.reset(clone(recipes));
     this.#syncHistory();
     this.faceId = photo.faceList[0]?.id ?? null;
-    for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#render(f.id, performance.now());
+    for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#request(f.id, performance.now());
+    if (this.faceId !== null) void this.#warm(this.faceId);
   }
 
   selectFace(faceId: number): void {
     this.faceId = faceId;
+    void this.#warm(faceId);
   }
 
   /** While dragging: repaint, but do not record history or save yet. */
@@ -114,61 +166,130 @@ export class EditorStore {
     this.photo = { ...this.photo, faceList: this.photo.faceList.map((f) => (f.id === face.id ? face : f)) };
   }
 
-  /** The canvas calls this once a face layer's pixels are on screen. */
-  painted(faceId: number, seq: number): void {
-    const since = this.#paintWaiters.get(seq);
-    if (since === undefined) return;
-    this.#paintWaiters.delete(seq);
-    const m = performance.measure('slider-repaint', { start: since, end: performance.now(), detail: { faceId } });
-    this.lastRepaintMs = Math.round(m.duration);
-  }
-
-  /** The sequence number the canvas passes back to painted() for this layer. */
-  paintSeq(layer: FaceLayer): number {
-    return (layer as FaceLayer & { seq?: number }).seq ?? -1;
+  /** The canvas calls this once a face layer (or its removal) is on screen. */
+  painted(seq: number): void {
+    const shown = this.#shows.get(seq);
+    if (!shown) return;
+    this.#shows.delete(seq);
+    const now = performance.now();
+    const measure = (name: string, i: Input) => Math.round(performance.measure(name, { start: i.at, end: now, detail: { faceId: i.faceId } }).duration);
+    const covered = (i: Input) => i.faceId === shown.faceId && i.input <= shown.input;
+    for (const i of this.#unshown.filter(covered)) measure('slider-repaint', i);
+    this.#unshown = this.#unshown.filter((i) => !covered(i));
+    if (!shown.exact) return;
+    // The exact pixels of an edit the slider has already left are never shown; time only the
+    // edit this paint shows.
+    for (const i of this.#inexact.filter(covered)) if (i.input === shown.input) this.lastRepaintMs = measure('slider-exact', i);
+    this.#inexact = this.#inexact.filter((i) => !covered(i));
   }
 
   #edit(change: (r: Recipe) => Recipe): void {
     const id = this.faceId;
     if (id === null) return;
     const now = performance.now();
-    performance.mark('slider-input');
     this.recipes = { ...this.recipes, [id]: change(this.recipes[id] ?? EMPTY) };
-    this.#render(id, now);
+    this.#request(id, now);
   }
 
-  #render(faceId: number, inputAt: number): void {
-    if (!this.#pendingSince.has(faceId)) this.#pendingSince.set(faceId, inputAt);
+  /** Shows the face's new recipe: from the renders on hand when they allow, and asks for the
+   * exact render unless one of those already is. */
+  #request(faceId: number, at: number): void {
+    const input = ++this.#inputs;
+    this.#lastInput.set(faceId, input);
+    this.#unshown.push({ faceId, input, at });
+    this.#inexact.push({ faceId, input, at });
     let runner = this.#runners.get(faceId);
     if (!runner) {
       runner = latestOnly((job) => this.#renderNow(job));
       this.#runners.set(faceId, runner);
     }
-    runner.offer({ faceId, recipe: $state.snapshot(this.recipes[faceId] ?? EMPTY) as Recipe, since: inputAt });
+    if (this.#showCurrent(faceId) === 'exact') {
+      runner.clear();
+      return;
+    }
+    runner.offer({ faceId, recipe: $state.snapshot(this.recipes[faceId] ?? EMPTY) as Recipe, input });
+  }
+
+  /** Puts the face's current recipe on the canvas if it can be shown without the model:
+   * no edit, an exact render on hand, or a preview between them. */
+  #showCurrent(faceId: number): 'exact' | 'preview' | null {
+    const recipe = this.recipes[faceId] ?? EMPTY;
+    const input = this.#lastInput.get(faceId) ?? 0;
+    if (isEmptyRecipe(recipe)) {
+      const { [faceId]: _gone, ...rest } = this.layers;
+      this.layers = rest;
+      const seq = this.#show(faceId, input, true);
+      requestAnimationFrame(() => this.painted(seq));
+      return 'exact';
+    }
+    const original = this.#originals.get(faceId);
+    const plan = original ? planPreview(recipe, [original.unedited, ...(this.#kept.get(faceId) ?? [])]) : null;
+    if (!original || !plan) return null;
+    const { box } = original;
+    const near = plan.t < 0.5 ? plan.from : plan.to;
+    const { exact } = plan;
+    let image = exact ? plan.from.image : undefined;
+    if (!image) {
+      const pixels = new Uint8ClampedArray(original.pixels.length);
+      blendPreview(plan, original.pixels, pixels);
+      image = canvasOf(pixels, box.width, box.height);
+    }
+    this.#setLayer({ faceId, box, image, strength: near.strength, preview: !exact, seq: this.#show(faceId, input, exact) });
+    return exact ? 'exact' : 'preview';
+  }
+
+  #show(faceId: number, input: number, exact: boolean): number {
+    const seq = ++this.#seq;
+    this.#shows.set(seq, { faceId, input, exact });
+    return seq;
+  }
+
+  #setLayer(layer: ShownLayer): void {
+    this.layers = { ...this.layers, [layer.faceId]: layer };
   }
 
   async #renderNow(job: RenderJob): Promise<void> {
-    const since = this.#pendingSince.get(job.faceId) ?? job.since;
-    this.#pendingSince.delete(job.faceId);
     const photoId = this.photo?.id;
     this.rendering = { ...this.rendering, [job.faceId]: true };
-    if (isEmptyRecipe(job.recipe)) {
-      const { [job.faceId]: _gone, ...rest } = this.layers;
-      this.layers = rest;
+    try {
+      const called = performance.now();
+      const layer = await this.studio.guard('Repaint the face', () => this.studio.api.renderFace({ faceId: job.faceId, recipe: job.recipe }));
+      performance.measure('repaint-call', { start: called, end: performance.now(), detail: { serverMs: layer?.ms } });
+      if (!layer || this.photo?.id !== photoId) return;
+      const image = await loadImage(layer.image);
+      const original = await this.#original(job.faceId, layer.box);
+      if (this.photo?.id !== photoId) return;
+      const { width, height } = layer.box;
+      const kept = this.#kept.get(job.faceId) ?? [];
+      kept.push({ recipe: job.recipe, pixels: composeOver(pixelsOf(image, { x: 0, y: 0, width, height }), original), strength: layer.strength, image });
+      this.#kept.set(job.faceId, kept.slice(-KEPT_RENDERS));
+      // The recipe may have moved on while this rendered: show it (this render, or a preview
+      // that now includes it) when possible, else this render, the newest exact one.
+      if (this.#showCurrent(job.faceId)) return;
+      this.#setLayer({ faceId: job.faceId, box: layer.box, image, strength: layer.strength, preview: false, seq: this.#show(job.faceId, job.input, true) });
+    } finally {
       this.rendering = { ...this.rendering, [job.faceId]: false };
-      const seq = ++this.#seq;
-      this.#paintWaiters.set(seq, since);
-      queueMicrotask(() => requestAnimationFrame(() => this.painted(job.faceId, seq)));
-      return;
     }
-    const layer = await this.studio.guard('Repaint the face', () =>
-      this.studio.api.renderFace({ faceId: job.faceId, recipe: job.recipe }),
-    );
-    this.rendering = { ...this.rendering, [job.faceId]: false };
-    if (!layer || this.photo?.id !== photoId) return;
-    const seq = ++this.#seq;
-    this.#paintWaiters.set(seq, since);
-    this.layers = { ...this.layers, [job.faceId]: { ...layer, seq } as FaceLayer };
+  }
+
+  /** Readies a face for editing before its first slider move: the studio decodes the photo
+   * and the face's reconstruction, and this store reads the photo's pixels under the patch. */
+  async #warm(faceId: number): Promise<void> {
+    if (this.#originals.has(faceId)) return;
+    const photoId = this.photo?.id;
+    const layer = await this.studio.guard('Prepare the face', () => this.studio.api.renderFace({ faceId, recipe: EMPTY }), true);
+    if (layer && this.photo?.id === photoId) await this.#original(faceId, layer.box);
+  }
+
+  /** The photo's pixels under a face's patch (the patch's box is the same for every render). */
+  async #original(faceId: number, box: Box): Promise<Uint8ClampedArray> {
+    const known = this.#originals.get(faceId);
+    if (known) return known.pixels;
+    this.#photoImage ??= loadImage(this.photo!.imageUrl);
+    const pixels = pixelsOf(await this.#photoImage, box);
+    const unedited = { recipe: EMPTY, pixels: composeOver(new Uint8ClampedArray(pixels.length), pixels), strength: 1 };
+    this.#originals.set(faceId, { box, pixels, unedited });
+    return pixels;
   }
 
   #restore(state: Recipes | undefined): void {
@@ -180,7 +301,7 @@ export class EditorStore {
     for (const key of Object.keys(this.recipes)) {
       const id = Number(key);
       if (JSON.stringify(before[id]) !== JSON.stringify(this.recipes[id])) {
-        this.#render(id, now);
+        this.#request(id, now);
         this.#save(id);
       }
     }
