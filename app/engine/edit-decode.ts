@@ -34,8 +34,8 @@ export interface DecodeEditOptions extends RunOptions {
 
 /**
  * Pixels (model units, valid range [-0.5, 0.5]) further than this outside the valid range are
- * the model's blotches: a plain face never leaves the range, edits it can render overshoot it
- * by less (measured on face-64: teeth and glasses rims reach about 0.9).
+ * the model's blotches: a plain face never leaves the range, and an edit the model renders
+ * well overshoots it only a little (bright teeth, dark glasses rims).
  */
 export const WILD_PIXEL = 1;
 /** The share of values past WILD_PIXEL that makes a decode a failure (0.05%: a few pixels). */

@@ -31,7 +31,6 @@ export interface ShownLayer {
   image: CanvasImageSource;
   /** The fraction of the edit shown (FaceLayer.strength). */
   strength: number;
-  preview: boolean;
   /** Passed back to painted() once the layer is on screen. */
   seq: number;
 }
@@ -234,7 +233,7 @@ export class EditorStore {
       blendPreview(plan, original.pixels, pixels);
       image = canvasOf(pixels, box.width, box.height);
     }
-    this.#setLayer({ faceId, box, image, strength: near.strength, preview: !exact, seq: this.#show(faceId, input, exact) });
+    this.#setLayer({ faceId, box, image, strength: near.strength, seq: this.#show(faceId, input, exact) });
     return exact ? 'exact' : 'preview';
   }
 
@@ -266,7 +265,7 @@ export class EditorStore {
       // The recipe may have moved on while this rendered: show it (this render, or a preview
       // that now includes it) when possible, else this render, the newest exact one.
       if (this.#showCurrent(job.faceId)) return;
-      this.#setLayer({ faceId: job.faceId, box: layer.box, image, strength: layer.strength, preview: false, seq: this.#show(job.faceId, job.input, true) });
+      this.#setLayer({ faceId: job.faceId, box: layer.box, image, strength: layer.strength, seq: this.#show(job.faceId, job.input, true) });
     } finally {
       this.rendering = { ...this.rendering, [job.faceId]: false };
     }
@@ -287,7 +286,7 @@ export class EditorStore {
     if (known) return known.pixels;
     this.#photoImage ??= loadImage(this.photo!.imageUrl);
     const pixels = pixelsOf(await this.#photoImage, box);
-    const unedited = { recipe: EMPTY, pixels: composeOver(new Uint8ClampedArray(pixels.length), pixels), strength: 1 };
+    const unedited = { recipe: EMPTY, pixels, strength: 1 }; // the photo itself
     this.#originals.set(faceId, { box, pixels, unedited });
     return pixels;
   }
