@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# One GPU session, end to end, in about 9.5 minutes. The shipped face-64 came from a second,
-# shorter call on the same H100: BATCHES=512 BENCH_STEPS=10 RACE=0 bash models/gpu_session.sh 200
-#   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, images/s;
-#   2. the 330 s race: ours at the baseline's size (K=32, L=4, hidden 512), validation bits/dim
-#      (stops the session at once if train.py fails to start);
+# One GPU session, end to end, from one packed file (what ran on the device machines):
+#   0. the CUDA-graph unit test (models/tests/test_train.py -k graph), where pytest is installed;
+#   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, eager and
+#      replayed from a CUDA graph, images/s, plus a torch.profiler table of one eager config
+#      (also the smoke test: a broken torch / GPU path fails here in seconds);
+#   2. optional (RACE=1): the 330 s race at the baseline's size (K=32, L=4, hidden 512);
 #   3. the shipped model (K=16, L=4, hidden 256) for the time left; its fp32 weights come back
 #      in five parts (a returned file may hold at most 16 MiB).
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
-# Knobs (environment): BATCHES (bench batch sizes for ours, default 64,128,256), BENCH_STEPS (20),
-# RACE (1; 0 skips the race), SHIP_BATCH (512), SHIP_WARMUP (50 steps).
+# Knobs (environment): BATCHES (eager bench batches, default 512), GRAPH_BATCHES (256,512,1024),
+# BENCH_STEPS (10), RACE (0), SHIP_BATCH (512), SHIP_WARMUP (200 steps).
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
-TOTAL=${1:-585}
+TOTAL=${1:-540}
 T0=$(date +%s)
 OUT=${OUT:-/tmp/gpu-out}
 WORK=/tmp/glow-session
@@ -32,17 +33,27 @@ BIG=(--levels 4 --steps 32 --hidden 512)
 SHIP=(--levels 4 --steps 16 --hidden 256)
 COMMON=(--data "$DATA" --n-bits 5 --optimizer adamax --lr 1e-3 --log-every 50 --ckpt-every 1000000000)
 
+if python3 -c "import pytest" 2>/dev/null; then
+  log "0. CUDA graph test"
+  timeout 90 python3 -m pytest -q -p no:cacheprovider models/tests/test_train.py -k graph 2>&1 | tee "$WORK/pytest.txt"
+fi
+
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
-timeout 200 python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-64,128,256}" --steps "${BENCH_STEPS:-20}" \
+timeout 240 python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
+  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --steps "${BENCH_STEPS:-10}" --profile "$WORK/profile.txt" \
   --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
-BATCH=$(python3 -c "
+# no row at all means torch / the GPU path is broken here: stop, so the session can be rerun
+[ -f "$WORK/bench.json" ] || { cp "$WORK"/*.txt "$OUT"/ 2>/dev/null; log "no bench rows: stopping"; exit 3; }
+read -r BATCH GRAPH <<<"$(python3 -c "
 import json
 rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == 'ours']
-print(max(rows, key=lambda r: r['img_per_s'])['batch'])" 2>/dev/null || echo 128)
-log "race batch: $BATCH"
+best = max(rows, key=lambda r: r['img_per_s'])
+print(best['batch'], 'auto' if any(r.get('cuda_graph') for r in rows) else 'off')" 2>/dev/null || echo 128 off)"
+log "race batch: $BATCH; cuda graph: $GRAPH"
+COMMON+=(--cuda-graph "$GRAPH")
 
-if [ "${RACE:-1}" = 1 ]; then
+if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"
 RACE_T0=$(date +%s)
 timeout 420 python3 models/train.py "${COMMON[@]}" "${BIG[@]}" --out "$WORK/race" --batch "$BATCH" \
@@ -55,7 +66,7 @@ fi
 SHIP_MIN=$(python3 -c "print(max(0.5, ($(left) - 45) / 60))")
 log "3. shipped model: ${SHIP_MIN} min"
 timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-512}" \
-  --warmup-steps "${SHIP_WARMUP:-50}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
+  --warmup-steps "${SHIP_WARMUP:-200}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
 python3 - "$WORK/ship/last.pt" "$OUT" <<'EOF' || log "weights not saved"
 import sys, torch
 ckpt = torch.load(sys.argv[1], map_location="cpu", weights_only=False)
@@ -67,6 +78,6 @@ for part in range(5):  # five files: each under the 16 MiB a returned file may h
                f"{sys.argv[2]}/ship.part{part}.pt")
 EOF
 rm -f "$WORK"/*/last.pt
-tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt bench.txt bench.json race.log ship.log \
+tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt pytest.txt bench.txt bench.json profile.txt race.log ship.log \
   race/*.png race/metrics.jsonl ship/*.png ship/metrics.jsonl 2>/dev/null)
 log "done"

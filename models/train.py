@@ -44,6 +44,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FaceFolder, save_grid  # noqa: E402
+from cuda_graph import GraphedLoss  # noqa: E402
 from glow import ActNorm, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
@@ -158,10 +159,25 @@ def resolve_precision(requested: str, device: torch.device) -> str:
     return requested
 
 
-def autocast_context(device: torch.device, precision: str):
+def autocast_context(device: torch.device, precision: str, cache: bool = True):
+    """cache=False for CUDA graph capture: autocast's cache of cast weights must not outlive
+    the captured region."""
     if precision == "bf16" and device.type == "cuda":
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16, cache_enabled=cache)
     return nullcontext()
+
+
+def resolve_cuda_graph(requested: str, device: torch.device, world: int, compile_model: bool,
+                       checkpoint_couplings: bool) -> bool:
+    """auto: on for one CUDA process without --compile or --checkpoint-couplings, else eager;
+    on: the same, but a conflict is an error."""
+    conflicts = [why for why, bad in (("it needs CUDA", device.type != "cuda"),
+                                      ("DDP's all-reduce is not captured: use one process", world > 1),
+                                      ("not combined with --compile", compile_model),
+                                      ("not combined with --checkpoint-couplings", checkpoint_couplings)) if bad]
+    if requested == "on" and conflicts:
+        raise SystemExit(f"train: --cuda-graph on: {conflicts[0]}")
+    return requested != "off" and not conflicts
 
 
 def save_atomic(obj, path: Path) -> None:
@@ -242,6 +258,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="auto: bf16 autocast + TF32 on CUDA, fp32 on CPU")
     g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
     g.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2)")
+    g.add_argument("--cuda-graph", choices=("auto", "on", "off"), default="auto",
+                   help="replay forward+backward from a CUDA graph (auto: on for one CUDA process)")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     g.add_argument("--data-on-device-gb", type=float, default=4.0,
                    help="on CUDA, keep the uint8 training set on the GPU when smaller than this")
@@ -343,11 +361,14 @@ def train(argv=None) -> Dict[str, List]:
         elif env.main:
             print("train: --compile ignored, this torch has no torch.compile", flush=True)
 
+    use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile, cfg.checkpoint_couplings)
+    graphed: Optional[GraphedLoss] = None  # captured on the first batch
+
     params = sum(p.numel() for p in glow.parameters())
     if env.main:
         print(f"train: {len(train_set)} train / {len(val_set)} val images of {cfg.image_size}px from {args.data}; "
               f"{params / 1e6:.2f}M params; {env.world} process(es) on {device}; precision {precision}; "
-              f"channels_last {channels_last}; compile {args.compile}; "
+              f"channels_last {channels_last}; compile {args.compile}; cuda graph {use_graph}; "
               f"{'resumed at step ' + str(step) if ckpt else 'fresh'}", flush=True)
 
     history: Dict[str, List] = {"steps": [], "losses": []}
@@ -408,10 +429,23 @@ def train(argv=None) -> Dict[str, List]:
             x = x.contiguous(memory_format=torch.channels_last)
         for group in optimizer.param_groups:
             group["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup_steps))
-        with autocast_context(device, precision):
-            loss = model(x).float().mean()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        if use_graph and graphed is None:
+            try:
+                graphed = GraphedLoss(model, glow.parameters(), x,
+                                      lambda: autocast_context(device, precision, cache=False))
+            except RuntimeError as err:  # auto: a capture this torch refuses falls back to eager
+                if args.cuda_graph == "on":
+                    raise
+                use_graph = False
+                optimizer.zero_grad(set_to_none=True)
+                print(f"train: CUDA graph capture failed ({str(err).splitlines()[0]}); training eagerly", flush=True)
+        if graphed is not None:
+            loss = graphed(x)  # .grad now holds this batch's gradients (never set them to None)
+        else:
+            with autocast_context(device, precision):
+                loss = model(x).float().mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
         # After backward the gradients are all-reduced, so every rank sees the same norm and
         # takes the same skip decision.
         grad_norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), args.clip_grad if args.clip_grad > 0 else math.inf)

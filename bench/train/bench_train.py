@@ -23,6 +23,7 @@ sizes; the ratio column is against the rosinality row when present, else "baseli
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -34,7 +35,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
-from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
+from glow import Glow, GlowConfig, GlowMethod, preprocess, set_coupling_kernels  # noqa: E402
+from cuda_graph import GraphedLoss  # noqa: E402
 from train import autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
 
@@ -53,8 +55,45 @@ def time_steps(step, warmup: int, steps: int, cuda: bool):
     return time.perf_counter() - t0, final
 
 
+def graph_vs_eager(graphed: GraphedLoss, model, params, x: torch.Tensor, autocast) -> dict:
+    """The captured step against the eager one on the same batch and weights: |loss difference|
+    and the relative difference of the gradients (all parameters as one vector)."""
+    g_loss = float(graphed(x))
+    g_grads = [p.grad.clone() for p in params]
+    buffers = [p.grad for p in params]  # the graph's own output buffers: put back afterwards
+    for p in params:
+        p.grad = None
+    with autocast():
+        e_loss = model(x).float().mean()
+    e_loss.backward()
+    diff = torch.sqrt(sum(((p.grad.float() - g.float()) ** 2).sum() for p, g in zip(params, g_grads)))
+    norm = torch.sqrt(sum((g.float() ** 2).sum() for g in g_grads))
+    for p, b in zip(params, buffers):
+        p.grad = b
+    return {"loss_diff": abs(g_loss - float(e_loss)), "grad_rel_diff": float(diff / norm)}
+
+
+def profile_table(step, cuda: bool, rows: int = 25) -> str:
+    """torch.profiler over two eager steps: the kernels that take the GPU's time."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    with profile(activities=activities) as prof:
+        for _ in range(2):
+            step()
+        if cuda:
+            torch.cuda.synchronize()
+    key = "cuda_time_total" if cuda else "cpu_time_total"
+    try:
+        return prof.key_averages().table(sort_by=key, row_limit=rows, max_name_column_width=60)
+    except Exception:  # newer torch names it device_time_total
+        return prof.key_averages().table(sort_by="device_time_total" if cuda else key, row_limit=rows,
+                                         max_name_column_width=60)
+
+
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
-               channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int) -> dict:
+               channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int,
+               cuda_graph: bool = False, graph_check: bool = False, profile_to: str = "",
+               kernels: str = "conv") -> dict:
     cuda = device.type == "cuda"
     if cuda:
         set_tf32(name != "baseline")  # ours: TF32 for the parts autocast leaves in fp32; baseline: strict fp32
@@ -69,28 +108,47 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     skip_actnorm_init_check(glow)
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
+    set_coupling_kernels(glow, kernels)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
     model = GlowMethod(glow, "bits_per_dim")
     if compile_model and hasattr(torch, "compile"):
         model = torch.compile(model)
 
-    def step() -> torch.Tensor:
+    def batch_input() -> torch.Tensor:
         x = preprocess(images, cfg.n_bits)
         x = x + torch.rand_like(x) / 2 ** cfg.n_bits
-        if channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with autocast_context(device, precision):
-            loss = model(x).float().mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
+        return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+    graphed, check = None, None
+    if cuda_graph:
+        def graph_autocast():
+            return autocast_context(device, precision, cache=False)
+        x = batch_input()
+        graphed = GraphedLoss(model, glow.parameters(), x, graph_autocast)
+        if graph_check:  # an eager pass beside the graph's memory pool: at one (small) batch only
+            check = graph_vs_eager(graphed, model, list(glow.parameters()), x, graph_autocast)
+
+    def step() -> torch.Tensor:
+        x = batch_input()
+        if graphed is not None:
+            loss = graphed(x)  # the same step as models/train.py's --cuda-graph
+        else:
+            with autocast_context(device, precision):
+                loss = model(x).float().mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), 50.0)
         if torch.isfinite(norm):
             opt.step()
         return loss
 
     elapsed, final = time_steps(step, warmup, steps, cuda)
+    if profile_to and graphed is None:
+        with open(profile_to, "a") as f:
+            f.write(f"\n## {name}, batch {batch}, {cfg.to_dict()}\n{profile_table(step, cuda)}\n")
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
             "precision": precision, "channels_last": channels_last, "compile": bool(compile_model and hasattr(torch, "compile")),
+            "cuda_graph": cuda_graph, "graph_check": check, "kernels": kernels,
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
 
@@ -136,6 +194,7 @@ def run_rosinality(code_dir: str, image_size: int, levels: int, flow_steps: int,
     elapsed, final = time_steps(step, warmup, steps, cuda)
     cfg = GlowConfig(image_size=image_size, levels=levels, steps=flow_steps, hidden=512, affine=False)
     return {"name": "rosinality", "config": cfg.to_dict(), "batch": batch, "optimizer": "adam", "lr": 1e-4,
+            "kernels": "theirs",
             "precision": "torch default", "channels_last": False, "compile": False,
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None,
@@ -157,7 +216,14 @@ def main(argv=None) -> int:
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--checkpoint-couplings", action="store_true")
-    p.add_argument("--batches", default=None, help="comma-separated batch sizes for ours (default: --batch)")
+    p.add_argument("--batches", default=None, help="comma-separated batch sizes for ours, eager (default: --batch;"
+                   " '' for none)")
+    p.add_argument("--graph-batches", default=None, help="comma-separated batch sizes for ours with the training "
+                   "step replayed from a CUDA graph (models/cuda_graph.py, train.py's default on one GPU)")
+    p.add_argument("--kernels", default="conv", help="comma-separated coupling-network kernels for ours, each"
+                   " timed at every batch: conv, gemm, fused (models/coupling_kernels.py)")
+    p.add_argument("--profile", default="", metavar="FILE",
+                   help="append torch.profiler's table of two eager steps of each 'ours' row to FILE")
     p.add_argument("--rosinality", default=None, metavar="DIR",
                    help="folder holding rosinality/glow-pytorch's model.py: time it too, as the reference")
     p.add_argument("--only", choices=("ours", "baseline"), default=None)
@@ -174,45 +240,67 @@ def main(argv=None) -> int:
     warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if args.compile else 0))
     precision = resolve_precision(args.precision, device)
     shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
-    rows = []
+    rows: list = []
+
+    reference = "rosinality" if args.rosinality else "baseline"
+    dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
+    title = (f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
+             f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
+    header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} "
+              f"{'ckpt':<5} {'graph':<5} {'kernels':<7} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
+
+    def line(r: dict) -> str:
+        base = next((b["img_per_s"] for b in rows if b["name"] == reference), None)
+        ratio = r["img_per_s"] / base if base else math.nan
+        mem = f"{r['peak_mem_gb']:.1f}" if r["peak_mem_gb"] is not None else "-"
+        check = r.get("graph_check")
+        note = f"  graph vs eager: loss diff {check['loss_diff']:.1e}, gradient rel. diff {check['grad_rel_diff']:.1e}" \
+            if check else ""
+        return (f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} "
+                f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
+                f"{str(r['config']['checkpoint_couplings']):<5} {str(r.get('cuda_graph', False)):<5} "
+                f"{r.get('kernels', 'conv'):<7} "
+                f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
 
     def attempt(name: str, run) -> None:
-        """A configuration that fails (out of memory at a large batch, say) is reported, not fatal."""
+        """A configuration that fails (out of memory at a large batch, say) is reported, not fatal.
+        Each row is printed (and the JSON rewritten) as soon as it is measured."""
         try:
             rows.append(run())
-        except (RuntimeError, ImportError) as err:
+            print(line(rows[-1]), flush=True)
+            if args.json:
+                Path(args.json).write_text(json.dumps({"device": dev_name, "torch": torch.__version__, "rows": rows},
+                                                      indent=2))
+        except (RuntimeError, ImportError, ValueError) as err:
             print(f"bench_train: {name} failed: {str(err).splitlines()[0]}", flush=True)
             if cuda:
                 torch.cuda.empty_cache()
 
+    print(title + "\n" + header, flush=True)
     if args.rosinality:
         attempt("rosinality", lambda: run_rosinality(args.rosinality, args.image_size, args.levels,
                                                      args.flow_steps, 64, device, warmup, args.steps))
     if args.only in (None, "baseline"):
-        rows.append(run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4, "fp32",
-                               False, False, device, warmup, args.steps))
+        attempt("baseline", lambda: run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
+                                               "fp32", False, False, device, warmup, args.steps))
     if args.only in (None, "ours"):
         cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
-        batches = [int(b) for b in args.batches.split(",")] if args.batches else [args.batch]
-        for batch in batches:
-            attempt(f"ours at batch {batch}", lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision,
-                                                                 cuda, args.compile, device, warmup, args.steps))
-    reference = "rosinality" if args.rosinality else "baseline"
-    base = next((r["img_per_s"] for r in rows if r["name"] == reference), None)
-    dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
-    print(f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
-          f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
-    print(f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} {'ckpt':<5} "
-          f"{'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
+        kernel_list = args.kernels.split(",")
+        runs = [(int(b), False, k) for b in (args.batches if args.batches is not None else str(args.batch)).split(",")
+                if b for k in kernel_list]
+        runs += [(int(b), True, k) for b in (args.graph_batches or "").split(",") if b for k in kernel_list]
+        first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
+        for i, (batch, graph, kernels) in enumerate(runs):
+            attempt(f"ours at batch {batch}, {kernels} kernels{' (cuda graph)' if graph else ''}",
+                    lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, args.compile, device,
+                                       warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
+                                       profile_to=args.profile, kernels=kernels))
+            gc.collect()  # free this configuration's model and graph pool before the next
+            if cuda:
+                torch.cuda.empty_cache()
+    print("\n" + title + "\n" + header)
     for r in rows:
-        ratio = r["img_per_s"] / base if base else math.nan
-        mem = f"{r['peak_mem_gb']:.1f}" if r["peak_mem_gb"] is not None else "-"
-        print(f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} {r['optimizer']:<7} "
-              f"{r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
-              f"{str(r['config']['checkpoint_couplings']):<5} {r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} "
-              f"{mem:>8} {ratio:>6.2f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"device": dev_name, "torch": torch.__version__, "rows": rows}, indent=2))
+        print(line(r))
     return 0
 
 

@@ -2,6 +2,7 @@
 import collections
 from pathlib import Path
 
+import pytest
 import torch
 
 from data import FaceFolder, make_synthetic_folder
@@ -82,3 +83,57 @@ def test_budget_stops_with_a_checkpoint(tmp_path):
     ckpt = torch.load(tmp_path / "run" / "last.pt")
     assert ckpt["step"] == hist["steps"][-1] < 100000
     assert ckpt["metrics"]["val_bpd"] > 0
+
+
+def test_cuda_graph_choice():
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert train.resolve_cuda_graph("auto", cuda, 1, False, False)
+    assert not train.resolve_cuda_graph("auto", cpu, 1, False, False)
+    assert not train.resolve_cuda_graph("auto", cuda, 2, False, False)  # DDP: eager
+    assert not train.resolve_cuda_graph("off", cuda, 1, False, False)
+    for args, why in (((cpu, 1, False, False), "CUDA"), ((cuda, 2, False, False), "one process"),
+                      ((cuda, 1, True, False), "--compile"), ((cuda, 1, False, True), "--checkpoint-couplings")):
+        try:
+            train.resolve_cuda_graph("on", *args)
+        except SystemExit as err:
+            assert why in str(err)
+        else:
+            raise AssertionError(f"--cuda-graph on accepted {args}")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU (run on the GPU machine)")
+def test_cuda_graph_step_matches_the_eager_step():
+    """Two optimizer steps from the same start: replayed from a CUDA graph, then eagerly."""
+    from cuda_graph import GraphedLoss
+    from glow import Glow, GlowConfig, GlowMethod
+
+    cfg = GlowConfig(image_size=16, levels=2, steps=2, hidden=32)
+    batches = [torch.rand(8, 3, 16, 16, device="cuda") - 0.5 for _ in range(2)]
+    results = []
+    for graph in (True, False):
+        torch.manual_seed(0)
+        glow = Glow(cfg).cuda()
+        glow.initialize_actnorm(batches[0])
+        train.skip_actnorm_init_check(glow)
+        model, opt = GlowMethod(glow, "bits_per_dim"), torch.optim.Adamax(glow.parameters(), lr=1e-3)
+        graphed = GraphedLoss(model, glow.parameters(), batches[0], torch.enable_grad) if graph else None
+        losses = []
+        for x in batches:
+            if graphed is not None:
+                loss = graphed(x)
+            else:
+                opt.zero_grad(set_to_none=True)
+                loss = model(x).float().mean()
+                loss.backward()
+            losses.append(float(loss))
+            opt.step()
+        results.append((losses, torch.cat([p.detach().flatten() for p in glow.parameters()])))
+    (graph_losses, graph_weights), (eager_losses, eager_weights) = results
+    assert graph_losses == pytest.approx(eager_losses, rel=1e-4)
+    assert torch.allclose(graph_weights, eager_weights, atol=1e-5), (graph_weights - eager_weights).abs().max()
+
+
+def test_graphed_loss_refuses_a_cpu_batch():
+    from cuda_graph import GraphedLoss
+    with pytest.raises(ValueError, match="CUDA"):
+        GraphedLoss(torch.nn.Identity(), [], torch.zeros(2, 3), torch.enable_grad)
