@@ -23,8 +23,6 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.checkpoint import checkpoint
 
-from coupling_kernels import KERNELS, hidden_path
-
 LOG_2PI = math.log(2 * math.pi)
 
 
@@ -188,7 +186,6 @@ class Coupling(nn.Module):
         super().__init__()
         self.affine = affine
         self.use_checkpoint = use_checkpoint
-        self.kernels = "conv"  # how the net runs on CUDA (coupling_kernels.py; set_coupling_kernels)
         half = channels // 2
         first = nn.Conv2d(half, hidden, 3, padding=1)
         middle = nn.Conv2d(hidden, hidden, 1)
@@ -203,13 +200,10 @@ class Coupling(nn.Module):
             ZeroConv2d(hidden, channels if affine else half),
         )
 
-    def _net(self, a: torch.Tensor) -> torch.Tensor:
-        return hidden_path(self.net, a, self.kernels)
-
     def _params(self, a: torch.Tensor) -> torch.Tensor:
         if self.use_checkpoint and self.training and torch.is_grad_enabled():
-            return checkpoint(self._net, a, use_reentrant=False)
-        return self._net(a)
+            return checkpoint(self.net, a, use_reentrant=False)
+        return self.net(a)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         a, b = x.chunk(2, 1)
@@ -223,7 +217,7 @@ class Coupling(nn.Module):
 
     def reverse(self, y: torch.Tensor) -> torch.Tensor:
         a, b = y.chunk(2, 1)
-        h = upcast(self._net(a))
+        h = upcast(self.net(a))
         if not self.affine:
             return torch.cat([a, b - h], 1)
         shift, raw_scale = h[:, 0::2], h[:, 1::2]
@@ -359,16 +353,6 @@ class Glow(nn.Module):
         self.train()
         self(x)
         self.train(was_training)
-
-
-def set_coupling_kernels(model: nn.Module, kernels: str) -> None:
-    """Choose the coupling networks' CUDA kernels (coupling_kernels.py): conv, gemm or fused.
-    The same function and weights either way; the CPU always runs conv."""
-    if kernels not in KERNELS:
-        raise ValueError(f"coupling kernels must be one of {', '.join(KERNELS)}, got {kernels!r}")
-    for m in model.modules():
-        if isinstance(m, Coupling):
-            m.kernels = kernels
 
 
 class GlowMethod(nn.Module):

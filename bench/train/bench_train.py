@@ -1,14 +1,16 @@
 """Training throughput (images/s per GPU) of models/train.py's step vs a baseline configuration.
 
-    python bench/train/bench_train.py                               # GPU, the stated configs below
-    python bench/train/bench_train.py --compile --checkpoint-couplings
+    python bench/train/bench_train.py --rosinality .baseline --only ours --batches 512 \
+        --graph-batches 256,512,1024 --steps 10 --profile profile.txt   # GPU (bench/train/RESULTS.md)
     /usr/bin/python3 bench/train/bench_train.py --device cpu --steps 3 --image-size 16 --levels 2 \
-        --flow-steps 2 --hidden 32 --batch 8                        # smoke run on a CPU
+        --flow-steps 2 --hidden 32 --batch 8                             # smoke run on a CPU
 
 "ours":     the training configuration (default 64px, K=32, L=4, hidden 512, affine coupling,
-            batch 64 per GPU, Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional
-            torch.compile / coupling checkpointing), the same step as models/train.py
-            (warm-up LR, grad clipping, non-finite skip).
+            Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional torch.compile /
+            coupling checkpointing), the same step as models/train.py (linear LR warm-up, grad
+            clipping, non-finite skip), eager at --batches and replayed from a CUDA graph
+            (train.py's default on one GPU) at --graph-batches. The first graph row is also
+            checked against an eager step on the same batch (loss and gradients).
 "baseline": K=32, L=4, 512 hidden, additive coupling, batch 64, Adam lr 1e-4, fp32
             (TF32 off, contiguous NCHW, no compile): our Glow in the baseline's configuration.
 "rosinality": with --rosinality DIR, rosinality/glow-pytorch's own model.py imported from DIR
@@ -17,8 +19,9 @@
             precision flags, as its train.py runs it.
 Inputs are synthetic uint8 images already on the device, so the number is the model's step
 time, not data loading (which favours the baselines: their loaders are slower than ours).
-Timed after --warmup steps, with CUDA synchronisation. --batches times ours at several batch
-sizes; the ratio column is against the rosinality row when present, else "baseline".
+Timed after --warmup steps, with CUDA synchronisation. A row says how many of its steps had a
+non-finite gradient and so ran without their optimizer update. The ratio column is against
+the rosinality row when present, else "baseline".
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
-from glow import Glow, GlowConfig, GlowMethod, preprocess, set_coupling_kernels  # noqa: E402
+from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
 from train import autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
@@ -93,7 +96,7 @@ def profile_table(step, cuda: bool, rows: int = 25) -> str:
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
                channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int,
                cuda_graph: bool = False, graph_check: bool = False, profile_to: str = "",
-               kernels: str = "conv") -> dict:
+               warmup_lr: int = 200) -> dict:
     cuda = device.type == "cuda"
     if cuda:
         set_tf32(name != "baseline")  # ours: TF32 for the parts autocast leaves in fp32; baseline: strict fp32
@@ -108,7 +111,6 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     skip_actnorm_init_check(glow)
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
-    set_coupling_kernels(glow, kernels)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
     model = GlowMethod(glow, "bits_per_dim")
     if compile_model and hasattr(torch, "compile"):
@@ -128,7 +130,12 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
         if graph_check:  # an eager pass beside the graph's memory pool: at one (small) batch only
             check = graph_vs_eager(graphed, model, list(glow.parameters()), x, graph_autocast)
 
+    done = {"steps": 0, "skipped": 0}
+
     def step() -> torch.Tensor:
+        for group in opt.param_groups:  # train.py's linear LR warm-up: without it the step can
+            group["lr"] = lr * min(1.0, (done["steps"] + 1) / warmup_lr)  # diverge and skip its update
+        done["steps"] += 1
         x = batch_input()
         if graphed is not None:
             loss = graphed(x)  # the same step as models/train.py's --cuda-graph
@@ -140,6 +147,8 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
         norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), 50.0)
         if torch.isfinite(norm):
             opt.step()
+        else:
+            done["skipped"] += 1  # a timed step without its optimizer update: reported, not hidden
         return loss
 
     elapsed, final = time_steps(step, warmup, steps, cuda)
@@ -148,7 +157,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
             f.write(f"\n## {name}, batch {batch}, {cfg.to_dict()}\n{profile_table(step, cuda)}\n")
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
             "precision": precision, "channels_last": channels_last, "compile": bool(compile_model and hasattr(torch, "compile")),
-            "cuda_graph": cuda_graph, "graph_check": check, "kernels": kernels,
+            "cuda_graph": cuda_graph, "graph_check": check, "skipped_steps": done["skipped"],
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
 
@@ -194,7 +203,6 @@ def run_rosinality(code_dir: str, image_size: int, levels: int, flow_steps: int,
     elapsed, final = time_steps(step, warmup, steps, cuda)
     cfg = GlowConfig(image_size=image_size, levels=levels, steps=flow_steps, hidden=512, affine=False)
     return {"name": "rosinality", "config": cfg.to_dict(), "batch": batch, "optimizer": "adam", "lr": 1e-4,
-            "kernels": "theirs",
             "precision": "torch default", "channels_last": False, "compile": False,
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None,
@@ -213,6 +221,7 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--additive", action="store_true", help="ours with additive coupling (default affine)")
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr-warmup-steps", type=int, default=200, help="ours: linear LR warm-up, as train.py's")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--checkpoint-couplings", action="store_true")
@@ -220,8 +229,6 @@ def main(argv=None) -> int:
                    " '' for none)")
     p.add_argument("--graph-batches", default=None, help="comma-separated batch sizes for ours with the training "
                    "step replayed from a CUDA graph (models/cuda_graph.py, train.py's default on one GPU)")
-    p.add_argument("--kernels", default="conv", help="comma-separated coupling-network kernels for ours, each"
-                   " timed at every batch: conv, gemm, fused (models/coupling_kernels.py)")
     p.add_argument("--profile", default="", metavar="FILE",
                    help="append torch.profiler's table of two eager steps of each 'ours' row to FILE")
     p.add_argument("--rosinality", default=None, metavar="DIR",
@@ -247,7 +254,7 @@ def main(argv=None) -> int:
     title = (f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
              f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
     header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} "
-              f"{'ckpt':<5} {'graph':<5} {'kernels':<7} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
+              f"{'ckpt':<5} {'graph':<5} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
 
     def line(r: dict) -> str:
         base = next((b["img_per_s"] for b in rows if b["name"] == reference), None)
@@ -256,10 +263,11 @@ def main(argv=None) -> int:
         check = r.get("graph_check")
         note = f"  graph vs eager: loss diff {check['loss_diff']:.1e}, gradient rel. diff {check['grad_rel_diff']:.1e}" \
             if check else ""
+        if r.get("skipped_steps"):
+            note += f"  {r['skipped_steps']} steps skipped (non-finite gradient): their optimizer update was not run"
         return (f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} "
                 f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
                 f"{str(r['config']['checkpoint_couplings']):<5} {str(r.get('cuda_graph', False)):<5} "
-                f"{r.get('kernels', 'conv'):<7} "
                 f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
 
     def attempt(name: str, run) -> None:
@@ -282,19 +290,18 @@ def main(argv=None) -> int:
                                                      args.flow_steps, 64, device, warmup, args.steps))
     if args.only in (None, "baseline"):
         attempt("baseline", lambda: run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
-                                               "fp32", False, False, device, warmup, args.steps))
+                                               "fp32", False, False, device, warmup, args.steps, warmup_lr=1))
     if args.only in (None, "ours"):
         cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
-        kernel_list = args.kernels.split(",")
-        runs = [(int(b), False, k) for b in (args.batches if args.batches is not None else str(args.batch)).split(",")
-                if b for k in kernel_list]
-        runs += [(int(b), True, k) for b in (args.graph_batches or "").split(",") if b for k in kernel_list]
+        eager = args.batches if args.batches is not None else str(args.batch)
+        runs = [(int(b), False) for b in eager.split(",") if b]
+        runs += [(int(b), True) for b in (args.graph_batches or "").split(",") if b]
         first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
-        for i, (batch, graph, kernels) in enumerate(runs):
-            attempt(f"ours at batch {batch}, {kernels} kernels{' (cuda graph)' if graph else ''}",
+        for i, (batch, graph) in enumerate(runs):
+            attempt(f"ours at batch {batch}{' (cuda graph)' if graph else ''}",
                     lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, args.compile, device,
                                        warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
-                                       profile_to=args.profile, kernels=kernels))
+                                       profile_to=args.profile, warmup_lr=args.lr_warmup_steps))
             gc.collect()  # free this configuration's model and graph pool before the next
             if cuda:
                 torch.cuda.empty_cache()
