@@ -3,7 +3,7 @@
 // between exact renders a preview blended from the ones already on hand (slider-preview.ts).
 // Every edit is timed until the canvas shows it (or a newer one): 'slider-repaint' to the
 // first paint, preview or exact, and 'slider-exact' to the exact pixels.
-import type { Box, FaceInfo, PhotoDetail, Recipe } from '../../../app/api/contract.js';
+import type { Box, FaceInfo, FaceLayer, PhotoDetail, Recipe } from '../../../app/api/contract.js';
 import { editHistory } from './edit-history.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
@@ -56,6 +56,8 @@ interface Input {
 
 /** Exact renders kept per face for previews (each is one patch, about 0.5 MB). */
 const KEPT_RENDERS = 24;
+/** Sliders at the top of the panel whose first moves are prepared when a face is selected. */
+const PREPARED_ON_SELECT = 2;
 
 export class EditorStore {
   photo = $state<PhotoDetail | null>(null);
@@ -89,6 +91,8 @@ export class EditorStore {
    * as a render to preview from. */
   #originals = new Map<number, { box: Box; pixels: Uint8ClampedArray; unedited: KeptRender }>();
   #photoImage: Promise<HTMLImageElement> | null = null;
+  /** Renders asked for ahead of use (prepareSliders), by face and recipe. */
+  #prepared = new Set<string>();
 
   constructor(private readonly studio: StudioStore) {}
 
@@ -103,6 +107,7 @@ export class EditorStore {
     this.#shows.clear();
     this.#kept.clear();
     this.#originals.clear();
+    this.#prepared.clear();
     this.#photoImage = null;
     const photo = await this.studio.guard('Open the photo', () => this.studio.api.getPhoto({ photoId }));
     this.loading = false;
@@ -122,6 +127,31 @@ export class EditorStore {
   selectFace(faceId: number): void {
     this.faceId = faceId;
     void this.#warm(faceId);
+  }
+
+  /**
+   * Renders ahead, unseen, one unit along each named slider from the selected face's recipe,
+   * so the first moves of that slider are previewed at once instead of waiting for the model
+   * (slider-preview.ts needs two renders along a slider). Stops while the face has an edit
+   * rendering, so it delays an edit by at most the one render it has in flight.
+   */
+  async prepareSliders(names: readonly string[]): Promise<void> {
+    const faceId = this.faceId;
+    const photoId = this.photo?.id;
+    if (faceId === null || !this.#originals.has(faceId)) return; // #warm prepares the top sliders
+    for (const name of names) {
+      if (this.faceId !== faceId || this.photo?.id !== photoId || this.#runners.get(faceId)?.busy) return;
+      const base = $state.snapshot(this.recipes[faceId] ?? EMPTY) as Recipe;
+      const from = base.sliders[name] ?? 0;
+      const recipe: Recipe = { ...base, sliders: { ...base.sliders, [name]: from <= 1 ? from + 1 : from - 1 } };
+      const key = `${faceId} ${JSON.stringify(recipe)}`;
+      if (this.#prepared.has(key)) continue;
+      this.#prepared.add(key);
+      const layer = await this.studio.guard('Prepare the slider', () => this.studio.api.renderFace({ faceId, recipe }), true);
+      if (!layer || !(await this.#keep(faceId, recipe, layer, photoId))) return;
+      // An edit made meanwhile may now be previewed from it.
+      if (this.#unshown.some((i) => i.faceId === faceId)) this.#showCurrent(faceId);
+    }
   }
 
   /** While dragging: repaint, but do not record history or save yet. */
@@ -254,14 +284,8 @@ export class EditorStore {
       const called = performance.now();
       const layer = await this.studio.guard('Repaint the face', () => this.studio.api.renderFace({ faceId: job.faceId, recipe: job.recipe }));
       performance.measure('repaint-call', { start: called, end: performance.now(), detail: { serverMs: layer?.ms } });
-      if (!layer || this.photo?.id !== photoId) return;
-      const image = await loadImage(layer.image);
-      const original = await this.#original(job.faceId, layer.box);
-      if (this.photo?.id !== photoId) return;
-      const { width, height } = layer.box;
-      const kept = this.#kept.get(job.faceId) ?? [];
-      kept.push({ recipe: job.recipe, pixels: composeOver(pixelsOf(image, { x: 0, y: 0, width, height }), original), strength: layer.strength, image });
-      this.#kept.set(job.faceId, kept.slice(-KEPT_RENDERS));
+      const image = layer && (await this.#keep(job.faceId, job.recipe, layer, photoId));
+      if (!layer || !image) return;
       // The recipe may have moved on while this rendered: show it (this render, or a preview
       // that now includes it) when possible, else this render, the newest exact one.
       if (this.#showCurrent(job.faceId)) return;
@@ -271,13 +295,30 @@ export class EditorStore {
     }
   }
 
+  /** Keeps an exact render for previews; its decoded image, or null if the photo changed. */
+  async #keep(faceId: number, recipe: Recipe, layer: FaceLayer, photoId: number | undefined): Promise<CanvasImageSource | null> {
+    if (this.photo?.id !== photoId) return null;
+    const image = await loadImage(layer.image);
+    const original = await this.#original(faceId, layer.box);
+    if (this.photo?.id !== photoId) return null;
+    const { width, height } = layer.box;
+    const kept = this.#kept.get(faceId) ?? [];
+    kept.push({ recipe, pixels: composeOver(pixelsOf(image, { x: 0, y: 0, width, height }), original), strength: layer.strength, image });
+    this.#kept.set(faceId, kept.slice(-KEPT_RENDERS));
+    return image;
+  }
+
   /** Readies a face for editing before its first slider move: the studio decodes the photo
-   * and the face's reconstruction, and this store reads the photo's pixels under the patch. */
+   * and the face's reconstruction, this store reads the photo's pixels under the patch, and
+   * the sliders at the top of the panel are prepared. */
   async #warm(faceId: number): Promise<void> {
     if (this.#originals.has(faceId)) return;
     const photoId = this.photo?.id;
     const layer = await this.studio.guard('Prepare the face', () => this.studio.api.renderFace({ faceId, recipe: EMPTY }), true);
-    if (layer && this.photo?.id === photoId) await this.#original(faceId, layer.box);
+    if (!layer || this.photo?.id !== photoId) return;
+    await this.#original(faceId, layer.box);
+    const top = this.studio.attributes.filter((a) => a.source === 'builtin').slice(0, PREPARED_ON_SELECT);
+    if (this.faceId === faceId) await this.prepareSliders(top.map((a) => a.name));
   }
 
   /** The photo's pixels under a face's patch (the patch's box is the same for every render). */
