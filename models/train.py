@@ -401,7 +401,7 @@ def train(argv=None) -> Dict[str, List]:
                 "rng": rng_states(),
                 "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
                              "world_size": env.world, "global_batch": global_batch,
-                             "skipped_steps": skipped, "torch": str(torch.__version__),
+                             "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": use_graph,
                              "device": torch.cuda.get_device_name(device) if cuda else "cpu",
                              "train_seconds": round(earlier_seconds + time.time() - t_start, 1)},
                 "metrics": metrics,

@@ -12,6 +12,8 @@ import train
 from attributes import main as attributes_main
 from data import FaceFolder, make_synthetic_folder
 from evaluate import evaluate
+from finish_bundle import FIGURES
+from finish_bundle import main as finish_bundle_main
 from quick_crop import build, crop_box, parse_utk_name, read_celeba_attributes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +84,22 @@ def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
     assert Image.open(tmp_path / "eval" / "edits.png").size == (7 * 10 + 2, 2 + 2 * 10)
     eps = np.frombuffer((tmp_path / "eval" / "onnx-reference" / "eps.bin").read_bytes(), dtype="<f4")
     assert eps.size == 2 * manifest["eps_size"]  # the reference faces: up to 8 validation faces
+
+    # The last step: figures, the evaluation of the shipped weights and a hand-written card.
+    card = tmp_path / "card.md"
+    card.write_text("# tiny\n\nNon-commercial research use only.\n")
+    assert finish_bundle_main(["--checkpoint", str(ckpt), "--bundle", str(bundle), "--eval", str(tmp_path / "eval"),
+                               "--card", str(card), "--training", "device=a test CPU"]) == 0
+    finished = json.loads((bundle / "manifest.json").read_text())
+    assert finished["metrics"]["val_bpd"] == report["val_bpd"]
+    assert finished["metrics"]["val_bpd_fp32_weights"] == manifest["metrics"]["val_bpd"]
+    assert finished["training"]["device"] == "a test CPU"
+    assert (bundle / "MODEL_CARD.md").read_text() == card.read_text()
+    assert finished["files"]["model_card"]["sha256"] != manifest["files"]["model_card"]["sha256"]
+    assert sorted(p.name for p in (bundle / "figures").iterdir()) == sorted(FIGURES)
+    with pytest.raises(SystemExit, match="KEY=VALUE"):
+        finish_bundle_main(["--checkpoint", str(ckpt), "--bundle", str(bundle), "--eval", str(tmp_path / "eval"),
+                            "--training", "device"])
 
 
 def test_training_benchmark_runs_on_cpu(capsys):
