@@ -12,6 +12,7 @@ import { defaultBundleDir } from '../../app/engine/default-bundle.js';
 import { GlowEngine } from '../../app/engine/engine.js';
 import { FaceDetector } from '../../app/faces/detect.js';
 import { BatchRunner, createBatchJob } from '../../app/jobs/batch.js';
+import { batchContext } from '../../app/jobs/batch-context.js';
 import { ExportOptions } from '../../app/jobs/export.js';
 import type { Stage } from '../../app/jobs/face-edit.js';
 import { resolveAttributes } from '../../app/jobs/recipe.js';
@@ -60,7 +61,6 @@ try {
   const builtin = (await loadBuiltinAttributes(bundleDir, engine.manifest)) ?? [];
   const names = builtin.slice(0, 2).map((b) => b.name);
   const sliders = Object.fromEntries(names.map((n, i) => [n, i === 0 ? 0.6 : -0.3]));
-  const r = resolveAttributes(names, builtin, [], { bundleDir, modelId: engine.manifest.model_id });
   const { jobId } = createBatchJob(lib, {
     source: cache,
     files,
@@ -71,7 +71,10 @@ try {
     export: ExportOptions.parse({ quality: Number(values.quality) }),
   });
   const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
-  const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, concurrency ? { concurrency } : {});
+  // The same context the studio and the CLI build for a batch job.
+  const directions = (wanted: readonly string[]) => resolveAttributes(wanted, builtin, [], { bundleDir, modelId: engine.manifest.model_id }).directions;
+  const { context } = await batchContext(lib, jobId, { engine, detector, directions });
+  const runner = new BatchRunner(lib, jobId, context, concurrency ? { concurrency } : {});
   let faceCount = 0;
   runner.on('item', (e) => {
     faceCount += e.faces ?? 0;
