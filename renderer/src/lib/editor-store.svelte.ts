@@ -93,6 +93,8 @@ export class EditorStore {
   #photoImage: Promise<HTMLImageElement> | null = null;
   /** Renders asked for ahead of use (prepareSliders), by face and recipe. */
   #prepared = new Set<string>();
+  /** One preparation at a time: sweeping the pointer over the panel keeps only the latest. */
+  #preparer = latestOnly((job: { faceId: number; names: readonly string[] }) => this.#prepareNow(job.faceId, job.names));
 
   constructor(private readonly studio: StudioStore) {}
 
@@ -132,13 +134,18 @@ export class EditorStore {
   /**
    * Renders ahead, unseen, one unit along each named slider from the selected face's recipe,
    * so the first moves of that slider are previewed at once instead of waiting for the model
-   * (slider-preview.ts needs two renders along a slider). Stops while the face has an edit
-   * rendering, so it delays an edit by at most the one render it has in flight.
+   * (slider-preview.ts needs two renders along a slider). One preparation runs at a time, and
+   * it stops while the face has an edit rendering, so it delays an edit by at most the one
+   * render it has in flight.
    */
-  async prepareSliders(names: readonly string[]): Promise<void> {
+  prepareSliders(names: readonly string[]): void {
     const faceId = this.faceId;
-    const photoId = this.photo?.id;
     if (faceId === null || !this.#originals.has(faceId)) return; // #warm prepares the top sliders
+    this.#preparer.offer({ faceId, names });
+  }
+
+  async #prepareNow(faceId: number, names: readonly string[]): Promise<void> {
+    const photoId = this.photo?.id;
     for (const name of names) {
       if (this.faceId !== faceId || this.photo?.id !== photoId || this.#runners.get(faceId)?.busy) return;
       const base = $state.snapshot(this.recipes[faceId] ?? EMPTY) as Recipe;
@@ -318,7 +325,7 @@ export class EditorStore {
     if (!layer || this.photo?.id !== photoId) return;
     await this.#original(faceId, layer.box);
     const top = this.studio.attributes.filter((a) => a.source === 'builtin').slice(0, PREPARED_ON_SELECT);
-    if (this.faceId === faceId) await this.prepareSliders(top.map((a) => a.name));
+    if (this.faceId === faceId) this.prepareSliders(top.map((a) => a.name));
   }
 
   /** The photo's pixels under a face's patch (the patch's box is the same for every render). */
