@@ -180,6 +180,57 @@ def resolve_cuda_graph(requested: str, device: torch.device, world: int, compile
     return requested != "off" and not conflicts
 
 
+class TrainStep:
+    """One optimisation step, as train.py runs it and bench/train times it: the linear LR
+    warm-up, forward and backward (replayed from a CUDA graph unless `graph` is "off"),
+    gradient-norm clipping, and the optimizer update unless the gradient is not finite.
+    graph "auto" falls back to eager when the capture fails; "on" raises."""
+
+    def __init__(self, model: nn.Module, params, optimizer: torch.optim.Optimizer, lr: float, warmup_steps: int,
+                 clip: float, device: torch.device, precision: str, graph: str = "off"):
+        self.model, self.params, self.optimizer = model, list(params), optimizer
+        self.lr, self.warmup_steps, self.clip = lr, warmup_steps, clip
+        self.device, self.precision, self.graph = device, precision, graph
+        self.graphed: Optional[GraphedLoss] = None
+
+    def lr_at(self, step: int) -> float:
+        return self.lr * min(1.0, (step + 1) / max(1, self.warmup_steps))
+
+    def graph_autocast(self):
+        return autocast_context(self.device, self.precision, cache=False)
+
+    def capture(self, x: torch.Tensor) -> None:
+        try:
+            self.graphed = GraphedLoss(self.model, self.params, x, self.graph_autocast)
+        except RuntimeError as err:
+            if self.graph == "on":
+                raise
+            self.graph = "off"
+            self.optimizer.zero_grad(set_to_none=True)
+            print(f"train: CUDA graph capture failed ({str(err).splitlines()[0]}); training eagerly", flush=True)
+
+    def __call__(self, x: torch.Tensor, step: int):
+        """(loss, gradient norm, whether the update was applied) for batch x at `step`."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr_at(step)
+        if self.graph != "off" and self.graphed is None:
+            self.capture(x)  # on the first batch
+        if self.graphed is not None:
+            loss = self.graphed(x)  # .grad now holds this batch's gradients (never set them to None)
+        else:
+            with autocast_context(self.device, self.precision):
+                loss = self.model(x).float().mean()
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+        # With DDP the gradients are all-reduced by now, so every rank sees the same norm and
+        # takes the same skip decision.
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.params, self.clip if self.clip > 0 else math.inf)
+        applied = bool(torch.isfinite(grad_norm))
+        if applied:
+            self.optimizer.step()
+        return loss, grad_norm, applied
+
+
 def save_atomic(obj, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(obj, tmp)
@@ -362,7 +413,8 @@ def train(argv=None) -> Dict[str, List]:
             print("train: --compile ignored, this torch has no torch.compile", flush=True)
 
     use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile, cfg.checkpoint_couplings)
-    graphed: Optional[GraphedLoss] = None  # captured on the first batch
+    train_step = TrainStep(model, glow.parameters(), optimizer, args.lr, args.warmup_steps, args.clip_grad, device,
+                           precision, graph=args.cuda_graph if use_graph else "off")
 
     params = sum(p.numel() for p in glow.parameters())
     if env.main:
@@ -382,7 +434,6 @@ def train(argv=None) -> Dict[str, List]:
     skipped = int(ckpt["training"].get("skipped_steps", 0)) if ckpt else 0
     earlier_seconds = float(ckpt["training"].get("train_seconds", 0)) if ckpt else 0.0  # before a resume
     epoch_loaded, indices = -1, []
-    grad_norm = torch.tensor(0.0)
 
     def checkpoint(final: bool) -> None:
         nonlocal last_metrics
@@ -401,7 +452,7 @@ def train(argv=None) -> Dict[str, List]:
                 "rng": rng_states(),
                 "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
                              "world_size": env.world, "global_batch": global_batch,
-                             "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": use_graph,
+                             "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": train_step.graph != "off",
                              "device": torch.cuda.get_device_name(device) if cuda else "cpu",
                              "train_seconds": round(earlier_seconds + time.time() - t_start, 1)},
                 "metrics": metrics,
@@ -427,31 +478,8 @@ def train(argv=None) -> Dict[str, List]:
         x = dequantize_with(x, cfg.n_bits, gen)
         if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr * min(1.0, (step + 1) / max(1, args.warmup_steps))
-        if use_graph and graphed is None:
-            try:
-                graphed = GraphedLoss(model, glow.parameters(), x,
-                                      lambda: autocast_context(device, precision, cache=False))
-            except RuntimeError as err:  # auto: a capture this torch refuses falls back to eager
-                if args.cuda_graph == "on":
-                    raise
-                use_graph = False
-                optimizer.zero_grad(set_to_none=True)
-                print(f"train: CUDA graph capture failed ({str(err).splitlines()[0]}); training eagerly", flush=True)
-        if graphed is not None:
-            loss = graphed(x)  # .grad now holds this batch's gradients (never set them to None)
-        else:
-            with autocast_context(device, precision):
-                loss = model(x).float().mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-        # After backward the gradients are all-reduced, so every rank sees the same norm and
-        # takes the same skip decision.
-        grad_norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), args.clip_grad if args.clip_grad > 0 else math.inf)
-        if torch.isfinite(grad_norm):
-            optimizer.step()
-        else:
+        loss, grad_norm, applied = train_step(x, step)
+        if not applied:
             skipped += 1
             if env.main:
                 print(f"step {step}: non-finite gradient (loss {loss.item():.4f}), step skipped", flush=True)
@@ -469,7 +497,7 @@ def train(argv=None) -> Dict[str, List]:
             eta = min(remaining_steps * global_batch / max(rate, 1e-9), budget_s - elapsed)
             line = {"event": "step", "step": step, "epoch": epoch, "bpd": round(loss_value, 5),
                     "img_per_s": round(rate, 1), "img_per_s_per_proc": round(rate / env.world, 1),
-                    "lr": args.lr * min(1.0, step / max(1, args.warmup_steps)),
+                    "lr": train_step.lr_at(step - 1),
                     "grad_norm": round(float(grad_norm), 3), "elapsed_s": round(elapsed, 1)}
             print(f"step {step:>7} | epoch {epoch} | bits/dim {loss_value:.4f} | {rate:,.1f} img/s "
                   f"({rate / env.world:,.1f}/proc) | lr {line['lr']:.2e} | grad {float(grad_norm):.2f} | "

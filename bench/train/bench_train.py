@@ -7,8 +7,8 @@
 
 "ours":     the training configuration (default 64px, K=32, L=4, hidden 512, affine coupling,
             Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional torch.compile /
-            coupling checkpointing), the same step as models/train.py (linear LR warm-up, grad
-            clipping, non-finite skip), eager at --batches and replayed from a CUDA graph
+            coupling checkpointing), stepped by models/train.py's own TrainStep (linear LR
+            warm-up, grad clipping, non-finite skip), eager at --batches and replayed from a CUDA graph
             (train.py's default on one GPU) at --graph-batches. The first graph row is also
             checked against an eager step on the same batch (loss and gradients).
 "baseline": K=32, L=4, 512 hidden, additive coupling, batch 64, Adam lr 1e-4, fp32
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
 from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from train import autocast_context, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+from train import TrainStep, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
 
 def time_steps(step, warmup: int, steps: int, cuda: bool):
@@ -121,38 +121,28 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
         x = x + torch.rand_like(x) / 2 ** cfg.n_bits
         return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
-    graphed, check = None, None
+    # train.py's step itself; its LR warm-up matters: without it the step can diverge on noise
+    # and skip its update.
+    train_step = TrainStep(model, glow.parameters(), opt, lr, warmup_lr, 50.0, device, precision,
+                           graph="on" if cuda_graph else "off")
+    check = None
     if cuda_graph:
-        def graph_autocast():
-            return autocast_context(device, precision, cache=False)
         x = batch_input()
-        graphed = GraphedLoss(model, glow.parameters(), x, graph_autocast)
+        train_step.capture(x)
         if graph_check:  # an eager pass beside the graph's memory pool: at one (small) batch only
-            check = graph_vs_eager(graphed, model, list(glow.parameters()), x, graph_autocast)
+            check = graph_vs_eager(train_step.graphed, model, train_step.params, x, train_step.graph_autocast)
 
     done = {"steps": 0, "skipped": 0}
 
     def step() -> torch.Tensor:
-        for group in opt.param_groups:  # train.py's linear LR warm-up: without it the step can
-            group["lr"] = lr * min(1.0, (done["steps"] + 1) / warmup_lr)  # diverge and skip its update
+        loss, _, applied = train_step(batch_input(), done["steps"])
         done["steps"] += 1
-        x = batch_input()
-        if graphed is not None:
-            loss = graphed(x)  # the same step as models/train.py's --cuda-graph
-        else:
-            with autocast_context(device, precision):
-                loss = model(x).float().mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(glow.parameters(), 50.0)
-        if torch.isfinite(norm):
-            opt.step()
-        else:
+        if not applied:
             done["skipped"] += 1  # a timed step without its optimizer update: reported, not hidden
         return loss
 
     elapsed, final = time_steps(step, warmup, steps, cuda)
-    if profile_to and graphed is None:
+    if profile_to and train_step.graphed is None:
         with open(profile_to, "a") as f:
             f.write(f"\n## {name}, batch {batch}, {cfg.to_dict()}\n{profile_table(step, cuda)}\n")
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,

@@ -238,9 +238,9 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       // The patch renderFace hands back (its box may be larger than the face's).
       const faceId = Number(await page.locator('.right .face[aria-selected=true]').getAttribute('data-face-id'));
       const patch = await api<FaceLayer>(page, 'renderFace', { faceId, recipe: { sliders: { [SMILE]: 1 } } });
-      const patchRect = await canvasRect(page, patch.box);
-      assertUnchanged(difference(before, afterDrag, outside(inset(patchRect, -3))), 'pixels outside the face patch');
-      sliderShots = { before, after: afterDrag, patch: patchRect, patchHasAlpha: pngHasAlpha(patch.image) };
+      const patchArea = await canvasRect(page, patch.box);
+      assertUnchanged(difference(before, afterDrag, outside(inset(patchArea, -3))), 'pixels outside the face patch');
+      sliderShots = { before, after: afterDrag, patch: patchArea, patchHasAlpha: pngHasAlpha(patch.image) };
       assert.notEqual(await page.locator(`input[data-attribute=${SMILE}]`).inputValue(), '0');
       await studio.screenshot('editor');
 
