@@ -2,15 +2,19 @@
 # One GPU session, end to end, from one packed file (what ran on the device machines):
 #   0. the CUDA-graph unit test (models/tests/test_train.py -k graph), where pytest is installed;
 #   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, eager and
-#      replayed from a CUDA graph, images/s, plus a torch.profiler table of one eager config
-#      (also the smoke test: a broken torch / GPU path fails here in seconds);
-#   2. optional (RACE=1): the 330 s race at the baseline's size (K=32, L=4, hidden 512);
-#   3. the shipped model (K=16, L=4, hidden 256) for the time left; its fp32 weights come back
-#      in five parts (a returned file may hold at most 16 MiB).
+#      replayed from a CUDA graph, for each --compile mode in COMPILE, images/s, plus a
+#      torch.profiler table of each eager row (also the smoke test: a broken torch / GPU path
+#      fails here in seconds);
+#   2. optional (RACE=1): the 330 s race at the baseline's size (K=32, L=4, hidden 512), with the
+#      fastest compile mode of step 1;
+#   3. optional (SHIP=1, the default): the shipped model (K=16, L=4, hidden 256) for the time
+#      left; its fp32 weights come back in five parts (a returned file may hold at most 16 MiB).
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment): BATCHES (eager bench batches, default 512), GRAPH_BATCHES (256,512,1024),
-# BENCH_STEPS (10), RACE (0), SHIP_BATCH (512), SHIP_WARMUP (200 steps).
+# COMPILE (bench compile modes, default off), BENCH_STEPS (10), RACE (0), RACE_BATCH (256),
+# SHIP (1), SHIP_BATCH (512), SHIP_WARMUP (200 steps).
+# The next session for #4 (10x): RACE=1 SHIP=0 COMPILE=off,couplings GRAPH_BATCHES=512,1024 bash models/gpu_session.sh 540
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}
@@ -35,34 +39,35 @@ COMMON=(--data "$DATA" --n-bits 5 --optimizer adamax --lr 1e-3 --log-every 50 --
 
 if python3 -c "import pytest" 2>/dev/null; then
   log "0. CUDA graph test"
-  timeout 90 python3 -m pytest -q -p no:cacheprovider models/tests/test_train.py -k graph 2>&1 | tee "$WORK/pytest.txt"
+  timeout 150 python3 -m pytest -q -p no:cacheprovider models/tests/test_train.py -k "graph or compile" 2>&1 | tee "$WORK/pytest.txt"
 fi
 
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
-timeout 240 python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
-  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --steps "${BENCH_STEPS:-10}" --profile "$WORK/profile.txt" \
-  --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
+timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
+  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --steps "${BENCH_STEPS:-10}" \
+  --profile "$WORK/profile.txt" --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
 # no row at all means torch / the GPU path is broken here: stop, so the session can be rerun
 [ -f "$WORK/bench.json" ] || { cp "$WORK"/*.txt "$OUT"/ 2>/dev/null; log "no bench rows: stopping"; exit 3; }
-read -r BATCH GRAPH <<<"$(python3 -c "
+read -r GRAPH COMPILED <<<"$(python3 -c "
 import json
 rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == 'ours']
 best = max(rows, key=lambda r: r['img_per_s'])
-print(best['batch'], 'auto' if any(r.get('cuda_graph') for r in rows) else 'off')" 2>/dev/null || echo 128 off)"
-log "race batch: $BATCH; cuda graph: $GRAPH"
-COMMON+=(--cuda-graph "$GRAPH")
+print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'))" 2>/dev/null || echo off off)"
+log "fastest bench row: cuda graph $GRAPH, compile $COMPILED"
+COMMON+=(--cuda-graph "$GRAPH" --compile "$COMPILED")
 
 if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"
 RACE_T0=$(date +%s)
-timeout 420 python3 models/train.py "${COMMON[@]}" "${BIG[@]}" --out "$WORK/race" --batch "$BATCH" \
+timeout 420 python3 models/train.py "${COMMON[@]}" "${BIG[@]}" --out "$WORK/race" --batch "${RACE_BATCH:-256}" \
   --warmup-steps 200 --budget-minutes 5.5 --val-images 0 2>&1 | tee "$WORK/race.log" || {
   log "race failed"
   # failing at once means train.py itself is broken here: stop, so the session can be rerun
   [ $(( $(date +%s) - RACE_T0 )) -lt 90 ] && { cp "$WORK"/*.log "$WORK"/*.txt "$OUT"/ 2>/dev/null; exit 3; }; }
 fi
 
+if [ "${SHIP:-1}" = 1 ]; then
 SHIP_MIN=$(python3 -c "print(max(0.5, ($(left) - 45) / 60))")
 log "3. shipped model: ${SHIP_MIN} min"
 timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-512}" \
@@ -77,6 +82,7 @@ for part in range(5):  # five files: each under the 16 MiB a returned file may h
                 "training": ckpt["training"], "model": {k: model[k] for k in keys[part::5]}},
                f"{sys.argv[2]}/ship.part{part}.pt")
 EOF
+fi
 rm -f "$WORK"/*/last.pt
 tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt pytest.txt bench.txt bench.json profile.txt race.log ship.log \
   race/*.png race/metrics.jsonl ship/*.png ship/metrics.jsonl 2>/dev/null)

@@ -11,8 +11,8 @@ Several GPUs or machines (torchrun sets LOCAL_RANK / RANK / WORLD_SIZE):
 Loss: bits/dim of the dequantised n-bit image (5 bits by default). Adamax (or Adam) with a
 linear LR warm-up, gradient-norm clipping, and steps whose gradient is not finite skipped.
 On CUDA: bf16 autocast for the coupling networks while the flow's own stream stays fp32
-(validation always fp32), TF32 matmuls, channels-last; --compile
-wraps the model in torch.compile where available. Actnorm is initialised from one batch
+(validation always fp32), TF32 matmuls, channels-last; --compile couplings compiles each
+coupling network (torch >= 2.2), --compile model the whole model. Actnorm is initialised from one batch
 before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's values).
 
 Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
@@ -45,7 +45,7 @@ from torch.utils.data.distributed import DistributedSampler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FaceFolder, save_grid  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from glow import ActNorm, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
+from glow import ActNorm, Coupling, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
 
@@ -169,15 +169,32 @@ def autocast_context(device: torch.device, precision: str, cache: bool = True):
 
 def resolve_cuda_graph(requested: str, device: torch.device, world: int, compile_model: bool,
                        checkpoint_couplings: bool) -> bool:
-    """auto: on for one CUDA process without --compile or --checkpoint-couplings, else eager;
-    on: the same, but a conflict is an error."""
+    """auto: on for one CUDA process without --compile model or --checkpoint-couplings, else
+    eager; on: the same, but a conflict is an error. (--compile couplings combines with it.)"""
     conflicts = [why for why, bad in (("it needs CUDA", device.type != "cuda"),
                                       ("DDP's all-reduce is not captured: use one process", world > 1),
-                                      ("not combined with --compile", compile_model),
+                                      ("not combined with --compile model", compile_model),
                                       ("not combined with --checkpoint-couplings", checkpoint_couplings)) if bad]
     if requested == "on" and conflicts:
         raise SystemExit(f"train: --cuda-graph on: {conflicts[0]}")
     return requested != "off" and not conflicts
+
+
+def compile_couplings(glow: Glow) -> int:
+    """Compile every coupling network in place; returns how many.
+
+    Why these alone: they hold nearly all of the step's GPU time, and in eager mode their bias
+    additions, ReLUs and bias-gradient reductions run as separate memory-bound kernels over the
+    hidden activations (37% of the step in bench/train/RESULTS.md's profile), which the compiler
+    fuses. nn.Module.compile works in place, so parameter names and checkpoints are unchanged;
+    the flow's own stream stays eager, and the CUDA graph still captures the whole step."""
+    if not hasattr(nn.Module, "compile"):
+        raise SystemExit(f"train: --compile couplings needs torch >= 2.2 (nn.Module.compile); "
+                         f"this is torch {torch.__version__}")
+    nets = [m.net for m in glow.modules() if isinstance(m, Coupling)]
+    for net in nets:
+        net.compile(dynamic=False)  # the 4 levels' shapes are fixed: one specialised graph each
+    return len(nets)
 
 
 class TrainStep:
@@ -308,7 +325,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="auto: bf16 autocast + TF32 on CUDA, fp32 on CPU")
     g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
-    g.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2)")
+    g.add_argument("--compile", choices=("off", "couplings", "model"), default="off",
+                   help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2.2) "
+                        "or the whole model (eager only; torch >= 2)")
     g.add_argument("--cuda-graph", choices=("auto", "on", "off"), default="auto",
                    help="replay forward+backward from a CUDA graph (auto: on for one CUDA process)")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -403,16 +422,18 @@ def train(argv=None) -> Dict[str, List]:
         optimizer.load_state_dict(ckpt["optimizer"])
         set_rng_states(ckpt["rng"])
 
+    if args.compile == "couplings":
+        compile_couplings(glow)  # after the actnorm init, which runs eagerly
     model: nn.Module = GlowMethod(glow, "bits_per_dim")
     if env.world > 1:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[env.local_rank] if cuda else None)
-    if args.compile:
-        if hasattr(torch, "compile"):
-            model = torch.compile(model)
-        elif env.main:
-            print("train: --compile ignored, this torch has no torch.compile", flush=True)
+    if args.compile == "model":
+        if not hasattr(torch, "compile"):
+            raise SystemExit(f"train: --compile model needs torch >= 2; this is torch {torch.__version__}")
+        model = torch.compile(model)
 
-    use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile, cfg.checkpoint_couplings)
+    use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile == "model",
+                                   cfg.checkpoint_couplings)
     train_step = TrainStep(model, glow.parameters(), optimizer, args.lr, args.warmup_steps, args.clip_grad, device,
                            precision, graph=args.cuda_graph if use_graph else "off")
 
@@ -453,6 +474,7 @@ def train(argv=None) -> Dict[str, List]:
                 "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
                              "world_size": env.world, "global_batch": global_batch,
                              "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": train_step.graph != "off",
+                             "compile": args.compile,
                              "device": torch.cuda.get_device_name(device) if cuda else "cpu",
                              "train_seconds": round(earlier_seconds + time.time() - t_start, 1)},
                 "metrics": metrics,

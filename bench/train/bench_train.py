@@ -6,8 +6,9 @@
         --flow-steps 2 --hidden 32 --batch 8                             # smoke run on a CPU
 
 "ours":     the training configuration (default 64px, K=32, L=4, hidden 512, affine coupling,
-            Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional torch.compile /
-            coupling checkpointing), stepped by models/train.py's own TrainStep (linear LR
+            Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional coupling
+            checkpointing), for each --compile mode (off, couplings, model: train.py's), stepped
+            by models/train.py's own TrainStep (linear LR
             warm-up, grad clipping, non-finite skip), eager at --batches and replayed from a CUDA graph
             (train.py's default on one GPU) at --graph-batches. The first graph row is also
             checked against an eager step on the same batch (loss and gradients).
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
 from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from train import TrainStep, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+from train import TrainStep, compile_couplings, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
 
 
 def time_steps(step, warmup: int, steps: int, cuda: bool):
@@ -94,7 +95,7 @@ def profile_table(step, cuda: bool, rows: int = 25) -> str:
 
 
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
-               channels_last: bool, compile_model: bool, device: torch.device, warmup: int, steps: int,
+               channels_last: bool, compile_mode: str, device: torch.device, warmup: int, steps: int,
                cuda_graph: bool = False, graph_check: bool = False, profile_to: str = "",
                warmup_lr: int = 200) -> dict:
     cuda = device.type == "cuda"
@@ -111,9 +112,11 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     skip_actnorm_init_check(glow)
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
+    if compile_mode == "couplings":
+        compile_couplings(glow)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
     model = GlowMethod(glow, "bits_per_dim")
-    if compile_model and hasattr(torch, "compile"):
+    if compile_mode == "model":
         model = torch.compile(model)
 
     def batch_input() -> torch.Tensor:
@@ -146,7 +149,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
         with open(profile_to, "a") as f:
             f.write(f"\n## {name}, batch {batch}, {cfg.to_dict()}\n{profile_table(step, cuda)}\n")
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
-            "precision": precision, "channels_last": channels_last, "compile": bool(compile_model and hasattr(torch, "compile")),
+            "precision": precision, "channels_last": channels_last, "compile": compile_mode,
             "cuda_graph": cuda_graph, "graph_check": check, "skipped_steps": done["skipped"],
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
@@ -193,7 +196,7 @@ def run_rosinality(code_dir: str, image_size: int, levels: int, flow_steps: int,
     elapsed, final = time_steps(step, warmup, steps, cuda)
     cfg = GlowConfig(image_size=image_size, levels=levels, steps=flow_steps, hidden=512, affine=False)
     return {"name": "rosinality", "config": cfg.to_dict(), "batch": batch, "optimizer": "adam", "lr": 1e-4,
-            "precision": "torch default", "channels_last": False, "compile": False,
+            "precision": "torch default", "channels_last": False, "compile": "off",
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None,
             "params_m": sum(p.numel() for p in net.parameters()) / 1e6}
@@ -203,7 +206,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="images/s per GPU: our training step vs a baseline Glow config")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--steps", type=int, default=30, help="timed steps per configuration")
-    p.add_argument("--warmup", type=int, default=None, help="untimed steps first (default: 5 on CUDA, 1 on CPU; +compile)")
+    p.add_argument("--warmup", type=int, default=None, help="untimed steps first (default: 5 on CUDA, 1 on CPU; "
+                   "+10 when compiling)")
     p.add_argument("--image-size", type=int, default=64)
     p.add_argument("--levels", type=int, default=4)
     p.add_argument("--flow-steps", type=int, default=32, help="K")
@@ -213,7 +217,8 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--lr-warmup-steps", type=int, default=200, help="ours: linear LR warm-up, as train.py's")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
-    p.add_argument("--compile", action="store_true")
+    p.add_argument("--compile", default="off", help="comma-separated train.py --compile modes for ours: "
+                   "off, couplings (torch >= 2.2), model (torch >= 2; eager rows only); each gets every batch")
     p.add_argument("--checkpoint-couplings", action="store_true")
     p.add_argument("--batches", default=None, help="comma-separated batch sizes for ours, eager (default: --batch;"
                    " '' for none)")
@@ -234,7 +239,13 @@ def main(argv=None) -> int:
     if cuda and not torch.cuda.is_available():
         print("bench_train: --device cuda but CUDA is not available", file=sys.stderr)
         return 2
-    warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if args.compile else 0))
+    compile_modes = [m for m in args.compile.split(",") if m]
+    unknown = sorted(set(compile_modes) - {"off", "couplings", "model"})
+    if unknown or not compile_modes:
+        print(f"bench_train: --compile takes off, couplings and model, got {args.compile!r}", file=sys.stderr)
+        return 2
+    compiling = compile_modes != ["off"]
+    warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if compiling else 0))
     precision = resolve_precision(args.precision, device)
     shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
     rows: list = []
@@ -243,7 +254,7 @@ def main(argv=None) -> int:
     dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
     title = (f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
              f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
-    header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<7} "
+    header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<9} "
               f"{'ckpt':<5} {'graph':<5} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
 
     def line(r: dict) -> str:
@@ -256,7 +267,7 @@ def main(argv=None) -> int:
         if r.get("skipped_steps"):
             note += f"  {r['skipped_steps']} steps skipped (non-finite gradient): their optimizer update was not run"
         return (f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} "
-                f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {str(r['compile']):<7} "
+                f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {r['compile']:<9} "
                 f"{str(r['config']['checkpoint_couplings']):<5} {str(r.get('cuda_graph', False)):<5} "
                 f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
 
@@ -280,21 +291,23 @@ def main(argv=None) -> int:
                                                      args.flow_steps, 64, device, warmup, args.steps))
     if args.only in (None, "baseline"):
         attempt("baseline", lambda: run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
-                                               "fp32", False, False, device, warmup, args.steps, warmup_lr=1))
+                                               "fp32", False, "off", device, warmup, args.steps, warmup_lr=1))
     if args.only in (None, "ours"):
         cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
         eager = args.batches if args.batches is not None else str(args.batch)
-        runs = [(int(b), False) for b in eager.split(",") if b]
-        runs += [(int(b), True) for b in (args.graph_batches or "").split(",") if b]
-        first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
-        for i, (batch, graph) in enumerate(runs):
-            attempt(f"ours at batch {batch}{' (cuda graph)' if graph else ''}",
-                    lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, args.compile, device,
-                                       warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
-                                       profile_to=args.profile, warmup_lr=args.lr_warmup_steps))
-            gc.collect()  # free this configuration's model and graph pool before the next
-            if cuda:
-                torch.cuda.empty_cache()
+        graphed = [] if not cuda else [int(b) for b in (args.graph_batches or "").split(",") if b]
+        for mode in compile_modes:
+            runs = [(int(b), False) for b in eager.split(",") if b]
+            runs += [(b, True) for b in graphed if mode != "model"]  # train.py: the graph takes no whole-model compile
+            first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
+            for i, (batch, graph) in enumerate(runs):
+                attempt(f"ours at batch {batch}, compile {mode}{' (cuda graph)' if graph else ''}",
+                        lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, mode, device,
+                                           warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
+                                           profile_to=args.profile, warmup_lr=args.lr_warmup_steps))
+                gc.collect()  # free this configuration's model and graph pool before the next
+                if cuda:
+                    torch.cuda.empty_cache()
     print("\n" + title + "\n" + header)
     for r in rows:
         print(line(r))

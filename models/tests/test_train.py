@@ -92,7 +92,7 @@ def test_cuda_graph_choice():
     assert not train.resolve_cuda_graph("auto", cuda, 2, False, False)  # DDP: eager
     assert not train.resolve_cuda_graph("off", cuda, 1, False, False)
     for args, why in (((cpu, 1, False, False), "CUDA"), ((cuda, 2, False, False), "one process"),
-                      ((cuda, 1, True, False), "--compile"), ((cuda, 1, False, True), "--checkpoint-couplings")):
+                      ((cuda, 1, True, False), "--compile model"), ((cuda, 1, False, True), "--checkpoint-couplings")):
         try:
             train.resolve_cuda_graph("on", *args)
         except SystemExit as err:
@@ -131,6 +131,50 @@ def test_cuda_graph_step_matches_the_eager_step():
     (graph_losses, graph_weights), (eager_losses, eager_weights) = results
     assert graph_losses == pytest.approx(eager_losses, rel=1e-4)
     assert torch.allclose(graph_weights, eager_weights, atol=1e-5), (graph_weights - eager_weights).abs().max()
+
+
+@pytest.mark.skipif(not hasattr(torch.nn.Module, "compile"),
+                    reason="--compile couplings needs torch >= 2.2 (CI's Debian torch is 1.13: run on the GPU machine)")
+def test_compiled_couplings_match_eager():
+    """--compile couplings: the eager loss and gradients, the same parameter names (checkpoints
+    unchanged), and on CUDA the same loss replayed from a CUDA graph."""
+    from cuda_graph import GraphedLoss
+    from glow import Glow, GlowConfig, GlowMethod
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    cfg = GlowConfig(image_size=16, levels=2, steps=2, hidden=32)
+    x = torch.rand(8, 3, 16, 16, device=device) - 0.5
+
+    def build():
+        torch.manual_seed(0)
+        glow = Glow(cfg).to(device)
+        glow.initialize_actnorm(x)
+        train.skip_actnorm_init_check(glow)
+        return glow
+
+    eager, compiled = build(), build()
+    names = list(compiled.state_dict())
+    assert train.compile_couplings(compiled) == cfg.levels * cfg.steps
+    assert list(compiled.state_dict()) == names
+    results = []
+    for glow in (eager, compiled):
+        loss = GlowMethod(glow, "bits_per_dim")(x).mean()
+        loss.backward()
+        results.append((float(loss), torch.cat([p.grad.flatten() for p in glow.parameters()])))
+    (eager_loss, eager_grads), (compiled_loss, compiled_grads) = results
+    assert compiled_loss == pytest.approx(eager_loss, rel=1e-5)
+    assert torch.allclose(compiled_grads, eager_grads, rtol=1e-3, atol=1e-5), \
+        (compiled_grads - eager_grads).abs().max()
+    if device.type == "cuda":
+        graphed = GraphedLoss(GlowMethod(compiled, "bits_per_dim"), compiled.parameters(), x, torch.enable_grad)
+        assert float(graphed(x)) == pytest.approx(eager_loss, rel=1e-5)
+
+
+@pytest.mark.skipif(hasattr(torch.nn.Module, "compile"), reason="this torch has nn.Module.compile")
+def test_compile_couplings_refuses_an_old_torch():
+    from glow import Glow, GlowConfig
+    with pytest.raises(SystemExit, match=r"torch >= 2\.2.*" + torch.__version__.replace("+", r"\+")):
+        train.compile_couplings(Glow(GlowConfig(image_size=8, levels=1, steps=1, hidden=4)))
 
 
 def test_graphed_loss_refuses_a_cpu_batch():
