@@ -6,15 +6,18 @@
 #      torch.profiler table of each eager row (also the smoke test: a broken torch / GPU path
 #      fails here in seconds);
 #   2. optional (RACE=1): the 330 s race at the baseline's size (K=32, L=4, hidden 512), with the
-#      fastest compile mode of step 1;
+#      fastest compile mode of step 1 (or TRAIN_COMPILE when BENCH=0);
 #   3. optional (SHIP=1, the default): the shipped model (K=16, L=4, hidden 256) for the time
 #      left; its fp32 weights come back in five parts (a returned file may hold at most 16 MiB).
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment): BATCHES (eager bench batches, default 512), GRAPH_BATCHES (256,512,1024),
-# COMPILE (bench compile modes, default off), BENCH_STEPS (10), RACE (0), RACE_BATCH (256),
-# SHIP (1), SHIP_BATCH (512), SHIP_WARMUP (200 steps).
-# The next session for #4 (10x): RACE=1 SHIP=0 COMPILE=off,couplings GRAPH_BATCHES=512,1024 bash models/gpu_session.sh 540
+# COMPILE (bench compile modes, default off), BENCH_STEPS (10), BENCH (1; 0 skips step 1 and
+# trains with --compile TRAIN_COMPILE, default off), RACE (0), RACE_BATCH (256), SHIP (1),
+# SHIP_BATCH (512), SHIP_WARMUP (200 steps).
+# The next GPU session for #4 (10x), as two calls (a call may run 600 s):
+#   SHIP=0 COMPILE=off,couplings GRAPH_BATCHES=512,1024 bash models/gpu_session.sh 420
+#   BENCH=0 RACE=1 SHIP=0 TRAIN_COMPILE=<the faster mode> bash models/gpu_session.sh 480
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}
@@ -42,6 +45,7 @@ if python3 -c "import pytest" 2>/dev/null; then
   timeout 150 python3 -m pytest -q -p no:cacheprovider models/tests/test_train.py -k "graph or compile" 2>&1 | tee "$WORK/pytest.txt"
 fi
 
+if [ "${BENCH:-1}" = 1 ]; then
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
 timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
@@ -55,6 +59,9 @@ rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == '
 best = max(rows, key=lambda r: r['img_per_s'])
 print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'))" 2>/dev/null || echo off off)"
 log "fastest bench row: cuda graph $GRAPH, compile $COMPILED"
+else
+GRAPH=auto COMPILED=${TRAIN_COMPILE:-off}
+fi
 COMMON+=(--cuda-graph "$GRAPH" --compile "$COMPILED")
 
 if [ "${RACE:-0}" = 1 ]; then

@@ -77,21 +77,38 @@ def graph_vs_eager(graphed: GraphedLoss, model, params, x: torch.Tensor, autocas
     return {"loss_diff": abs(g_loss - float(e_loss)), "grad_rel_diff": float(diff / norm)}
 
 
-def profile_table(step, cuda: bool, rows: int = 25) -> str:
-    """torch.profiler over two eager steps: the kernels that take the GPU's time."""
+# The operators whose cost depends on the layer: broken down by input shape in the profile, to
+# tell which convolution (first 3x3, middle 1x1, last 3x3; which level) takes the time.
+SHAPE_OPS = ("aten::cudnn_convolution", "aten::convolution_backward", "aten::add_", "aten::clamp_min_",
+             "aten::threshold_backward", "aten::sum")
+
+
+def self_time_us(event, cuda: bool) -> float:
+    names = ("self_device_time_total", "self_cuda_time_total") if cuda else ("self_cpu_time_total",)
+    return next(float(getattr(event, n)) for n in names if hasattr(event, n))
+
+
+def profile_table(step, cuda: bool, rows: int = 25, steps: int = 2) -> str:
+    """torch.profiler over two eager steps: the kernels that take the GPU's time, then the
+    layer-dependent operators per input shape (ms and calls per step)."""
     from torch.profiler import ProfilerActivity, profile
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
-    with profile(activities=activities) as prof:
-        for _ in range(2):
+    with profile(activities=activities, record_shapes=True) as prof:
+        for _ in range(steps):
             step()
         if cuda:
             torch.cuda.synchronize()
     key = "cuda_time_total" if cuda else "cpu_time_total"
     try:
-        return prof.key_averages().table(sort_by=key, row_limit=rows, max_name_column_width=60)
+        table = prof.key_averages().table(sort_by=key, row_limit=rows, max_name_column_width=60)
     except Exception:  # newer torch names it device_time_total
-        return prof.key_averages().table(sort_by="device_time_total" if cuda else key, row_limit=rows,
-                                         max_name_column_width=60)
+        table = prof.key_averages().table(sort_by="device_time_total" if cuda else key, row_limit=rows,
+                                          max_name_column_width=60)
+    by_shape = sorted(((self_time_us(e, cuda) / steps / 1000, e.key, e.count // steps, e.input_shapes)
+                       for e in prof.key_averages(group_by_input_shape=True) if e.key in SHAPE_OPS), reverse=True)
+    lines = [f"{'self ms/step':>12} {'calls/step':>10}  {'operator':<28} input shapes"]
+    lines += [f"{ms:>12.2f} {calls:>10}  {name:<28} {shapes}" for ms, name, calls, shapes in by_shape[:40]]
+    return table + "\n" + "\n".join(lines)
 
 
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
