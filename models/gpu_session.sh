@@ -12,11 +12,13 @@
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment): BATCHES (eager bench batches, default 512), GRAPH_BATCHES (256,512,1024),
-# COMPILE (bench compile modes, default off), BENCH_STEPS (10), BENCH (1; 0 skips step 1 and
+# COMPILE (bench compile modes, default off), COUPLINGS (bench coupling types, default affine),
+# BENCH_STEPS (10), BENCH_SECONDS (300), BENCH (1; 0 skips step 1 and
 # trains with --compile TRAIN_COMPILE, default off), RACE (0), RACE_BATCH (256), SHIP (1),
 # SHIP_BATCH (512), SHIP_WARMUP (200 steps).
 # The next GPU session for #4 (10x), as two calls (a call may run 600 s):
-#   SHIP=0 COMPILE=off,couplings GRAPH_BATCHES=512,1024 bash models/gpu_session.sh 420
+#   SHIP=0 COMPILE=off,couplings COUPLINGS=affine,additive GRAPH_BATCHES=1024 BENCH_SECONDS=420 \
+#     bash models/gpu_session.sh 480
 #   BENCH=0 RACE=1 SHIP=0 TRAIN_COMPILE=<the faster mode> bash models/gpu_session.sh 480
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
@@ -49,7 +51,7 @@ if [ "${BENCH:-1}" = 1 ]; then
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
 timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
-  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --steps "${BENCH_STEPS:-10}" \
+  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --steps "${BENCH_STEPS:-10}" \
   --profile "$WORK/profile.txt" --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
 # no row at all means torch / the GPU path is broken here: stop, so the session can be rerun
 [ -f "$WORK/bench.json" ] || { cp "$WORK"/*.txt "$OUT"/ 2>/dev/null; log "no bench rows: stopping"; exit 3; }

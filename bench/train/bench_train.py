@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import math
 import os
@@ -230,7 +231,8 @@ def main(argv=None) -> int:
     p.add_argument("--flow-steps", type=int, default=32, help="K")
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--additive", action="store_true", help="ours with additive coupling (default affine)")
+    p.add_argument("--couplings", default="affine", help="comma-separated coupling types for ours: affine (what "
+                   "we train), additive (the baseline's)")
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--lr-warmup-steps", type=int, default=200, help="ours: linear LR warm-up, as train.py's")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
@@ -262,6 +264,10 @@ def main(argv=None) -> int:
         print(f"bench_train: --compile takes off, couplings and model, got {args.compile!r}", file=sys.stderr)
         return 2
     compiling = compile_modes != ["off"]
+    couplings = [c for c in args.couplings.split(",") if c]
+    if not couplings or set(couplings) - {"affine", "additive"}:
+        print(f"bench_train: --couplings takes affine and additive, got {args.couplings!r}", file=sys.stderr)
+        return 2
     warmup = args.warmup if args.warmup is not None else ((5 if cuda else 1) + (10 if compiling else 0))
     precision = resolve_precision(args.precision, device)
     shape = dict(image_size=args.image_size, levels=args.levels, steps=args.flow_steps, hidden=args.hidden)
@@ -310,15 +316,15 @@ def main(argv=None) -> int:
         attempt("baseline", lambda: run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
                                                "fp32", False, "off", device, warmup, args.steps, warmup_lr=1))
     if args.only in (None, "ours"):
-        cfg = GlowConfig(**shape, affine=not args.additive, checkpoint_couplings=args.checkpoint_couplings)
         eager = args.batches if args.batches is not None else str(args.batch)
         graphed = [] if not cuda else [int(b) for b in (args.graph_batches or "").split(",") if b]
-        for mode in compile_modes:
+        for coupling, mode in itertools.product(couplings, compile_modes):
+            cfg = GlowConfig(**shape, affine=coupling == "affine", checkpoint_couplings=args.checkpoint_couplings)
             runs = [(int(b), False) for b in eager.split(",") if b]
             runs += [(b, True) for b in graphed if mode != "model"]  # train.py: the graph takes no whole-model compile
             first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
             for i, (batch, graph) in enumerate(runs):
-                attempt(f"ours at batch {batch}, compile {mode}{' (cuda graph)' if graph else ''}",
+                attempt(f"ours ({coupling}) at batch {batch}, compile {mode}{' (cuda graph)' if graph else ''}",
                         lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, mode, device,
                                            warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
                                            profile_to=args.profile, warmup_lr=args.lr_warmup_steps))
