@@ -163,12 +163,34 @@ class InvConv2dLU(nn.Module):
             return F.conv2d(y, w_inv.view(*w_inv.shape, 1, 1).to(y.dtype))
 
 
+class AlignedConv2d(nn.Conv2d):
+    """nn.Conv2d that can zero-pad its channel counts to a multiple of `pad_to` on the fly.
+
+    Why: cuDNN's fast tensor-core kernels for channels-last bf16 want channel counts that are
+    multiples of 8, and the couplings' first convolution reads 6 or 12 channels while their last
+    one writes 12 (affine) or 6 (additive). Zero channels only add exact zeros, so the output is
+    unchanged, and the weights keep their shape: checkpoints and the export are unaffected.
+    pad_to = 1 (plain nn.Conv2d) unless training turns it on (train.align_channels)."""
+
+    pad_to = 1
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pad_in, pad_out = -self.in_channels % self.pad_to, -self.out_channels % self.pad_to
+        if not (pad_in or pad_out):
+            return super().forward(x)
+        weight = F.pad(self.weight, (0, 0, 0, 0, 0, pad_in, 0, pad_out))
+        bias = None if self.bias is None else F.pad(self.bias, (0, pad_out))
+        y = F.conv2d(F.pad(x, (0, 0, 0, 0, 0, pad_in)), weight, bias, self.stride, self.padding, self.dilation,
+                     self.groups)
+        return y[:, :self.out_channels] if pad_out else y
+
+
 class ZeroConv2d(nn.Module):
     """3x3 convolution initialised to output zeros, with a learned log-scale (x3) on its output."""
 
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, 3, padding=1)
+        self.conv = AlignedConv2d(in_channels, out_channels, 3, padding=1)
         self.conv.weight.data.zero_()
         self.conv.bias.data.zero_()
         self.scale = nn.Parameter(torch.zeros(1, out_channels, 1, 1))
@@ -187,7 +209,7 @@ class Coupling(nn.Module):
         self.affine = affine
         self.use_checkpoint = use_checkpoint
         half = channels // 2
-        first = nn.Conv2d(half, hidden, 3, padding=1)
+        first = AlignedConv2d(half, hidden, 3, padding=1)
         middle = nn.Conv2d(hidden, hidden, 1)
         for conv in (first, middle):
             conv.weight.data.normal_(0, 0.05)

@@ -2,24 +2,25 @@
 # One GPU session, end to end, from one packed file (what ran on the device machines):
 #   0. the CUDA-graph unit test (models/tests/test_train.py -k graph), where pytest is installed;
 #   1. bench/train: rosinality/glow-pytorch (its own code, from .baseline/) vs ours, eager and
-#      replayed from a CUDA graph, for each --compile mode in COMPILE, images/s, plus a
-#      torch.profiler table of each eager row (also the smoke test: a broken torch / GPU path
-#      fails here in seconds);
+#      replayed from a CUDA graph, for each compile mode x coupling type x channel alignment
+#      asked for, images/s, plus a torch.profiler table of each eager row (also the smoke test:
+#      a broken torch / GPU path fails here in seconds);
 #   2. optional (RACE=1): the 330 s race at the baseline's size (K=32, L=4, hidden 512), with the
-#      fastest compile mode of step 1 (or TRAIN_COMPILE when BENCH=0);
+#      graph / compile / alignment of step 1's fastest row;
 #   3. optional (SHIP=1, the default): the shipped model (K=16, L=4, hidden 256) for the time
 #      left; its fp32 weights come back in five parts (a returned file may hold at most 16 MiB).
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
-# Knobs (environment): BATCHES (eager bench batches, default 512), GRAPH_BATCHES (256,512,1024),
-# COMPILE (bench compile modes, default off), COUPLINGS (bench coupling types, default affine),
-# BENCH_STEPS (10), BENCH_SECONDS (300), BENCH (1; 0 skips step 1 and
-# trains with --compile TRAIN_COMPILE, default off), RACE (0), RACE_BATCH (256), SHIP (1),
-# SHIP_BATCH (512), SHIP_WARMUP (200 steps).
+# Knobs (environment), bench: BATCHES (eager batches, default 512), GRAPH_BATCHES (256,512,1024),
+#   COMPILE (off | couplings | model, comma-separated; default off), COUPLINGS (affine,additive;
+#   default affine), ALIGNED (off,on; default off), BENCH_STEPS (10), BENCH_SECONDS (300),
+#   BENCH (1; 0 skips the bench: training then uses TRAIN_COMPILE, default off, and TRAIN_ALIGN=1
+#   for --align-channels);
+# race: RACE (0), RACE_BATCH (256); shipped model: SHIP (1), SHIP_BATCH (512), SHIP_WARMUP (200).
 # The next GPU session for #4 (10x), as two calls (a call may run 600 s):
-#   SHIP=0 COMPILE=off,couplings COUPLINGS=affine,additive GRAPH_BATCHES=1024 BENCH_SECONDS=420 \
+#   SHIP=0 COMPILE=off,couplings ALIGNED=off,on GRAPH_BATCHES=1024 BENCH_SECONDS=420 \
 #     bash models/gpu_session.sh 480
-#   BENCH=0 RACE=1 SHIP=0 TRAIN_COMPILE=<the faster mode> bash models/gpu_session.sh 480
+#   BENCH=0 RACE=1 SHIP=0 TRAIN_COMPILE=<the faster> TRAIN_ALIGN=<0|1> bash models/gpu_session.sh 480
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}
@@ -51,20 +52,22 @@ if [ "${BENCH:-1}" = 1 ]; then
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
 timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
-  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --steps "${BENCH_STEPS:-10}" \
+  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --aligned "${ALIGNED:-off}" --steps "${BENCH_STEPS:-10}" \
   --profile "$WORK/profile.txt" --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
 # no row at all means torch / the GPU path is broken here: stop, so the session can be rerun
 [ -f "$WORK/bench.json" ] || { cp "$WORK"/*.txt "$OUT"/ 2>/dev/null; log "no bench rows: stopping"; exit 3; }
-read -r GRAPH COMPILED <<<"$(python3 -c "
+read -r GRAPH COMPILED ALIGN <<<"$(python3 -c "
 import json
 rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == 'ours']
 best = max(rows, key=lambda r: r['img_per_s'])
-print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'))" 2>/dev/null || echo off off)"
-log "fastest bench row: cuda graph $GRAPH, compile $COMPILED"
+print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'), int(best.get('aligned', False)))
+" 2>/dev/null || echo off off 0)"
+log "fastest bench row: cuda graph $GRAPH, compile $COMPILED, aligned channels $ALIGN"
 else
-GRAPH=auto COMPILED=${TRAIN_COMPILE:-off}
+GRAPH=auto COMPILED=${TRAIN_COMPILE:-off} ALIGN=${TRAIN_ALIGN:-0}
 fi
 COMMON+=(--cuda-graph "$GRAPH" --compile "$COMPILED")
+[ "$ALIGN" = 1 ] && COMMON+=(--align-channels)
 
 if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"

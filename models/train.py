@@ -45,7 +45,7 @@ from torch.utils.data.distributed import DistributedSampler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FaceFolder, save_grid  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from glow import ActNorm, Coupling, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
+from glow import ActNorm, AlignedConv2d, Coupling, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
 
@@ -197,6 +197,16 @@ def compile_couplings(glow: Glow) -> int:
     return len(nets)
 
 
+def align_channels(glow: Glow, multiple: int = 8) -> int:
+    """Run the coupling networks' convolutions with channel counts zero-padded to `multiple`
+    (glow.AlignedConv2d: the same results, for cuDNN's tensor-core kernels); returns how many
+    convolutions pad."""
+    convs = [m for m in glow.modules() if isinstance(m, AlignedConv2d)]
+    for conv in convs:
+        conv.pad_to = multiple
+    return sum(1 for c in convs if c.in_channels % multiple or c.out_channels % multiple)
+
+
 class TrainStep:
     """One optimisation step, as train.py runs it and bench/train times it: the linear LR
     warm-up, forward and backward (replayed from a CUDA graph unless `graph` is "off"),
@@ -328,6 +338,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--compile", choices=("off", "couplings", "model"), default="off",
                    help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2.2) "
                         "or the whole model (eager only; torch >= 2)")
+    g.add_argument("--align-channels", action="store_true",
+                   help="zero-pad the coupling networks' channel counts to multiples of 8 (same results; for "
+                        "tensor cores)")
     g.add_argument("--cuda-graph", choices=("auto", "on", "off"), default="auto",
                    help="replay forward+backward from a CUDA graph (auto: on for one CUDA process)")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -422,6 +435,8 @@ def train(argv=None) -> Dict[str, List]:
         optimizer.load_state_dict(ckpt["optimizer"])
         set_rng_states(ckpt["rng"])
 
+    if args.align_channels:
+        align_channels(glow)
     if args.compile == "couplings":
         compile_couplings(glow)  # after the actnorm init, which runs eagerly
     model: nn.Module = GlowMethod(glow, "bits_per_dim")
@@ -441,7 +456,8 @@ def train(argv=None) -> Dict[str, List]:
     if env.main:
         print(f"train: {len(train_set)} train / {len(val_set)} val images of {cfg.image_size}px from {args.data}; "
               f"{params / 1e6:.2f}M params; {env.world} process(es) on {device}; precision {precision}; "
-              f"channels_last {channels_last}; compile {args.compile}; cuda graph {use_graph}; "
+              f"channels_last {channels_last}; compile {args.compile}; aligned channels {args.align_channels}; "
+              f"cuda graph {use_graph}; "
               f"{'resumed at step ' + str(step) if ckpt else 'fresh'}", flush=True)
 
     history: Dict[str, List] = {"steps": [], "losses": []}
@@ -474,7 +490,7 @@ def train(argv=None) -> Dict[str, List]:
                 "training": {"args": vars(args), "data": str(args.data), "train_images": len(train_set),
                              "world_size": env.world, "global_batch": global_batch,
                              "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": train_step.graph != "off",
-                             "compile": args.compile,
+                             "compile": args.compile, "align_channels": args.align_channels,
                              "device": torch.cuda.get_device_name(device) if cuda else "cpu",
                              "train_seconds": round(earlier_seconds + time.time() - t_start, 1)},
                 "metrics": metrics,

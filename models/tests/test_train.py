@@ -133,6 +133,34 @@ def test_cuda_graph_step_matches_the_eager_step():
     assert torch.allclose(graph_weights, eager_weights, atol=1e-5), (graph_weights - eager_weights).abs().max()
 
 
+@pytest.mark.parametrize("affine", [True, False])
+def test_aligned_channels_give_the_same_loss_and_gradients(affine):
+    """--align-channels pads the couplings' 6 / 12-channel convolutions to 8 / 16 with zeros:
+    the same loss and gradients, the same parameters."""
+    from glow import Glow, GlowConfig, GlowMethod
+
+    cfg = GlowConfig(image_size=16, levels=2, steps=2, hidden=32, affine=affine)
+    x = (torch.rand(4, 3, 16, 16) - 0.5).contiguous(memory_format=torch.channels_last)
+    results = []
+    for aligned in (False, True):
+        torch.manual_seed(0)
+        glow = Glow(cfg)
+        glow.initialize_actnorm(x)
+        for p in glow.parameters():  # the zero-initialised last layers too: a non-trivial gradient
+            p.data.add_(torch.randn_like(p) * 0.01)
+        glow = glow.to(memory_format=torch.channels_last)
+        if aligned:
+            assert train.align_channels(glow) > 0  # level 0's couplings read 6 channels
+        names = [n for n, _ in glow.named_parameters()]
+        loss = GlowMethod(glow, "bits_per_dim")(x).mean()
+        loss.backward()
+        results.append((names, float(loss), torch.cat([p.grad.flatten() for p in glow.parameters()])))
+    (names, loss, grads), (aligned_names, aligned_loss, aligned_grads) = results
+    assert aligned_names == names
+    assert aligned_loss == pytest.approx(loss, rel=1e-6)
+    assert torch.allclose(aligned_grads, grads, rtol=1e-4, atol=1e-7), (aligned_grads - grads).abs().max()
+
+
 @pytest.mark.skipif(not hasattr(torch.nn.Module, "compile"),
                     reason="--compile couplings needs torch >= 2.2 (CI's Debian torch is 1.13: run on the GPU machine)")
 def test_compiled_couplings_match_eager():
