@@ -39,8 +39,8 @@ tar xzf .traindata/face64.tar.gz -C "$WORK" || { log "no training data"; exit 2;
 DATA="$WORK/face64"
 log "data: $(ls "$DATA" | wc -l) files"
 
-BIG=(--levels 4 --steps 32 --hidden 512)
-SHIP=(--levels 4 --steps 16 --hidden 256)
+RACE_MODEL=(--levels 4 --steps 32 --hidden 512)
+SHIP_MODEL=(--levels 4 --steps 16 --hidden 256)
 COMMON=(--data "$DATA" --n-bits 5 --optimizer adamax --lr 1e-3 --log-every 50 --ckpt-every 1000000000)
 
 if python3 -c "import pytest" 2>/dev/null; then
@@ -72,7 +72,7 @@ COMMON+=(--cuda-graph "$GRAPH" --compile "$COMPILED")
 if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"
 RACE_T0=$(date +%s)
-timeout 420 python3 models/train.py "${COMMON[@]}" "${BIG[@]}" --out "$WORK/race" --batch "${RACE_BATCH:-256}" \
+timeout 420 python3 models/train.py "${COMMON[@]}" "${RACE_MODEL[@]}" --out "$WORK/race" --batch "${RACE_BATCH:-256}" \
   --warmup-steps 200 --budget-minutes 5.5 --val-images 0 2>&1 | tee "$WORK/race.log" || {
   log "race failed"
   # failing at once means train.py itself is broken here: stop, so the session can be rerun
@@ -82,7 +82,7 @@ fi
 if [ "${SHIP:-1}" = 1 ]; then
 SHIP_MIN=$(python3 -c "print(max(0.5, ($(left) - 45) / 60))")
 log "3. shipped model: ${SHIP_MIN} min"
-timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-512}" \
+timeout $(( $(left) + 20 )) python3 models/train.py "${COMMON[@]}" "${SHIP_MODEL[@]}" --out "$WORK/ship" --batch "${SHIP_BATCH:-512}" \
   --warmup-steps "${SHIP_WARMUP:-200}" --budget-minutes "$SHIP_MIN" --val-images 0 2>&1 | tee "$WORK/ship.log" || log "ship failed"
 python3 - "$WORK/ship/last.pt" "$OUT" <<'EOF' || log "weights not saved"
 import sys, torch
