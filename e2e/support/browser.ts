@@ -22,7 +22,7 @@ export interface StudioPage {
   screenshot(name: string): Promise<string>;
 }
 
-/** Opens the launch link (the host swaps the token for a cookie) and waits for the UI. */
+/** Opens the launch file or link (the host swaps the token for a cookie) and waits for the UI. */
 export async function openStudio(browser: Browser, launchUrl: string, shotPrefix = ''): Promise<StudioPage> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { API_METHODS, ApiError, type ApiMethod, type StudioApi } from '../../app/api/contract.js';
 import { createStudioService } from '../../app/studio/create-studio-service.js';
+import { writeLaunchFile } from '../../main/host/launch-file.js';
 import { startHost } from '../../main/host/loopback-host.js';
 import { writeTestPhotos } from '../../app/jobs/test-photos.js';
 import { ensureRendererBuilt } from './renderer-build.js';
@@ -46,10 +47,12 @@ export function hostSuite(name: string, bundleDir: string, shots: string): void 
     writeFileSync(join(fixtureDir, 'bad.jpg'), 'this is not a photo\n');
     const service = await createStudioService({ bundleDir, device: 'cpu', library: join(root, 'library.sqlite') });
     const host = await startHost({ service, staticDir });
+    // The way `npm start` opens the window: through the private launch file, not the tokened link.
+    const launch = await writeLaunchFile(host.launchUrl);
     const available = await implementedMethods(service);
     return {
       url: host.url,
-      launchUrl: host.launchUrl,
+      launchUrl: launch.url,
       fixtureDir,
       fixturePhotos: 6,
       badFile: 'bad.jpg',
@@ -58,6 +61,7 @@ export function hostSuite(name: string, bundleDir: string, shots: string): void 
       outRoot: join(root, 'out'),
       supports: (method: ApiMethod) => available.has(method),
       close: async () => {
+        await launch.remove();
         await host.close();
         await service.close();
       },

@@ -69,8 +69,9 @@ test('requests without the token are refused', async () => {
 
 test('the launch link swaps the token for an HttpOnly SameSite cookie', async () => {
   const r = await call(`/?token=${host.token}`);
-  assert.equal(r.status, 303);
-  assert.equal(r.headers.location, '/');
+  assert.equal(r.status, 200); // a page that moves on to / by itself (why: loopback-host.ts)
+  assert.match(r.body, /<meta http-equiv="refresh" content="0; url=\/">/);
+  assert.doesNotMatch(r.body, new RegExp(host.token));
   const cookie = String(r.headers['set-cookie']);
   assert.match(cookie, /HttpOnly/);
   assert.match(cookie, /SameSite=Strict/);

@@ -46,6 +46,10 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const OPENING_PAGE =
+  '<!doctype html><html lang="en"><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=/">' +
+  '<title>Glow Studio</title><p>Opening Glow Studio… <a href="/">Continue</a></p></html>\n';
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -148,12 +152,15 @@ export async function startHost({ service, staticDir, port = 0 }: HostOptions): 
     }
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
 
-    // The launch URL carries the token once; swap it for an HttpOnly cookie and drop it from the address bar.
+    // The launch URL carries the token once; swap it for an HttpOnly cookie and drop it from the
+    // address bar. A page that moves on by itself, not a 303: when the link comes from the launch
+    // file (file://, see launch-file.ts) the whole redirect chain counts as cross-site, and the
+    // browser would not send a SameSite=Strict cookie to the redirect's target. The page's own
+    // refresh is a same-origin navigation, which does send it.
     const offered = url.searchParams.get('token');
     if (req.method === 'GET' && url.pathname === '/' && offered !== null) {
       if (!sameSecret(offered, token)) return send(res, 401, 'This link is not valid for the running studio.\n');
-      return send(res, 303, '', 'text/plain', {
-        Location: '/',
+      return send(res, 200, OPENING_PAGE, TYPES['.html'], {
         'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       });
     }

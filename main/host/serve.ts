@@ -8,15 +8,17 @@ import { parseArgs } from 'node:util';
 import { DeviceSettingSchema } from '../../app/api/contract.js';
 import { defaultBundleDir, packageRoot } from '../../app/engine/default-bundle.js';
 import { createStudioService } from '../../app/studio/create-studio-service.js';
+import { writeLaunchFile, type LaunchFile } from './launch-file.js';
 import { startHost } from './loopback-host.js';
 
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-function openAppWindow(url: string): boolean {
+/** Opens the launch file (never the tokened link itself: see launch-file.ts) in a Chromium app window. */
+function openAppWindow(launch: LaunchFile): boolean {
   const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   const browser = BROWSERS.find((b) => existsSync(b));
   if (!hasDisplay || !browser) return false;
-  const child = spawn(browser, [`--app=${url}`, '--disable-background-networking', '--disable-component-update'], {
+  const child = spawn(browser, [`--app=${launch.url}`, '--disable-background-networking', '--disable-component-update'], {
     stdio: 'ignore',
     detached: true,
   });
@@ -47,11 +49,13 @@ async function main() {
   const host = await startHost({ service, staticDir: join(packageRoot(), 'renderer', 'dist'), port });
   const status = await service.status({});
   console.log(`Glow Studio ${status.version}: model ${status.model.id} on ${status.device.provider.toUpperCase()}`);
-  const opened = !values['no-open'] && openAppWindow(host.launchUrl);
+  const launch = await writeLaunchFile(host.launchUrl);
+  const opened = !values['no-open'] && openAppWindow(launch);
   console.log(opened ? `opened ${host.url} in a Chromium app window` : `open this link in a browser on this machine:\n  ${host.launchUrl}`);
   console.log('press Ctrl+C to stop');
 
   const stop = async () => {
+    await launch.remove();
     await host.close();
     await service.close();
     process.exit(0);
