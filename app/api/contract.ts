@@ -123,10 +123,19 @@ export interface PhotoDetail extends PhotoSummary {
 export interface AttributeInfo {
   name: string;
   source: 'builtin' | 'derived';
+  /** The examples the direction was computed from: the model's training faces for a built-in
+   * attribute, the user's tagged faces for a derived one. */
   positives: number;
   negatives: number;
   /** Leave-one-out accuracy on tagged faces, for derived attributes. */
   accuracy?: number;
+}
+
+/** One of the user's tags, over the whole library: faces tagged as having it / not having it. */
+export interface TagCount {
+  name: string;
+  positives: number;
+  negatives: number;
 }
 
 /** One edited face, ready to lay over the photo on the canvas: a full-resolution patch. */
@@ -186,6 +195,7 @@ export const requests = {
   }),
   getPhoto: z.object({ photoId: id }),
   listAttributes: z.object({}),
+  listTags: z.object({}),
   renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
   saveEdit: z.object({ faceId: id, recipe: RecipeSchema }),
   sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
@@ -225,6 +235,7 @@ interface Responses {
   listPhotos: PhotoSummary[];
   getPhoto: PhotoDetail;
   listAttributes: AttributeInfo[];
+  listTags: TagCount[];
   renderFace: FaceLayer;
   saveEdit: FaceInfo;
   sampleFace: { image: string; seed: number };

@@ -157,6 +157,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       }
       return list;
     },
+    listTags: async () => library.tagCounts().map((t) => ({ name: t.attribute, positives: t.has, negatives: t.hasNot })),
     renderFace: async ({ faceId, recipe }) => {
       face(faceId);
       try {

@@ -131,6 +131,13 @@ test('the photo list carries each photo\'s tags: the attributes any face has, on
   await service.tagFace({ faceId: other!.id, attribute: 'Beach', value: true });
   await service.tagFace({ faceId: other!.id, attribute: 'Zest', value: true });
   await service.tagFace({ faceId: other!.id, attribute: 'Wavy', value: false });
+  // listTags: the user's own tags over the library, with faces tagged has / has not.
+  assert.deepEqual(await service.listTags({}), [
+    { name: 'Beach', positives: 1, negatives: 0 },
+    { name: 'Freckles', positives: 3, negatives: 3 },
+    { name: 'Wavy', positives: 0, negatives: 1 },
+    { name: 'Zest', positives: 2, negatives: 0 },
+  ]);
   const tagsById = async () => new Map((await service.listPhotos({})).map((p) => [p.id, p.tags]));
   const tagged = await tagsById();
   assert.deepEqual(tagged.get(photo.id), ['Beach', 'Freckles', 'Zest']);
@@ -141,6 +148,7 @@ test('the photo list carries each photo\'s tags: the attributes any face has, on
     await service.tagFace({ faceId, attribute, value: null });
   }
   assert.deepEqual((await tagsById()).get(photo.id), ['Freckles']);
+  assert.deepEqual(await service.listTags({}), [{ name: 'Freckles', positives: 3, negatives: 3 }]);
 });
 
 test('a batch edits every photo into the output folder and never touches the originals', async () => {

@@ -12,6 +12,7 @@ import { decodePng, difference, inset, outside, within, type Raw, type Rect } fr
 
 export interface Backend {
   url: string;
+  /** What `npm start` opens: the private launch file, which goes on to the tokened link. */
   launchUrl: string;
   /** A folder of fixture photos (with one unreadable file) to import. */
   fixtureDir: string;
@@ -381,6 +382,10 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         }
       }
       assert.equal(tagged, 6);
+      // The panel counts the user's own tagged faces, not an attribute's training examples.
+      await page.locator('li[data-tag=freckles] .counts', { hasText: /^3\/3$/ }).waitFor();
+      const builtin = (await api<AttributeInfo[]>(page, 'listAttributes', {})).find((a) => a.source === 'builtin');
+      if (builtin) assert.equal(await page.locator(`li[data-tag="${builtin.name}"] .counts`).count(), 0, `${builtin.name} is not tagged`);
       await page.getByRole('button', { name: 'Derive attribute…' }).click();
       await page.fill('[data-testid=derive-name]', 'freckles');
       await page.locator('[data-testid=derive-positives]', { hasText: /^3$/ }).waitFor();
@@ -393,6 +398,21 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('derive-dialog');
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
       await page.locator('input[data-attribute=freckles]').waitFor();
+    });
+
+    test("the library filters by the user's own tags", async (t) => {
+      if (!needs(t, 'tagFace', 'listTags', 'listPhotos')) return;
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      const chips = page.getByRole('group', { name: 'Filter by tag' }).getByRole('button');
+      await chips.filter({ hasText: 'Freckles' }).waitFor();
+      // Any, and the one tag with faces tagged "has" (3 of them): no attribute's training counts.
+      assert.deepEqual((await chips.allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim()), ['Any', 'Freckles 3']);
+      await chips.filter({ hasText: 'Freckles' }).click();
+      await page.locator('.library .count', { hasText: /^[123] photos?$/ }).waitFor();
+      await studio.screenshot('library-tag-filter');
+      await chips.filter({ hasText: 'Any' }).click();
+      await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      await page.getByRole('button', { name: 'Editor', exact: true }).click();
     });
 
     test('a batch runs to 100% with files on disk and no long task over 200 ms', async (t) => {

@@ -115,7 +115,6 @@ export class EditorStore {
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
-    this.studio.rememberFaces(photo.faceList);
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
@@ -197,7 +196,6 @@ export class EditorStore {
   }
 
   updateFace(face: FaceInfo): void {
-    this.studio.rememberFaces([face]);
     if (!this.photo) return;
     this.photo = { ...this.photo, faceList: this.photo.faceList.map((f) => (f.id === face.id ? face : f)) };
   }

@@ -38,6 +38,7 @@ const METHODS = {
   listPhotos: 1,
   getPhoto: 1,
   listAttributes: 1,
+  listTags: 1,
   renderFace: 1,
   saveEdit: 1,
   sampleFace: 1,

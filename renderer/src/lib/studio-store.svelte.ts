@@ -1,6 +1,6 @@
 // The studio's shared state for every screen: status, folders, photos, attributes, jobs and
 // the messages shown to the user. Components read it; only its methods write it.
-import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus } from '../../../app/api/contract.js';
+import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
 
 export interface Notice extends UserMessage {
@@ -18,6 +18,8 @@ export class StudioStore {
   folders = $state<FolderInfo[]>([]);
   photos = $state<PhotoSummary[]>([]);
   attributes = $state<AttributeInfo[]>([]);
+  /** The user's own tags over the whole library (attributes' counts are their training examples). */
+  tags = $state<TagCount[]>([]);
   jobs = $state<JobInfo[]>([]);
   notices = $state<Notice[]>([]);
   folder = $state<string | undefined>(undefined);
@@ -26,34 +28,9 @@ export class StudioStore {
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
   connected = $state(true);
-  /** Tag names used in this session (a tag is not an attribute until it is derived). */
-  tagNames = $state<string[]>([]);
-
-  /** Tags of the faces seen this session, to count them before an attribute exists. */
-  #faceTags = new Map<number, Record<string, boolean>>();
-  tagVersion = $state(0);
-
-  rememberFaces(faces: { id: number; tags: Record<string, boolean> }[]): void {
-    for (const f of faces) this.#faceTags.set(f.id, { ...f.tags });
-    this.rememberTags(faces.flatMap((f) => Object.keys(f.tags)));
-    this.tagVersion++;
-  }
-
-  /** Faces tagged has / has-not `name`, as far as this session has seen. */
-  tagCounts(name: string): { positives: number; negatives: number } {
-    void this.tagVersion;
-    let positives = 0;
-    let negatives = 0;
-    for (const tags of this.#faceTags.values()) {
-      if (tags[name] === true) positives++;
-      else if (tags[name] === false) negatives++;
-    }
-    return { positives, negatives };
-  }
-
-  rememberTags(names: Iterable<string>): void {
-    const next = new Set([...this.tagNames, ...names]);
-    if (next.size !== this.tagNames.length) this.tagNames = [...next].sort();
+  /** Faces in the library tagged as having / not having `name`. */
+  tagCount(name: string): TagCount {
+    return this.tags.find((t) => t.name === name) ?? { name, positives: 0, negatives: 0 };
   }
 
   readonly importJob = $derived(
@@ -71,6 +48,7 @@ export class StudioStore {
       this.guard('Read the studio status', async () => (this.status = await this.api.status({}))),
       this.refreshFolders(),
       this.refreshAttributes(),
+      this.refreshTags(),
       this.refreshPhotos(),
       this.guard('List running jobs', async () => (this.jobs = await this.api.listJobs({})), true),
     ]);
@@ -107,6 +85,7 @@ export class StudioStore {
   refreshFolders = () => this.guard('List folders', async () => (this.folders = await this.api.listFolders({})), true);
   refreshAttributes = () =>
     this.guard('List attributes', async () => (this.attributes = await this.api.listAttributes({})), true);
+  refreshTags = () => this.guard('List tags', async () => (this.tags = await this.api.listTags({})), true);
 
   async refreshPhotos(): Promise<void> {
     this.loadingPhotos = true;
@@ -162,6 +141,7 @@ export class StudioStore {
       else {
         void this.refreshPhotos();
         void this.refreshFolders();
+        void this.refreshTags(); // a changed photo's faces, and so their tags, are replaced
       }
     }
     const finished = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
