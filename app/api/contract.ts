@@ -156,8 +156,13 @@ export interface DerivedAttribute extends AttributeInfo {
   meanDifferenceAccuracy: number;
   classifierAccuracy: number;
   warnings: string[];
-  /** A few tagged-elsewhere faces, to preview the direction on. */
-  previewFaceIds: number[];
+  /** A few faces that are not tagged for it, to preview the direction on. */
+  previewFaces: PreviewFace[];
+}
+
+/** A face with the URL of its (upright) photo, to show edits of it in place. */
+export interface PreviewFace extends FaceInfo {
+  photoUrl: string;
 }
 
 export type JobState = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' | 'done';

@@ -197,10 +197,14 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         });
         const result = deriveAndSave(library, modelId(), engine.manifest.eps_size, name, { projectOut: remove });
         const tagged = new Set(library.tagged(name, modelId()).map((t) => t.faceId));
-        const previewFaceIds = (library.db.prepare('SELECT id FROM faces WHERE model_id = ? ORDER BY id LIMIT 64').all(modelId()) as { id: number }[])
+        const previewFaces = (library.db.prepare('SELECT id FROM faces WHERE model_id = ? ORDER BY id LIMIT 64').all(modelId()) as { id: number }[])
           .map((r) => r.id)
           .filter((id) => !tagged.has(id))
-          .slice(0, 4);
+          .slice(0, 4)
+          .map((id) => {
+            const info = faceInfo(library, urls, face(id));
+            return { ...info, photoUrl: urls.photo(info.photoId) };
+          });
         return {
           name,
           source: 'derived' as const,
@@ -211,7 +215,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
           meanDifferenceAccuracy: result.meanDiffAccuracy,
           classifierAccuracy: result.classifierAccuracy,
           warnings: result.warnings,
-          previewFaceIds,
+          previewFaces,
         };
       } catch (err) {
         return userError(err);

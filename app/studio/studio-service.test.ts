@@ -117,10 +117,27 @@ test('tagging six faces and deriving gives a direction with its quality figures'
   assert.equal(derived.negatives, 3);
   assert.ok(derived.classifierAccuracy >= 0 && derived.classifierAccuracy <= 1);
   assert.match(derived.warnings.join(' '), /tag at least 5/);
+  // Every face here is tagged, so there is none left to preview on.
+  assert.deepEqual(derived.previewFaces, []);
   const attributes = await service.listAttributes({});
   assert.ok(attributes.some((a) => a.name === 'Freckles' && a.source === 'derived'));
   assert.ok(attributes.some((a) => a.name === 'Smiling' && a.source === 'builtin'));
   await assert.rejects(service.deriveAttribute({ name: 'Nobody', projectOut: [] }), /no faces .* tagged 'Nobody'/);
+});
+
+test('a derived attribute comes with untagged faces to preview it on, each with its photo', async () => {
+  const faces = (await Promise.all((await service.listPhotos({})).map((p) => service.getPhoto({ photoId: p.id })))).flatMap((p) => p.faceList);
+  const [yes, no] = faces;
+  await service.tagFace({ faceId: yes!.id, attribute: 'Dimples', value: true });
+  await service.tagFace({ faceId: no!.id, attribute: 'Dimples', value: false });
+  const { previewFaces } = await service.deriveAttribute({ name: 'Dimples', projectOut: [] });
+  assert.deepEqual(previewFaces.map((f) => f.id), faces.slice(2, 6).map((f) => f.id));
+  for (const f of previewFaces) {
+    const photo = await service.getPhoto({ photoId: f.photoId });
+    assert.equal(f.photoUrl, photo.imageUrl);
+    assert.deepEqual(f.box, photo.faceList.find((x) => x.id === f.id)!.box);
+  }
+  for (const f of [yes!, no!]) await service.tagFace({ faceId: f.id, attribute: 'Dimples', value: null });
 });
 
 test('the photo list carries each photo\'s tags: the attributes any face has, once each, sorted', async () => {

@@ -394,7 +394,13 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('[data-testid=derive-result]').waitFor({ timeout: 60_000 });
       assert.match((await page.locator('[data-testid=acc-mean]').textContent()) ?? '', /^\d+%$/);
       assert.match((await page.locator('[data-testid=acc-classifier]').textContent()) ?? '', /^\d+%$/);
-      await page.waitForTimeout(1200);
+      // Previews: each face in its photo, as it is and with the new slider either way.
+      const preview = page.getByLabel('Preview on other faces');
+      await preview.locator('.ph .spinner').first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => undefined);
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[aria-label="Preview on other faces"] img')].every((i) => i.complete && i.naturalWidth > 0));
+      const tiles = preview.getByRole('img');
+      assert.ok((await tiles.count()) >= 3, 'at least one face previewed at three amounts');
+      assert.equal(await preview.locator('.ph').count(), 0, 'no preview is still rendering or failed');
       await studio.screenshot('derive-dialog');
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
       await page.locator('input[data-attribute=freckles]').waitFor();
