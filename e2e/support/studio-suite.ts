@@ -397,7 +397,10 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       // Previews: each face in its photo, as it is and with the new slider either way.
       const preview = page.getByLabel('Preview on other faces');
       await preview.locator('.ph .spinner').first().waitFor({ state: 'detached', timeout: 60_000 }).catch(() => undefined);
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[aria-label="Preview on other faces"] img')].every((i) => i.complete && i.naturalWidth > 0));
+      const loaded = () =>
+        preview.locator('img').evaluateAll((imgs) => (imgs as unknown as { complete: boolean; naturalWidth: number }[]).every((i) => i.complete && i.naturalWidth > 0));
+      for (let polls = 0; !(await loaded()) && polls < 100; polls++) await page.waitForTimeout(100);
+      assert.ok(await loaded(), 'every preview image loads');
       const tiles = preview.getByRole('img');
       assert.ok((await tiles.count()) >= 3, 'at least one face previewed at three amounts');
       assert.equal(await preview.locator('.ph').count(), 0, 'no preview is still rendering or failed');
