@@ -13,17 +13,19 @@ import { startHost } from './loopback-host.js';
 
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** Opens the launch file (never the tokened link itself: see launch-file.ts) in a Chromium app window. */
-function openAppWindow(launch: LaunchFile): boolean {
+/** The Chromium to open an app window with, when there is a display to show it on. */
+function appBrowser(): string | undefined {
   const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-  const browser = BROWSERS.find((b) => existsSync(b));
-  if (!hasDisplay || !browser) return false;
+  return hasDisplay ? BROWSERS.find((b) => existsSync(b)) : undefined;
+}
+
+/** Opens the launch file (never the tokened link itself: see launch-file.ts) in an app window. */
+function openAppWindow(browser: string, launch: LaunchFile): void {
   const child = spawn(browser, [`--app=${launch.url}`, '--disable-background-networking', '--disable-component-update'], {
     stdio: 'ignore',
     detached: true,
   });
   child.unref();
-  return true;
 }
 
 async function main() {
@@ -49,13 +51,18 @@ async function main() {
   const host = await startHost({ service, staticDir: join(packageRoot(), 'renderer', 'dist'), port });
   const status = await service.status({});
   console.log(`Glow Studio ${status.version}: model ${status.model.id} on ${status.device.provider.toUpperCase()}`);
-  const launch = await writeLaunchFile(host.launchUrl);
-  const opened = !values['no-open'] && openAppWindow(launch);
-  console.log(opened ? `opened ${host.url} in a Chromium app window` : `open this link in a browser on this machine:\n  ${host.launchUrl}`);
+  const browser = values['no-open'] ? undefined : appBrowser();
+  const launch = browser ? await writeLaunchFile(host.launchUrl) : undefined;
+  if (browser && launch) {
+    openAppWindow(browser, launch);
+    console.log(`opened ${host.url} in a Chromium app window`);
+  } else {
+    console.log(`open this link in a browser on this machine:\n  ${host.launchUrl}`);
+  }
   console.log('press Ctrl+C to stop');
 
   const stop = async () => {
-    await launch.remove();
+    await launch?.remove();
     await host.close();
     await service.close();
     process.exit(0);
