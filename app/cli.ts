@@ -1,17 +1,17 @@
 // `glow-studio`: the studio's command line over the same core the desktop app uses.
 //
 // Exit codes: 0 ok, 1 unexpected failure, 2 bad command line, 3 unreadable or invalid input
-// file, 4 invalid model bundle, 5 requested device unavailable, 130 interrupted.
-import { InputError, UsageError, type Command } from './cli/args.js';
+// file (for import and batch: some photos failed), 4 invalid model bundle, 5 requested device
+// unavailable, 130 interrupted.
+import { EXIT, InputError, UsageError, type Command } from './cli/args.js';
 import { engineCommands } from './cli/engine-commands.js';
 import { facesCommands } from './cli/faces-commands.js';
 import { libraryCommands } from './cli/library-commands.js';
 import { BundleError } from './engine/bundle.js';
 import { AbortError } from './engine/engine.js';
+import { BatchSetupError } from './jobs/batch.js';
 import { DeviceError } from './engine/execution-provider.js';
 import { ImageFileError } from './imaging/image-files.js';
-
-const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, bundle: 4, device: 5, interrupted: 130 } as const;
 
 const HELP = `glow-studio: edit faces with a Glow model, offline
 
@@ -52,8 +52,8 @@ Common options:
   --device <d>       auto | cuda | cpu (default auto: CUDA when it loads, else CPU)
   -h, --help         this help
 
-Exit codes: 0 ok, 1 failure, 2 bad command line, 3 bad input file, 4 bad model bundle,
-5 device unavailable, 130 interrupted.
+Exit codes: 0 ok, 1 failure, 2 bad command line, 3 bad input file (import, batch: some
+photos failed, each is listed), 4 bad model bundle, 5 device unavailable, 130 interrupted.
 `;
 
 const COMMANDS: Record<string, Command> = { ...engineCommands, ...facesCommands, ...libraryCommands };
@@ -71,11 +71,10 @@ export async function main(argv: string[]): Promise<number> {
       console.log(HELP);
       return EXIT.ok;
     }
-    await run(rest);
-    return EXIT.ok;
+    return (await run(rest)) ?? EXIT.ok;
   } catch (err) {
     const message = (err as Error).message;
-    if (err instanceof UsageError) return fail(EXIT.usage, message);
+    if (err instanceof UsageError || err instanceof BatchSetupError) return fail(EXIT.usage, message);
     if (err instanceof InputError || err instanceof ImageFileError) return fail(EXIT.input, message);
     if (err instanceof BundleError) return fail(EXIT.bundle, `model bundle: ${message}`);
     if (err instanceof DeviceError) return fail(EXIT.device, message);

@@ -8,7 +8,11 @@ export class UsageError extends Error {}
 /** An input file that cannot be used (exit code 3). */
 export class InputError extends Error {}
 
-export type Command = (args: string[]) => Promise<void>;
+/** The command's exit code, where it is not 0 without an error being thrown. */
+export type Command = (args: string[]) => Promise<void | number>;
+
+/** Exit codes of `glow-studio` (listed in its help). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, input: 3, bundle: 4, device: 5, interrupted: 130 } as const;
 
 export const COMMON = {
   bundle: { type: 'string' },

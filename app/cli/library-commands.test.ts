@@ -1,7 +1,7 @@
 // The library commands as a user runs them: import, photos, tag, derive, edit, export, batch, jobs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,13 +17,12 @@ const photos = join(dir, 'photos');
 const bundle = join(dir, 'bundle');
 const lib = join(dir, 'lib');
 
+// As bin/glow-studio.js runs it.
+const cliScript = (args: string[]) => `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(${JSON.stringify(args)});`;
+const cliOptions = () => ({ cwd: dir, env: { ...process.env, GLOW_STUDIO_LIBRARY: lib } });
+
 function run(...args: string[]) {
-  const script = `const { main } = await import(${JSON.stringify(CLI)}); process.exitCode = await main(${JSON.stringify(args)});`;
-  const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    cwd: dir,
-    env: { ...process.env, GLOW_STUDIO_LIBRARY: lib },
-  });
+  const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', cliScript(args)], { encoding: 'utf8', ...cliOptions() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -79,4 +78,38 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('batch', photos, '--set', 'smile=x', '--out', join(dir, 'o'));
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--set wants name=amount \(e\.g\. smile=0\.6\), got 'smile=x'/);
+});
+
+test('a batch names each photo that failed, goes on, and exits 3', () => {
+  const folder = join(dir, 'with-bad');
+  mkdirSync(folder);
+  copyFileSync(join(photos, 'photo-000.jpg'), join(folder, 'good.jpg'));
+  writeFileSync(join(folder, 'broken.jpg'), 'not a photo');
+  const r = run('batch', folder, '--set', 'smile=0.3', '--out', join(dir, 'with-bad-out'), '--bundle', bundle);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /failed: .*broken\.jpg/);
+  assert.match(r.stdout, /done: 1 exported, 1 failed, 0 left of 2/);
+});
+
+test('Ctrl-C stops a batch resumably and exits 130; the same command finishes it', async () => {
+  const folder = join(dir, 'many');
+  mkdirSync(folder);
+  for (let i = 0; i < 40; i++) copyFileSync(join(photos, `photo-${String(i % 10).padStart(3, '0')}.jpg`), join(folder, `p${String(i).padStart(2, '0')}.jpg`));
+  const args = ['batch', folder, '--set', 'smile=0.3', '--out', join(dir, 'many-out'), '--bundle', bundle, '--concurrency', '1'];
+  const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', cliScript(args)], cliOptions());
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (/batch \[#*[^\]]*\] [1-9]/.test(stderr)) child.kill('SIGINT'); // after the first photo
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130, stderr);
+  assert.match(stdout, /job \d+ paused: \d+ exported/);
+  assert.doesNotMatch(stderr, /terminate called|Napi::Error/);
+  const r = run(...args);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /resuming job \d+, the same folder/);
+  assert.equal(readdirSync(join(dir, 'many-out')).filter((f) => !f.startsWith('.')).length, 40);
 });

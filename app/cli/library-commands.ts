@@ -19,7 +19,7 @@ import { deriveAndSave } from '../library/derive-and-save.js';
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
+import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { openEngine } from './engine-commands.js';
 import { progressBar } from './progress.js';
 
@@ -92,7 +92,9 @@ function formatTimes(summary: BatchSummary): string {
 }
 
 /** Runs (or resumes) a batch job with a progress bar; Ctrl-C pauses it (resumable). */
-async function runBatch(library: Library, jobId: number, engine: GlowEngine, concurrency: number | undefined): Promise<BatchSummary> {
+/** Runs batch job `jobId`. A job just made (`fresh`) whose setup fails (a --mix-with photo
+ * that cannot be used, say) is removed, so that it does not hold on to its planned names. */
+async function runBatch(library: Library, jobId: number, engine: GlowEngine, concurrency: number | undefined, fresh = false): Promise<BatchSummary> {
   const store = new JobStore(library);
   const { builtin, derived } = await attributesFor(engine, library);
   // Slider names resolve with aliases ("smile" finds "Smiling"); the labels say what each found.
@@ -104,16 +106,21 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
   };
   const detector = await FaceDetector.open();
   try {
-    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions });
+    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions }).catch((err: unknown) => {
+      if (fresh) store.delete(jobId);
+      throw err;
+    });
     const runner = new BatchRunner(library, jobId, context, concurrency ? { concurrency } : {});
     const before = store.counts(jobId);
     const left = before.pending + before.committing;
     console.error(`job ${jobId}: ${before.total} photos, ${before.done} done, ${before.failed} failed, ${left} to go -> ${spec.out}`);
     for (const [name, label] of Object.entries(labels)) console.error(`  ${name} = ${spec.recipe.sliders[name]} (${label})`);
+    for (const item of store.items(jobId, 'failed')) console.error(`  skipped: ${item.error}`); // folders that could not be listed
     const bar = progressBar('batch', Math.max(1, left));
     runner.on('item', (e) => {
       bar.tick(basename(e.source));
-      if (e.state === 'failed') console.error(`\n  failed: ${e.error}`);
+      // Say which photo, where the error itself does not (a model or a write error).
+      if (e.state === 'failed') console.error(`\n  failed: ${e.error?.includes(e.source) ? e.error : `${e.source}: ${e.error}`}`);
     });
     const onSignal = () => runner.stop();
     process.once('SIGINT', onSignal);
@@ -133,6 +140,12 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
   } finally {
     await detector.close();
   }
+}
+
+/** A batch stopped by a signal exits 130; one with failed photos exits 3 (they are listed). */
+function batchExit(summary: BatchSummary): number {
+  if (summary.state === 'paused') return EXIT.interrupted;
+  return summary.counts.failed ? EXIT.input : EXIT.ok;
 }
 
 // -- commands -------------------------------------------------------------------------------
@@ -164,6 +177,7 @@ async function importCommand(args: string[]) {
     console.log(
       `imported ${dir}: ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found`,
     );
+    return s.failed.length ? EXIT.input : EXIT.ok;
   } finally {
     await detector.close();
     await engine.close();
@@ -300,7 +314,7 @@ async function batchCommand(args: string[]) {
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
-    const { jobId, resumed, alreadyDone } = createBatchJob(
+    const { jobId, resumed, alreadyDone, retried, added } = createBatchJob(
       library,
       {
       source,
@@ -318,9 +332,11 @@ async function batchCommand(args: string[]) {
       console.log(`this batch was already done as job ${jobId} (${c.done} exported, ${c.failed} failed); add --again to run it once more (new files get " (2)" names)`);
       return;
     }
-    if (resumed) console.error(`resuming the unfinished job ${jobId} with the same folder, recipe and output`);
-    const summary = await runBatch(library, jobId, engine, concurrency);
-    if (summary.state === 'paused') process.exitCode = 130;
+    if (resumed) {
+      const again = [retried && `trying ${retried} failed photo(s) again`, added && `adding ${added} new photo(s)`].filter(Boolean).join(', ');
+      console.error(`resuming job ${jobId}, the same folder, recipe and output${again ? `: ${again}` : ''}`);
+    }
+    return batchExit(await runBatch(library, jobId, engine, concurrency, !resumed));
   } finally {
     await engine.close();
     library.close();
@@ -415,8 +431,7 @@ async function jobsCommand(args: string[]) {
       try {
         if (engine.manifest.model_id !== job.spec.modelId) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.manifest.model_id}`);
         const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
-        const summary = await runBatch(library, id, engine, concurrency);
-        if (summary.state === 'paused') process.exitCode = 130;
+        return batchExit(await runBatch(library, id, engine, concurrency));
       } finally {
         await engine.close();
       }

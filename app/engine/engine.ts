@@ -54,6 +54,9 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(WORKER_URL, { workerData });
 }
 
+/** How long close() waits for a model run already in the worker before stopping it anyway. */
+const CLOSE_WAIT_MS = 30_000;
+
 export class GlowEngine {
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<number, Pending[]>();
@@ -61,6 +64,8 @@ export class GlowEngine {
   private busy = false;
   private dispatchScheduled = false;
   private closed = false;
+  /** Called when the last run in flight has replied (close() waits for it). */
+  private drained: (() => void) | undefined;
   /** Model runs so far and the items they carried (for tests and diagnostics). */
   readonly stats = { runs: 0, items: 0 };
 
@@ -126,7 +131,20 @@ export class GlowEngine {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    // Queued requests are refused at once, but a run already inside the worker is let finish:
+    // terminating the thread in the middle of onnxruntime's native run aborts the whole process
+    // (after Ctrl-C in a batch, say, whose runs were cancelled but are still executing).
+    for (const item of this.queue.splice(0)) this.settle(item, new Error('the engine was closed'));
+    if (this.inFlight.size) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (this.drained = resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     this.failAll(new Error('the engine was closed'));
     await this.worker.terminate();
   }
@@ -202,6 +220,7 @@ export class GlowEngine {
         batch.forEach((item, i) => this.settle(item, out.slice(i * each, (i + 1) * each)));
       }
     }
+    if (this.inFlight.size === 0) this.drained?.();
     this.scheduleDispatch();
   }
 

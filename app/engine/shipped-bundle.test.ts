@@ -1,8 +1,10 @@
 // The face model the studio ships: it loads, its attributes load, and it encodes exactly.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { packageRoot, SHIPPED_BUNDLES } from './default-bundle.js';
 import { GlowEngine } from './engine.js';
@@ -16,7 +18,29 @@ test('a face model is shipped', () => {
   assert.ok(shipped.length > 0, `none of ${SHIPPED_BUNDLES.join(', ')} exists`);
 });
 
+const ENGINE = fileURLToPath(new URL('./engine.ts', import.meta.url));
+
 for (const dir of shipped) {
+  test(`${dir.split('/').pop()}: closing the engine while cancelled runs are still in the worker exits cleanly`, () => {
+    // What Ctrl-C in a batch does: runs cancelled mid-way, then close(). Stopping the worker
+    // thread inside onnxruntime's native run aborted the process (in a child, so this test
+    // can see it happen).
+    const script = `
+      const { GlowEngine } = await import(${JSON.stringify(ENGINE)});
+      const engine = await GlowEngine.open(${JSON.stringify(dir)}, { device: 'cpu' });
+      const stop = new AbortController();
+      const runs = Array.from({ length: 8 }, () => engine.encode(new Float32Array(engine.imageLength), { signal: stop.signal }).catch((e) => e.name));
+      await new Promise((r) => setTimeout(r, 30));
+      stop.abort();
+      console.log((await Promise.all(runs)).join(','));
+      await engine.close();
+      console.log('closed');`;
+    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /AbortError/);
+    assert.match(r.stdout, /^closed$/m);
+  });
+
   test(`${dir.split('/').pop()} takes at most 40 MB on disk`, () => {
     const bytes = readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +14,7 @@ import { GlowEngine } from '../engine/engine.js';
 import { FaceDetector } from '../faces/detect.js';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { Library } from '../library/library.js';
-import { BatchRunner, createBatchJob, type ProgressEvent } from './batch.js';
+import { BatchRunner, BatchSetupError, createBatchJob, type ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
 import { JobStore } from './job-store.js';
 import { resolveAttributes } from './recipe.js';
@@ -217,13 +217,13 @@ test('killed with SIGKILL at 20 random points, the batch resumes to complete, un
     if (timer) clearTimeout(timer);
     if (r.signal === 'SIGKILL') kills++;
     clearInterval(poll);
-    if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, r.out); // it finished before the kill
+    if (r.signal !== 'SIGKILL') assert.equal(r.code, 3, r.out); // it finished before the kill: 3 bad photos failed
     const lib = Library.open(libFile);
     assert.equal(lib.integrityCheck(), 'ok');
     lib.close();
   }
   const final = await finish(cli(args.concat()));
-  assert.equal(final.code, 0, final.out);
+  assert.equal(final.code, 3, final.out); // the 3 bad photos, tried again, fail again
   const lib = Library.open(libFile);
   try {
     assert.equal(lib.integrityCheck(), 'ok');
@@ -268,6 +268,65 @@ test('a job is run by one process at a time; a claim left by a dead process is t
     store.claim(id);
     store.release(id);
     assert.deepEqual(lib.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id), { owner: null });
+  } finally {
+    lib.close();
+  }
+});
+
+test('the output folder may not hold the photos, be a file, or be a folder that cannot be written', () => {
+  const lib = Library.open(join(dir, 'setup.sqlite'));
+  try {
+    const spec = (out: string) => ({ source: photos, out, recipe: { sliders: { smile: 0.5 } }, bundle, modelId: 'm', export: ExportOptions.parse({}) });
+    assert.throws(() => createBatchJob(lib, spec(photos)), (e: Error) => e instanceof BatchSetupError && /holds the photos to edit/.test(e.message));
+    assert.throws(() => createBatchJob(lib, spec(dir)), /holds the photos to edit/);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    assert.throws(() => createBatchJob(lib, spec(join(dir, 'a-file', 'out'))), /a-file is a file/);
+    assert.equal(new JobStore(lib).list().length, 0, 'no job was made');
+    createBatchJob(lib, spec(join(photos, 'edited'))); // a new subfolder of the photos' folder is fine
+  } finally {
+    lib.close();
+  }
+});
+
+test('the same batch run again retries its failed photos and adds new ones; the sliders\' order does not matter', async () => {
+  const folder = join(dir, 'rerun');
+  mkdirSync(folder);
+  copyFileSync(good[0]!, join(folder, 'a.jpg'));
+  writeFileSync(join(folder, 'b.jpg'), 'not yet a photo');
+  const lib = Library.open(join(dir, 'rerun.sqlite'));
+  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
+  const detector = await FaceDetector.open();
+  try {
+    const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
+    const r = resolveAttributes(['Smiling', 'Age'], builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
+    const spec = (sliders: Record<string, number>) => ({ source: folder, out: join(dir, 'out-rerun'), recipe: { sliders }, bundle, modelId: engine.manifest.model_id, export: ExportOptions.parse({}) });
+    const run = (jobId: number) => new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders: { Smiling: 0.5, Age: 0.2 } }).run();
+    const first = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
+    assert.deepEqual((await run(first.jobId)).counts, { total: 2, pending: 0, committing: 0, done: 1, failed: 1 });
+    // The bad file is fixed and a photo is added; the sliders come in the other order.
+    copyFileSync(good[1]!, join(folder, 'b.jpg'));
+    copyFileSync(good[2]!, join(folder, 'c.jpg'));
+    const again = createBatchJob(lib, spec({ Age: 0.2, Smiling: 0.5 }));
+    assert.deepEqual([again.jobId, again.resumed, again.alreadyDone, again.retried, again.added], [first.jobId, true, false, 1, 1]);
+    assert.deepEqual((await run(again.jobId)).counts, { total: 3, pending: 0, committing: 0, done: 3, failed: 0 });
+    assert.deepEqual(walk(join(dir, 'out-rerun')).map((f) => basename(f)).sort(), ['a.jpg', 'b.jpg', 'c.jpg']);
+    const third = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
+    assert.deepEqual([third.jobId, third.alreadyDone], [first.jobId, true]);
+  } finally {
+    await detector.close();
+    await engine.close();
+    lib.close();
+  }
+});
+
+test('a batch whose --mix-with photo cannot be used leaves no job behind', async () => {
+  const libFile = join(dir, 'mix.sqlite');
+  const r = await finish(cli(['batch', photos, '--set', 'smile=0.5', '--mix-with', join(dir, 'nobody.jpg'), '--out', join(dir, 'out-mix'), '--library', libFile, '--bundle', bundle]));
+  assert.equal(r.code, 3, r.out);
+  assert.match(r.out, /nobody\.jpg/);
+  const lib = Library.open(libFile);
+  try {
+    assert.equal(new JobStore(lib).list().length, 0);
   } finally {
     lib.close();
   }

@@ -5,15 +5,15 @@
 // replacing a file) and the item is marked 'done'. Resuming reconciles 'committing' items by
 // what is on disk. A photo that fails is recorded with its error and the batch goes on.
 import { EventEmitter } from 'node:events';
-import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AbortError } from '../engine/engine.js';
 import type { Library } from '../library/library.js';
 import { attrsToken, commitTemp, encodeExport, EXTENSIONS, ExportOptions, freeName, outputFormat, renderName, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
-import { JobStore, type JobCounts } from './job-store.js';
+import { JobStore, type JobCounts, type NewItem } from './job-store.js';
 import { listPhotos } from './photo-files.js';
 import { Recipe } from './recipe.js';
 
@@ -63,32 +63,85 @@ export interface BatchSummary {
   processed: number;
 }
 
+/** A batch that cannot be set up as asked (its output folder); nothing was written. */
+export class BatchSetupError extends Error {}
+
+export interface CreatedBatch {
+  jobId: number;
+  /** An earlier job of the same batch was taken up again (unfinished, or with photos to redo). */
+  resumed: boolean;
+  /** The same batch is done, with nothing new to do: not run again. */
+  alreadyDone: boolean;
+  /** Taken up again: its failed photos, retried, and photos new in the folder, added. */
+  retried: number;
+  added: number;
+}
+
 /**
  * Lists the photos, plans every output name and creates the job. The same batch (folder,
- * selection, recipe, output, options) that is unfinished is resumed instead, and one that is
- * already done is not run again unless `again` is set: running a command twice after a crash
- * must not make a second copy of every photo.
+ * selection, recipe, output, options) run again takes its earlier job up instead: what was
+ * left is resumed, photos that failed are tried again and photos added to the folder since
+ * are added, so running a command twice after a crash, or after fixing a bad file, never makes
+ * a second copy of a photo. A done job with nothing of that is not run again unless `again`
+ * is set (then a new job writes new copies, under " (2)" names).
  */
-export function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): { jobId: number; resumed: boolean; alreadyDone: boolean } {
+export function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): CreatedBatch {
   const spec = BatchSpec.parse({ ...input, source: resolve(input.source), out: resolve(input.out) });
+  checkOutputFolder(spec.source, spec.out);
   const store = new JobStore(library);
-  const existing = store.findUnfinished(BATCH_KIND, spec);
-  if (existing !== undefined) return { jobId: existing, resumed: true, alreadyDone: false };
-  const done = again ? undefined : store.findDone(BATCH_KIND, spec);
-  if (done !== undefined) return { jobId: done, resumed: false, alreadyDone: true };
-  const files = spec.files ? spec.files.map((f) => resolve(spec.source, f)) : listPhotos(spec.source, spec.out);
-  const reserved = store.reservedOutputs();
+  const earlier = store.findUnfinished(BATCH_KIND, spec) ?? (again ? undefined : store.findDone(BATCH_KIND, spec));
+  if (earlier !== undefined) {
+    const wasDone = store.state(earlier) === 'done';
+    const { retried, added } = library.transaction(() => {
+      const retried = store.retryFailed(earlier);
+      store.dropUnlisted(earlier);
+      const known = new Set(store.items(earlier).map((i) => i.source));
+      const listing = photosOf(spec);
+      const added = planItems(spec, { ...listing, files: listing.files.filter((f) => !known.has(f)) }, store.reservedOutputs(), known.size);
+      store.addItems(earlier, added);
+      return { retried, added: added.filter((i) => !i.error).length };
+    });
+    const alreadyDone = wasDone && retried === 0 && store.counts(earlier).pending === 0;
+    return { jobId: earlier, resumed: !alreadyDone, alreadyDone, retried, added };
+  }
+  const items = planItems(spec, photosOf(spec), store.reservedOutputs(), 0);
+  return { jobId: store.create(BATCH_KIND, spec, items), resumed: false, alreadyDone: false, retried: 0, added: 0 };
+}
+
+/** The batch's photos (its selection, or its folder listed), and its folders that could not be listed. */
+function photosOf(spec: BatchSpec): { files: string[]; unreadable: { path: string; error: string }[] } {
+  return spec.files ? { files: spec.files.map((f) => resolve(spec.source, f)), unreadable: [] } : listPhotos(spec.source, spec.out);
+}
+
+/** Output names for `files` (mirroring their subfolders, never a name already taken or
+ * reserved); an unreadable folder becomes an item that failed, so it is reported with the rest. */
+function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof photosOf>, reserved: Set<string>, numbered: number): NewItem[] {
   const attrs = attrsToken(spec.recipe.sliders);
-  const items = files.map((file, i) => {
+  const items: NewItem[] = files.map((file, i) => {
     const rel = relative(spec.source, dirname(file));
     if (rel.startsWith('..')) throw new RangeError(`${file} is not inside the batch folder ${spec.source}`);
-    const name = renderName(spec.export.template, { name: basename(file, extname(file)), attrs, n: i + 1, total: files.length });
+    const name = renderName(spec.export.template, { name: basename(file, extname(file)), attrs, n: numbered + i + 1, total: numbered + files.length });
     const wanted = join(spec.out, rel, name + EXTENSIONS[outputFormat(spec.export, file)]);
     const output = freeName(wanted, (p) => reserved.has(p) || existsSync(p));
     reserved.add(output);
     return { source: file, output };
   });
-  return { jobId: store.create(BATCH_KIND, spec, items), resumed: false, alreadyDone: false };
+  return [...items, ...unreadable.map((u) => ({ source: u.path, output: '', error: u.error }))];
+}
+
+/** The output folder must not hold the photos being edited, and must be one that can be made and written. */
+function checkOutputFolder(source: string, out: string): void {
+  if (out === source || source.startsWith(out + sep)) {
+    throw new BatchSetupError(`the output folder ${out} holds the photos to edit (${source}); choose a folder outside it, or a new subfolder of it`);
+  }
+  let existing = out;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) throw new BatchSetupError(`${existing} is a file, so the output folder ${out} cannot be made there`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    throw new BatchSetupError(`${existing} cannot be written to: choose an output folder you can write to`);
+  }
 }
 
 export interface RunnerOptions {

@@ -60,6 +60,9 @@ test('quality and resize change the file; the ICC profile is kept', async () => 
 test('name templates fill {name}, {attrs} and {n}; unknown tokens are an error', () => {
   assert.equal(renderName('{name}-{attrs}-{n}', { name: 'IMG_1', attrs: attrsToken({ smile: 0.6, age: -0.3 }), n: 7, total: 120 }), 'IMG_1-smile+0.6_age-0.3-007');
   assert.equal(renderName('a/b:{name}', { name: 'x', attrs: '', n: 1 }), 'a_b_x');
+  // Never a hidden file (nor one that looks like a partial export).
+  assert.equal(renderName('../../etc/{name}', { name: 'x', attrs: '', n: 1 }), '_.._etc_x');
+  assert.equal(renderName('.{name}', { name: 'x', attrs: '', n: 1 }), 'x');
   assert.throws(() => renderName('{date}', { name: 'x', attrs: '', n: 1 }), /unknown token \{date\}/);
 });
 

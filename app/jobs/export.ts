@@ -80,8 +80,8 @@ export function renderName(template: string, tokens: { name: string; attrs: stri
   );
   const unknown = /\{[^}]*\}/.exec(name);
   if (unknown) throw new RangeError(`unknown token ${unknown[0]} in the name template '${template}' (known: {name}, {attrs}, {n})`);
-   
-  const safe = name.replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_').trim();
+  // No leading dots: a dot file is hidden, and is what our own partial exports look like.
+  const safe = name.replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_').trim().replace(/^\.+/, '');
   return safe || 'photo';
 }
 

@@ -27,6 +27,13 @@ export interface JobItem {
   ms: number | null;
 }
 
+/** An item to add: a photo and its planned output, or (with an error) one that failed already. */
+export interface NewItem {
+  source: string;
+  output: string;
+  error?: string;
+}
+
 export interface JobCounts {
   total: number;
   pending: number;
@@ -51,13 +58,34 @@ export class JobStore {
     return this.library.db;
   }
 
-  create(kind: string, spec: unknown, items: readonly { source: string; output: string }[]): number {
+  create(kind: string, spec: unknown, items: readonly NewItem[]): number {
     return this.library.transaction(() => {
       const id = Number(this.db.prepare("INSERT INTO jobs (kind, state, spec) VALUES (?, 'running', ?)").run(kind, JSON.stringify(spec)).lastInsertRowid);
-      const insert = this.db.prepare("INSERT INTO job_items (job_id, idx, source, output, state) VALUES (?, ?, ?, ?, 'pending')");
-      items.forEach((it, i) => insert.run(id, i, it.source, it.output));
+      this.addItems(id, items);
       return id;
     });
+  }
+
+  /** Appends items (pending, or failed when they come with an error) after the job's last one. */
+  addItems(jobId: number, items: readonly NewItem[]): void {
+    const last = (this.db.prepare('SELECT max(idx) AS n FROM job_items WHERE job_id = ?').get(jobId) as { n: number | null }).n ?? -1;
+    const insert = this.db.prepare('INSERT INTO job_items (job_id, idx, source, output, state, error) VALUES (?, ?, ?, ?, ?, ?)');
+    items.forEach((it, i) => insert.run(jobId, last + 1 + i, it.source, it.output, it.error ? 'failed' : 'pending', it.error ?? null));
+  }
+
+  /** Failed items with an output (photos, not unreadable folders) become pending again; returns how many. */
+  retryFailed(jobId: number): number {
+    return this.db.prepare("UPDATE job_items SET state = 'pending', error = NULL WHERE job_id = ? AND state = 'failed' AND output != ''").run(jobId).changes;
+  }
+
+  /** Drops the failed items without an output (folders that could not be listed), to list them again. */
+  dropUnlisted(jobId: number): void {
+    this.db.prepare("DELETE FROM job_items WHERE job_id = ? AND state = 'failed' AND output = ''").run(jobId);
+  }
+
+  /** Removes a job that never ran (its setup failed), so its planned names are free again. */
+  delete(jobId: number): void {
+    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(jobId);
   }
 
   job<S>(id: number, schema: z.ZodType<S>): JobRecord<S> {
@@ -78,10 +106,14 @@ export class JobStore {
 
   /** The newest unfinished job of `kind` whose spec equals `spec` (the same batch run again resumes it). */
   findUnfinished(kind: string, spec: unknown): number | undefined {
-    const r = this.db.prepare("SELECT id FROM jobs WHERE kind = ? AND spec = ? AND state IN ('running', 'paused') ORDER BY id DESC LIMIT 1").get(kind, JSON.stringify(spec)) as
-      | { id: number }
-      | undefined;
-    return r?.id;
+    return this.findSame(kind, spec, "state IN ('running', 'paused')");
+  }
+
+  /** Specs are equal whatever the order of their keys: `--set age=1 --set smile=1` is `--set smile=1 --set age=1`. */
+  private findSame(kind: string, spec: unknown, stateIs: string): number | undefined {
+    const wanted = canonicalJson(spec);
+    const rows = this.db.prepare(`SELECT id, spec FROM jobs WHERE kind = ? AND ${stateIs} ORDER BY id DESC`).all(kind) as { id: number; spec: string }[];
+    return rows.find((r) => canonicalJson(JSON.parse(r.spec)) === wanted)?.id;
   }
 
   /**
@@ -109,10 +141,7 @@ export class JobStore {
 
   /** The newest finished (done) job of `kind` whose spec equals `spec`. */
   findDone(kind: string, spec: unknown): number | undefined {
-    const r = this.db.prepare("SELECT id FROM jobs WHERE kind = ? AND spec = ? AND state = 'done' ORDER BY id DESC LIMIT 1").get(kind, JSON.stringify(spec)) as
-      | { id: number }
-      | undefined;
-    return r?.id;
+    return this.findSame(kind, spec, "state = 'done'");
   }
 
   state(id: number): JobState {
@@ -174,6 +203,13 @@ export class JobStore {
   setPending(jobId: number, idx: number): void {
     this.db.prepare("UPDATE job_items SET state = 'pending', error = NULL WHERE job_id = ? AND idx = ?").run(jobId, idx);
   }
+}
+
+/** JSON with every object's keys sorted. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 function isAlive(pid: number): boolean {

@@ -63,9 +63,11 @@ async function analyse(file: string, engine: GlowEngine, detector: FaceDetector,
 export async function importFolder(library: Library, folder: string, engine: GlowEngine, detector: FaceDetector, options: ImportOptions = {}): Promise<ImportSummary> {
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
-  const files = listPhotos(root);
+  const { files, unreadable } = listPhotos(root);
   const modelId = engine.manifest.model_id;
-  const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed: [], faces: 0 };
+  // A subfolder that cannot be listed is reported like a file that cannot be read.
+  const failed = unreadable.map((u) => ({ file: u.path, error: u.error }));
+  const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed, faces: 0 };
   const seen = new Set(files);
   let done = 0;
   for (const file of files) {
@@ -106,8 +108,10 @@ export async function importFolder(library: Library, folder: string, engine: Glo
   }
   options.onProgress?.(done, files.length, '');
   // Photos of this folder that are gone (and were not found moved) are kept, marked missing.
+  // Not under a folder that could not be listed: its photos may well be there.
+  const unlisted = (path: string) => unreadable.some((u) => path.startsWith(u.path + sep));
   for (const p of library.photosUnder(root + sep)) {
-    if (!seen.has(p.path) && !p.missing && !existsSync(p.path)) {
+    if (!seen.has(p.path) && !p.missing && !unlisted(p.path) && !existsSync(p.path)) {
       library.setMissing(p.id, true);
       summary.missing++;
     }

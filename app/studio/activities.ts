@@ -103,10 +103,11 @@ export class Activities {
   }
 
   async startImport(folder: string): Promise<JobInfo> {
-    const files = listPhotoFiles(folder);
-    const jobId = this.store.create('import', { folder }, files.map((source) => ({ source, output: '' })));
+    const { files, unreadable } = listPhotoFiles(folder);
+    // Folders that cannot be listed are items too, failed from the start (importFolder reports them).
+    const jobId = this.store.create('import', { folder }, [...files, ...unreadable.map((u) => u.path)].map((source) => ({ source, output: '' })));
     return this.track(jobId, async (live) => {
-      const index = new Map(files.map((f, i) => [f, i]));
+      const index = new Map([...files, ...unreadable.map((u) => u.path)].map((f, i) => [f, i]));
       const summary = await importFolder(this.ctx.library, folder, this.ctx.engine(), this.ctx.detector, {
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
@@ -142,7 +143,7 @@ export class Activities {
       const levels = req.recipe.mix.levels ?? engine.manifest.levels.map(() => 1);
       mix = { with: photo.path, weights: levels.map((w) => w * req.recipe.mix!.amount) };
     }
-    const { jobId } = createBatchJob(library, {
+    const { jobId, resumed } = createBatchJob(library, {
       source,
       ...(paths.length ? { files: paths } : {}),
       out: resolve(req.outDir),
@@ -151,7 +152,12 @@ export class Activities {
       modelId: engine.manifest.model_id,
       export: exportOptionsFromApi(req.export),
     }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
-    return this.runBatch(jobId);
+    try {
+      return await this.runBatch(jobId);
+    } catch (err) {
+      if (!resumed) this.store.delete(jobId); // its setup failed: it must not hold on to its planned names
+      throw err;
+    }
   }
 
   private async runBatch(jobId: number): Promise<JobInfo> {
