@@ -17,6 +17,7 @@ import { Library } from '../library/library.js';
 import { BatchRunner, BatchSetupError, createBatchJob, type ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
 import { JobStore } from './job-store.js';
+import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
 import { resolveAttributes } from './recipe.js';
 import { bundleWithAttributes } from './test-bundle.js';
 import { writeBadPhotos, writeTestPhotos } from './test-photos.js';
@@ -30,8 +31,9 @@ const photos = join(dir, 'photos');
 let good: string[] = [];
 let bad: string[] = [];
 
+/** The files under `d`, without the batch's output marker (a dot file). */
 function walk(d: string): string[] {
-  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name === OUTPUT_MARKER ? [] : [join(d, e.name)]));
 }
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -312,6 +314,13 @@ test('the same batch run again retries its failed photos and adds new ones; the 
     assert.deepEqual(walk(join(dir, 'out-rerun')).map((f) => basename(f)).sort(), ['a.jpg', 'b.jpg', 'c.jpg']);
     const third = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
     assert.deepEqual([third.jobId, third.alreadyDone], [first.jobId, true]);
+    // Edited copies in a subfolder of the photos are not photos to import or edit again.
+    const inside = createBatchJob(lib, { ...spec({ Smiling: 0.5 }), out: join(folder, 'edited') });
+    await new BatchRunner(lib, inside.jobId, { engine, detector, directions: r.directions, sliders: { Smiling: 0.5 } }).run();
+    assert.equal(walk(join(folder, 'edited')).length, 3);
+    assert.deepEqual(listPhotos(folder).files.map((f) => basename(f)), ['a.jpg', 'b.jpg', 'c.jpg']);
+    const other = createBatchJob(lib, { ...spec({ Age: 1 }), out: join(dir, 'out-rerun-age') });
+    assert.equal(new JobStore(lib).items(other.jobId).length, 3);
   } finally {
     await detector.close();
     await engine.close();

@@ -5,6 +5,7 @@
 // replacing a file) and the item is marked 'done'. Resuming reconciles 'committing' items by
 // what is on disk. A photo that fails is recorded with its error and the batch goes on.
 import { EventEmitter } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -14,7 +15,7 @@ import type { Library } from '../library/library.js';
 import { attrsToken, commitTemp, encodeExport, EXTENSIONS, ExportOptions, freeName, outputFormat, renderName, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
 import { JobStore, type JobCounts, type NewItem } from './job-store.js';
-import { listPhotos } from './photo-files.js';
+import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
 import { Recipe } from './recipe.js';
 
 export const BATCH_KIND = 'batch';
@@ -129,6 +130,16 @@ function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof pho
   return [...items, ...unreadable.map((u) => ({ source: u.path, output: '', error: u.error }))];
 }
 
+/** Marks `out` as a batch's output, so that imports and batches of a folder above it leave it out. */
+async function markOutputFolder(out: string): Promise<void> {
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, OUTPUT_MARKER), 'Edited copies written by Glow Studio. Its imports and batches leave this folder out.\n', { flag: 'wx' }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    },
+  );
+}
+
 /** The output folder must not hold the photos being edited, and must be one that can be made and written. */
 function checkOutputFolder(source: string, out: string): void {
   if (out === source || source.startsWith(out + sep)) {
@@ -239,6 +250,7 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
   }
 
   private async runClaimed(spec: BatchSpec): Promise<BatchSummary> {
+    await markOutputFolder(spec.out);
     await this.reconcile();
     this.store.setState(this.jobId, 'running');
     const queue = this.store.items(this.jobId, 'pending');

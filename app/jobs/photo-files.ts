@@ -1,11 +1,15 @@
 // The photos in a folder, recursively: image extensions only, dot files skipped (our own
 // partial exports), an excluded folder (the output) left out. Sorted, so plans are stable.
 // A subfolder that cannot be listed is reported and skipped, so one locked folder does not stop
-// a whole import or batch; the folder itself must be listable.
-import { readdirSync } from 'node:fs';
+// a whole import or batch; the folder itself must be listable. A batch's output folder inside
+// the folder (marked by the batch) is left out too: edited copies are not new photos.
+import { existsSync, readdirSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff']);
+
+/** The file a batch leaves in its output folder (BatchRunner). */
+export const OUTPUT_MARKER = '.glow-studio-output';
 
 export interface PhotoListing {
   files: string[];
@@ -19,6 +23,7 @@ export function listPhotos(folder: string, exclude?: string): PhotoListing {
   const listing: PhotoListing = { files: [], unreadable: [] };
   const walk = (dir: string) => {
     if (skip && (dir === skip || dir.startsWith(skip + sep))) return;
+    if (dir !== root && existsSync(join(dir, OUTPUT_MARKER))) return;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });

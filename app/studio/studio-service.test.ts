@@ -173,7 +173,7 @@ test('a batch edits every photo into the output folder and never touches the ori
   const job = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.8 } }, outDir: out, export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}-{attrs}' } }));
   assert.equal(job.done, 3);
   assert.equal(job.failed, 3);
-  assert.deepEqual(readdirSync(out).sort(), ['photo-000-Smiling+0.8.jpg', 'photo-001-Smiling+0.8.jpg', 'photo-002-Smiling+0.8.jpg']);
+  assert.deepEqual(readdirSync(out).sort(), ['.glow-studio-output', 'photo-000-Smiling+0.8.jpg', 'photo-001-Smiling+0.8.jpg', 'photo-002-Smiling+0.8.jpg']);
   for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} was modified`);
 });
 
