@@ -131,6 +131,8 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
       const c = summary.counts;
       const perMin = summary.processed ? (60 * summary.processed) / summary.seconds : 0;
       console.log(`job ${jobId} ${summary.state}: ${c.done} exported, ${c.failed} failed, ${c.pending + c.committing} left of ${c.total}; ${perMin.toFixed(1)} photos/min (${formatTimes(summary)})`);
+      const faceless = store.items(jobId, 'done').filter((i) => i.faces === 0).map((i) => basename(i.source));
+      if (faceless.length) console.log(`no face found in ${faceless.length} of them, exported unchanged: ${faceless.slice(0, 5).join(', ')}${faceless.length > 5 ? ', ...' : ''}`);
       if (summary.state === 'paused') console.log(`resume with: glow-studio jobs resume ${jobId}`);
       return summary;
     } finally {
