@@ -97,9 +97,11 @@ export class StudioStore {
     this.loadingPhotos = false;
   }
 
-  async importFolder(path: string): Promise<void> {
+  /** Starts importing `path`; false when it could not start (the notice says why). */
+  async importFolder(path: string): Promise<boolean> {
     const job = await this.guard('Import the folder', () => this.api.importFolder({ path }));
     if (job) this.#upsertJob(job);
+    return job !== undefined;
   }
 
   openPhoto(photoId: number): void {
@@ -170,16 +172,33 @@ export class StudioStore {
         .map((e) => `${e.file.split(/[\\/]/).pop()}: ${e.message.replace(`${e.file}: `, '')}`)
         .join('; ');
       const more = job.errors.length > 3 ? ` and ${job.errors.length - 3} more` : '';
-      this.notify('error', {
-        what: `${noun}: ${job.errors.length} file${job.errors.length === 1 ? '' : 's'} could not be read (${list}${more}).`,
-        todo: 'Those files were skipped and the rest went on. Check that they open in another app, or remove them from the folder.',
-      });
+      const count = `${job.errors.length} file${job.errors.length === 1 ? '' : 's'}`;
+      // A file system error while writing is about the output folder, not the photos.
+      const writing = job.kind !== 'import' && job.errors.some((e) => /\b(EEXIST|EACCES|EPERM|ENOSPC|EROFS|ENOTDIR)\b/.test(e.message));
+      this.notify(
+        'error',
+        writing
+          ? {
+              what: `${noun}: ${count} could not be written (${list}${more}).`,
+              todo: `Check that ${job.outDir ?? 'the output folder'} is a folder you can write to, with space left, and start it again.`,
+            }
+          : {
+              what: `${noun}: ${count} could not be read (${list}${more}).`,
+              todo: 'Those files were skipped and the rest went on. Check that they open in another app, or remove them from the folder.',
+            },
+      );
     }
+    const finished = Math.max(0, job.total - job.failed);
     if (job.state === 'failed') {
       this.notify('error', { what: `${noun} stopped with an error.`, todo: 'See the messages above, fix the cause, and start it again.' });
-    } else if (job.state === 'done') {
+    } else if (job.state === 'done' && job.total === 0) {
+      this.notify('info', {
+        what: `${noun} finished: no photos found.`,
+        todo: 'Photos are JPEG, PNG, WebP or TIFF files, in the folder or its subfolders.',
+      });
+    } else if (job.state === 'done' && finished > 0) {
       const where = job.outDir ? ` into ${job.outDir}` : '';
-      this.notify('success', { what: `${noun} finished: ${Math.max(0, job.total - job.failed)} of ${job.total} done${where}.`, todo: '' });
+      this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
   }
 }
