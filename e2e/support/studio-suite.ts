@@ -282,6 +282,21 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assertUnchanged(difference(sliderShots.before, sliderShots.after, outside(inset(sliderShots.patch, -3))), 'pixels outside the face patch');
     });
 
+    test('the zoom buttons zoom one step at a time, and Fit comes back', async () => {
+      const canvas = page.locator('[data-testid=editor-canvas]');
+      const scale = async () => Number(await canvas.getAttribute('data-scale'));
+      const fit = await scale();
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      assert.ok(Math.abs((await scale()) - fit * 1.25 * 1.25) < 1e-6, `after two steps: ${await scale()} (fit ${fit})`);
+      await page.getByRole('button', { name: 'Zoom out' }).click();
+      assert.ok(Math.abs((await scale()) - fit * 1.25) < 1e-6, `after one step back: ${await scale()}`);
+      await page.getByRole('button', { name: '100%', exact: true }).click();
+      assert.equal(await scale(), 1);
+      await page.getByRole('button', { name: 'Fit', exact: true }).click();
+      assert.ok(Math.abs((await scale()) - fit) < 1e-6);
+    });
+
     test('undo and redo with Ctrl+Z and Ctrl+Shift+Z; before/after shows the original', async (t) => {
       if (!needs(t, 'renderFace')) return;
       const slider = page.locator(`input[data-attribute=${SMILE}]`);
@@ -482,12 +497,24 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.ok(existsSync(backend.fixtureDir), 'originals untouched');
     });
 
-    test('a new random face at a temperature', async (t) => {
+    test('a new random face at a temperature; its seed gives the same face again', async (t) => {
       if (!needs(t, 'sampleFace')) return;
       await page.getByRole('button', { name: 'New random face' }).click();
       await page.locator('dialog').getByRole('button', { name: 'Generate' }).click();
-      await page.locator('[data-testid=sample-image]').waitFor({ timeout: 60_000 });
+      const image = page.locator('[data-testid=sample-image]');
+      await image.waitFor({ timeout: 60_000 });
       await studio.screenshot('sample-dialog');
+      const first = await image.getAttribute('src');
+      const seed = /seed (\d+)/.exec((await image.getAttribute('alt')) ?? '')![1]!;
+      await page.locator('dialog').getByRole('button', { name: 'Another one' }).click(); // a new seed: another face
+      for (let polls = 0; (await image.getAttribute('src')) === first && polls < 300; polls++) await page.waitForTimeout(100);
+      assert.notEqual(await image.getAttribute('src'), first, 'a new seed gives another face');
+      // As the dialog says: type the seed to get the same face again.
+      await page.locator('dialog input[type=number]').fill(seed);
+      await page.locator('dialog').getByRole('button', { name: 'Another one' }).click();
+      await page.locator(`[data-testid=sample-image][alt$="seed ${seed}"]`).waitFor({ timeout: 60_000 });
+      assert.equal(await image.getAttribute('src'), first, 'the same seed gives the same face');
+      assert.ok(await page.locator('dialog').getByRole('button', { name: 'Another one' }).isEnabled());
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
     });
 
