@@ -99,6 +99,8 @@ export interface FaceInfo {
   cropUrl: string;
   tags: Record<string, boolean>;
   recipe: Recipe | null;
+  /** The face the saved recipe mixes with, which may be in another photo: to show it. */
+  mixPartner?: { id: number; cropUrl: string; photoName: string };
 }
 
 export interface PhotoSummary {

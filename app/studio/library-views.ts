@@ -102,6 +102,8 @@ export function recipeToLibrary(recipe: Recipe, levelCount: number): EditRecipe 
 
 export function faceInfo(library: Library, urls: MediaUrls, face: FaceRecord): FaceInfo {
   const saved = library.editsOfPhoto(face.photoId).find((e) => e.faceId === face.id);
+  const partner = saved?.recipe.mix ? library.face(saved.recipe.mix.faceId) : undefined;
+  const partnerPhoto = partner ? library.photo(partner.photoId) : undefined;
   return {
     id: face.id,
     photoId: face.photoId,
@@ -110,5 +112,6 @@ export function faceInfo(library: Library, urls: MediaUrls, face: FaceRecord): F
     cropUrl: urls.crop(face.id),
     tags: tagsOfFace(library, face.id),
     recipe: saved ? recipeFromLibrary(saved.recipe) : null,
+    ...(partner && partnerPhoto ? { mixPartner: { id: partner.id, cropUrl: urls.crop(partner.id), photoName: basename(partnerPhoto.path) } } : {}),
   };
 }

@@ -106,6 +106,9 @@ test('an edit is saved as a recipe, with the mix partner', async () => {
   assert.deepEqual(saved.recipe?.sliders, { Smiling: 0.5 });
   assert.equal(saved.recipe?.mix?.faceId, other!.id);
   assert.equal(saved.recipe?.mix?.amount, 0.5);
+  // What the mix panel shows of the partner after a reload, wherever it is.
+  assert.deepEqual(saved.mixPartner, { id: other!.id, cropUrl: other!.cropUrl, photoName: photo.name });
+  assert.equal((await service.getPhoto({ photoId: photo.id })).faceList.find((f) => f.id === face!.id)!.mixPartner?.id, other!.id);
 });
 
 test('tagging six faces and deriving gives a direction with its quality figures', async () => {
