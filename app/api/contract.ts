@@ -30,6 +30,16 @@ export const MixSchema = z.object({
   levels: z.array(z.number().finite().min(0).max(1)).max(8).optional(),
 });
 
+/** A stroke of the editor's mask brush, which takes the edits back where it paints. */
+export const MaskStrokeSchema = z.object({
+  /** x0, y0, x1, y1, ... in photo pixels. */
+  points: z.array(z.number().finite()).min(2).max(20_000),
+  /** Brush diameter in photo pixels. */
+  size: z.number().positive().max(20_000),
+});
+export type MaskStroke = z.infer<typeof MaskStrokeSchema>;
+export const MaskStrokesSchema = z.array(MaskStrokeSchema).max(2_000);
+
 export const RecipeSchema = z.object({
   sliders: SlidersSchema.default({}),
   mix: MixSchema.nullable().optional(),
@@ -120,6 +130,8 @@ export interface PhotoSummary {
 export interface PhotoDetail extends PhotoSummary {
   imageUrl: string;
   faceList: FaceInfo[];
+  /** The brush mask: export leaves the photo as it was where it paints. */
+  mask: MaskStroke[];
 }
 
 export interface AttributeInfo {
@@ -205,6 +217,7 @@ export const requests = {
   listTags: z.object({}),
   renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
   saveEdit: z.object({ faceId: id, recipe: RecipeSchema }),
+  saveMask: z.object({ photoId: id, strokes: MaskStrokesSchema }),
   sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
   tagFace: z.object({ faceId: id, attribute: attributeName, value: z.boolean().nullable() }),
   deriveAttribute: z.object({ name: attributeName, projectOut: z.array(attributeName).max(40).default([]) }),
@@ -245,6 +258,7 @@ interface Responses {
   listTags: TagCount[];
   renderFace: FaceLayer;
   saveEdit: FaceInfo;
+  saveMask: { photoId: number; strokes: MaskStroke[] };
   sampleFace: { image: string; seed: number };
   tagFace: FaceInfo;
   deriveAttribute: DerivedAttribute;

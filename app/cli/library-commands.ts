@@ -11,6 +11,7 @@ import { pasteDelta } from '../faces/paste.js';
 import { decodeImage, type RgbImage } from '../imaging/decode.js';
 import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
+import { restoreMasked } from '../jobs/brush-mask.js';
 import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
@@ -364,6 +365,7 @@ async function renderPhoto(library: Library, photoId: number, engine: GlowEngine
     image = pasteDelta(image, aligned, Float32Array.from(after, (v, i) => v - base[i]!));
     Object.assign(tokens, edit.recipe.sliders);
   }
+  if (image !== source) await restoreMasked(image, source.data, library.maskOf(photoId)); // the editor's brush mask
   return { image, metadata: source.metadata, attrs: attrsToken(tokens) };
 }
 

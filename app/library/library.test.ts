@@ -98,6 +98,12 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
     lib.saveEdit(id, f1!, { sliders: { smile: 0.5 }, mix: { faceId: f2!, weights: [0, 0, 1] } });
     assert.deepEqual(lib.editsOfPhoto(id)[0]!.recipe.sliders, { smile: 0.5 });
     assert.throws(() => lib.saveEdit(id, f1!, { sliders: { smile: Infinity } }));
+    // The brush mask: kept with the photo, dropped when the photo's content changes.
+    lib.setMask(id, [{ points: [1, 2, 3, 4], size: 5 }]);
+    assert.deepEqual(lib.maskOf(id), [{ points: [1, 2, 3, 4], size: 5 }]);
+    assert.throws(() => lib.setMask(id, [{ points: [1], size: 5 }]));
+    lib.replacePhoto(id, { path: '/p/b.jpg', hash: 'h2', size: 6, mtimeMs: 3, width: 10, height: 10, orientation: 1 });
+    assert.deepEqual(lib.maskOf(id), []);
     // A damaged JSON column names the row.
     lib.db.prepare("UPDATE faces SET box = '{\"x\": 1}' WHERE id = ?").run(f2!);
     assert.throws(() => lib.face(f2!), /faces row \d+ box: .*width/);

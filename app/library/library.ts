@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
+import { MaskStrokesSchema, type MaskStroke } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 
@@ -214,6 +215,7 @@ export class Library {
     this.db
       .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, missing = 0 WHERE id = ?')
       .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
+    this.setMask(id, []); // painted on the old pixels
   }
 
   /** The same content found at a new path (a moved or renamed file): keeps faces, tags and edits. */
@@ -352,6 +354,23 @@ export class Library {
     this.db
       .prepare('INSERT INTO edits (photo_id, face_id, recipe, mask) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, face_id) DO UPDATE SET recipe = excluded.recipe, mask = excluded.mask')
       .run(photoId, faceId, JSON.stringify(checked), mask ?? null);
+  }
+
+  /** The photo's brush mask (strokes in photo pixels), [] when none. */
+  maskOf(photoId: number): MaskStroke[] {
+    const r = this.db.prepare('SELECT strokes FROM photo_masks WHERE photo_id = ?').get(photoId) as { strokes: string } | undefined;
+    return r ? parseColumn(MaskStrokesSchema, r.strokes, `photo_masks row ${photoId}`) : [];
+  }
+
+  setMask(photoId: number, strokes: readonly MaskStroke[]): void {
+    if (!strokes.length) {
+      this.db.prepare('DELETE FROM photo_masks WHERE photo_id = ?').run(photoId);
+      return;
+    }
+    const checked = MaskStrokesSchema.parse(strokes);
+    this.db
+      .prepare('INSERT INTO photo_masks (photo_id, strokes) VALUES (?, ?) ON CONFLICT (photo_id) DO UPDATE SET strokes = excluded.strokes')
+      .run(photoId, JSON.stringify(checked));
   }
 
   editsOfPhoto(photoId: number): { faceId: number; recipe: EditRecipe; mask: Buffer | undefined }[] {

@@ -87,6 +87,8 @@ export const MIGRATIONS: readonly Migration[] = [
   `),
   // v3: which process runs a job ("host:pid"), so two processes never run the same job.
   (db) => db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT'),
+  // v4: the editor's brush mask of a photo: strokes (JSON, photo pixels) that take its edits back.
+  (db) => db.exec('CREATE TABLE photo_masks (photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE, strokes TEXT NOT NULL)'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,7 @@ import { decodeImage } from '../imaging/decode.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
+import { restoreMasked } from '../jobs/brush-mask.js';
 import { attrsToken, encodeExport, EXTENSIONS, exportFile, outputFormat, renderName } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
@@ -207,12 +208,15 @@ export class Activities {
         this.publish(jobId);
         try {
           const image = await decodeImage(photo.path);
+          const mask = library.maskOf(photo.id);
+          const original = mask.length ? Uint8Array.from(image.data) : undefined;
           for (const edit of library.editsOfPhoto(photo.id)) {
             const face = library.face(edit.faceId);
             if (!face) continue;
             const { delta } = await this.ctx.renderer.delta(face, edit.recipe);
             pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
           }
+          if (original) await restoreMasked(image, original, mask); // as the editor showed it
           const data = await encodeExport(image, outputFormat(options, photo.path), options, image.metadata);
           const written = await exportFile(items[idx]!.output, data);
           if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);

@@ -136,6 +136,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         ...summary,
         imageUrl: urls.photo(photoId),
         faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
+        mask: library.maskOf(photoId),
       };
     },
     listAttributes: async () => {
@@ -174,6 +175,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         userError(err);
       }
       return faceInfo(library, urls, f);
+    },
+    saveMask: async ({ photoId, strokes }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      library.setMask(photoId, strokes);
+      return { photoId, strokes: library.maskOf(photoId) };
     },
     sampleFace: async (req) => {
       const m = engine.manifest;

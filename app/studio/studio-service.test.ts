@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { JobInfo, PhotoDetail, StudioEvent } from '../api/contract.js';
+import { decodeImage } from '../imaging/decode.js';
 import { createBatchJob } from '../jobs/batch.js';
 import { ExportOptions } from '../jobs/export.js';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
@@ -190,6 +191,40 @@ test('export writes the saved edits, keeping or stripping EXIF', async () => {
   assert.ok(kept.exif, 'EXIF kept');
   assert.equal(stripped.exif, undefined, 'EXIF stripped');
   assert.ok(existsSync(join(work, 'keep', 'photo-000.jpg')));
+});
+
+test('the brush mask is saved with the photo, and export takes the edit back where it paints', async () => {
+  const face = photo.faceList[0]!;
+  const { x, y, width, height } = face.box;
+  const exportTo = async (dir: string) => {
+    const job = await finished(await service.exportPhotos({ photoIds: [photo.id], outDir: join(work, dir), export: { format: 'png', quality: 90, metadata: 'strip', nameTemplate: '{name}' } }));
+    assert.equal(job.done, 1);
+    return sharp(join(work, dir, 'photo-000.png')).removeAlpha().raw().toBuffer();
+  };
+  const original = (await decodeImage(photo.path)).data;
+  // Mean difference inside the face box.
+  const inFace = (a: Uint8Array, b: Uint8Array) => {
+    let sum = 0;
+    let n = 0;
+    for (let r = Math.ceil(y); r < y + height; r++) {
+      for (let c = Math.ceil(x); c < x + width; c++) {
+        for (let k = 0; k < 3; k++) sum += Math.abs(a[(r * photo.width + c) * 3 + k]! - b[(r * photo.width + c) * 3 + k]!);
+        n += 3;
+      }
+    }
+    return sum / n;
+  };
+  const unmasked = await exportTo('mask-none');
+  assert.ok(inFace(unmasked, original) > 1, `the edit changes the face (${inFace(unmasked, original).toFixed(2)})`);
+  // One stroke across the whole face box.
+  const stroke = { points: [x - width, y + height / 2, x + 2 * width, y + height / 2], size: height * 2 };
+  assert.deepEqual((await service.saveMask({ photoId: photo.id, strokes: [stroke] })).strokes, [stroke]);
+  assert.deepEqual((await service.getPhoto({ photoId: photo.id })).mask, [stroke]);
+  const masked = await exportTo('mask-face');
+  assert.equal(inFace(masked, original), 0, 'under the mask the photo is as it was');
+  await service.saveMask({ photoId: photo.id, strokes: [] });
+  assert.deepEqual((await service.getPhoto({ photoId: photo.id })).mask, []);
+  await assert.rejects(service.saveMask({ photoId: 999_999, strokes: [] }), /no photo with id 999999/);
 });
 
 test('a paused batch made with another model is not resumed with this one', async () => {

@@ -369,9 +369,22 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const top = { x: rect.x + Math.round(rect.width * 0.3), y: rect.y + Math.round(rect.height * 0.2), width: Math.round(rect.width * 0.4), height: 6 };
       assert.equal(difference(masked, edited, within(top)).max, 0, 'the edit away from the stroke stays');
       await studio.screenshot('editor-mask');
+      // Saved with the photo (export applies it): one stroke, in photo pixels.
+      const photoId = Number(/#\/photo\/(\d+)/.exec(page.url())![1]);
+      const savedMask = async () => {
+        for (let polls = 0; polls < 50; polls++) {
+          const { mask } = await api<PhotoDetail>(page, 'getPhoto', { photoId });
+          if (mask.length === 1 || polls === 49) return mask;
+          await page.waitForTimeout(100);
+        }
+        return [];
+      };
+      assert.equal((await savedMask()).length, 1);
       await page.getByRole('button', { name: 'Mask brush' }).click();
       await page.getByRole('button', { name: 'Clear mask' }).click();
       await page.getByRole('button', { name: 'Mask brush' }).click();
+      for (let polls = 0; (await api<PhotoDetail>(page, 'getPhoto', { photoId })).mask.length && polls < 50; polls++) await page.waitForTimeout(100);
+      assert.equal((await api<PhotoDetail>(page, 'getPhoto', { photoId })).mask.length, 0, 'Clear mask clears the saved mask');
     });
 
     test('tagging 6 faces and deriving an attribute shows counts, accuracy and warnings', async (t) => {

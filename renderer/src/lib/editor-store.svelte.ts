@@ -3,7 +3,7 @@
 // between exact renders a preview blended from the ones already on hand (slider-preview.ts).
 // Every edit is timed until the canvas shows it (or a newer one): 'slider-repaint' to the
 // first paint, preview or exact, and 'slider-exact' to the exact pixels.
-import type { Box, FaceInfo, FaceLayer, PhotoDetail, Recipe } from '../../../app/api/contract.js';
+import type { Box, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
 import { editHistory } from './edit-history.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
@@ -61,6 +61,8 @@ const PREPARED_ON_SELECT = 2;
 
 export class EditorStore {
   photo = $state<PhotoDetail | null>(null);
+  /** The photo's brush mask (photo pixels): where the edits are taken back, here and on export. */
+  mask = $state<MaskStroke[]>([]);
   loading = $state(false);
   faceId = $state<number | null>(null);
   recipes = $state<Recipes>({});
@@ -101,6 +103,7 @@ export class EditorStore {
   async load(photoId: number): Promise<void> {
     this.loading = true;
     this.photo = null;
+    this.mask = [];
     this.layers = {};
     this.#runners.clear();
     this.#lastInput.clear();
@@ -115,6 +118,7 @@ export class EditorStore {
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
+    this.mask = photo.mask;
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
@@ -362,6 +366,21 @@ export class EditorStore {
       },
       true,
     );
+  }
+
+  addMaskStroke(stroke: MaskStroke): void {
+    this.#saveMask([...this.mask, stroke]);
+  }
+
+  clearMask(): void {
+    this.#saveMask([]);
+  }
+
+  #saveMask(strokes: MaskStroke[]): void {
+    const photoId = this.photo?.id;
+    if (photoId === undefined) return;
+    this.mask = strokes;
+    void this.studio.guard('Save the mask', () => this.studio.api.saveMask({ photoId, strokes: $state.snapshot(strokes) as MaskStroke[] }));
   }
 
   #syncHistory(): void {

@@ -41,6 +41,7 @@ const METHODS = {
   listTags: 1,
   renderFace: 1,
   saveEdit: 1,
+  saveMask: 1,
   sampleFace: 1,
   tagFace: 1,
   deriveAttribute: 1,
