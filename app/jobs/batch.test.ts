@@ -310,6 +310,7 @@ test('the same batch run again retries its failed photos and adds new ones; the 
     copyFileSync(good[2]!, join(folder, 'c.jpg'));
     const again = createBatchJob(lib, spec({ Age: 0.2, Smiling: 0.5 }));
     assert.deepEqual([again.jobId, again.resumed, again.alreadyDone, again.retried, again.added], [first.jobId, true, false, 1, 1]);
+    assert.equal(new JobStore(lib).state(first.jobId), 'paused', 'reopened: its pending photos reserve their names');
     assert.deepEqual((await run(again.jobId)).counts, { total: 3, pending: 0, committing: 0, done: 3, failed: 0 });
     assert.deepEqual(walk(join(dir, 'out-rerun')).map((f) => basename(f)).sort(), ['a.jpg', 'b.jpg', 'c.jpg']);
     const third = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));

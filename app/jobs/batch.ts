@@ -100,6 +100,8 @@ export function createBatchJob(library: Library, input: BatchSpec, { again = fal
       const listing = photosOf(spec);
       const added = planItems(spec, { ...listing, files: listing.files.filter((f) => !known.has(f)) }, store.reservedOutputs(), known.size);
       store.addItems(earlier, added);
+      // Reopened: its pending photos reserve their output names until it runs.
+      if (wasDone && store.counts(earlier).pending > 0) store.setState(earlier, 'paused');
       return { retried, added: added.filter((i) => !i.error).length };
     });
     const alreadyDone = wasDone && retried === 0 && store.counts(earlier).pending === 0;
