@@ -12,6 +12,7 @@ import { decodeImage, type RgbImage } from '../imaging/decode.js';
 import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { restoreMasked } from '../jobs/brush-mask.js';
+import { decodeEdit } from '../engine/edit-decode.js';
 import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
@@ -361,7 +362,8 @@ async function renderPhoto(library: Library, photoId: number, engine: GlowEngine
     const r = resolveRecipe(Object.keys(edit.recipe.sliders), engine, builtin, derived);
     let edited = apply(eps, r.directions, edit.recipe.sliders);
     if (edit.recipe.mix) edited = mix(edited, library.faceEps(edit.recipe.mix.faceId, engine.manifest.eps_size), edit.recipe.mix.weights.length === 1 ? edit.recipe.mix.weights[0]! : edit.recipe.mix.weights, engine.manifest.levels);
-    const [base, after] = await Promise.all([engine.decode(eps), engine.decode(edited)]);
+    // As the studio and the batch do: the largest part of the edit the model renders cleanly.
+    const [base, { image: after }] = await Promise.all([engine.decode(eps), decodeEdit(engine, eps, edited)]);
     image = pasteDelta(image, aligned, Float32Array.from(after, (v, i) => v - base[i]!));
     Object.assign(tokens, edit.recipe.sliders);
   }
