@@ -34,7 +34,7 @@ import time
 import types
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -205,6 +205,23 @@ def align_channels(glow: Glow, multiple: int = 8) -> int:
     for conv in convs:
         conv.pad_to = multiple
     return sum(1 for c in convs if c.in_channels % multiple or c.out_channels % multiple)
+
+
+def training_model(glow: Glow, compile_mode: str = "off", aligned: bool = False,
+                   wrap: Callable[[nn.Module], nn.Module] = lambda m: m) -> nn.Module:
+    """The initialised model with the speed options applied, as TrainStep steps it: channels
+    aligned, coupling networks compiled, GlowMethod's bits/dim, wrapped by `wrap` (DDP), and
+    compiled whole for compile_mode "model". The one place train.py and bench/train set it up."""
+    if aligned:
+        align_channels(glow)
+    if compile_mode == "couplings":
+        compile_couplings(glow)  # after the actnorm init, which runs eagerly
+    model = wrap(GlowMethod(glow, "bits_per_dim"))
+    if compile_mode == "model":
+        if not hasattr(torch, "compile"):
+            raise SystemExit(f"train: --compile model needs torch >= 2; this is torch {torch.__version__}")
+        model = torch.compile(model)
+    return model
 
 
 class TrainStep:
@@ -435,17 +452,9 @@ def train(argv=None) -> Dict[str, List]:
         optimizer.load_state_dict(ckpt["optimizer"])
         set_rng_states(ckpt["rng"])
 
-    if args.align_channels:
-        align_channels(glow)
-    if args.compile == "couplings":
-        compile_couplings(glow)  # after the actnorm init, which runs eagerly
-    model: nn.Module = GlowMethod(glow, "bits_per_dim")
-    if env.world > 1:
-        model = nn.parallel.DistributedDataParallel(model, device_ids=[env.local_rank] if cuda else None)
-    if args.compile == "model":
-        if not hasattr(torch, "compile"):
-            raise SystemExit(f"train: --compile model needs torch >= 2; this is torch {torch.__version__}")
-        model = torch.compile(model)
+    ddp = (lambda m: nn.parallel.DistributedDataParallel(m, device_ids=[env.local_rank] if cuda else None)) \
+        if env.world > 1 else (lambda m: m)
+    model = training_model(glow, args.compile, args.align_channels, ddp)
 
     use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile == "model",
                                    cfg.checkpoint_couplings)

@@ -5,6 +5,7 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import { alignFace } from '../faces/align.js';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
+import { decodeEdit } from '../engine/edit-decode.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { pasteDelta } from '../faces/paste.js';
@@ -12,7 +13,6 @@ import { decodeImage, type RgbImage } from '../imaging/decode.js';
 import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { restoreMasked } from '../jobs/brush-mask.js';
-import { decodeEdit } from '../engine/edit-decode.js';
 import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
@@ -93,9 +93,8 @@ function formatTimes(summary: BatchSummary): string {
     .join(', ');
 }
 
-/** Runs (or resumes) a batch job with a progress bar; Ctrl-C pauses it (resumable). */
-/** Runs batch job `jobId`. A job just made (`fresh`) whose setup fails (a --mix-with photo
- * that cannot be used, say) is removed, so that it does not hold on to its planned names. */
+/** Runs (or resumes) a batch job with a progress bar; Ctrl-C pauses it (resumable). `fresh`:
+ * the job was just made (batchContext removes it if it cannot be set up). */
 async function runBatch(library: Library, jobId: number, engine: GlowEngine, concurrency: number | undefined, fresh = false): Promise<BatchSummary> {
   const store = new JobStore(library);
   const { builtin, derived } = await attributesFor(engine, library);
@@ -108,10 +107,7 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
   };
   const detector = await FaceDetector.open();
   try {
-    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions }).catch((err: unknown) => {
-      if (fresh) store.delete(jobId);
-      throw err;
-    });
+    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions }, { fresh });
     const runner = new BatchRunner(library, jobId, context, concurrency ? { concurrency } : {});
     const before = store.counts(jobId);
     const left = before.pending + before.committing;

@@ -18,17 +18,27 @@ export interface BatchContextSources {
   directions: DirectionLookup;
 }
 
-/** Reads batch job `jobId`'s spec and builds the context its BatchRunner needs. */
-export async function batchContext(library: Library, jobId: number, { engine, detector, directions }: BatchContextSources): Promise<{ spec: BatchSpec; context: FaceEditContext }> {
-  const spec = new JobStore(library).job(jobId, BatchSpec).spec;
+/**
+ * Reads batch job `jobId`'s spec and builds the context its BatchRunner needs. A job that was
+ * just made (`fresh`, createBatchJob's `!resumed`) and cannot be set up (a mix partner photo
+ * that cannot be used, say) is removed, so that it does not hold on to its planned names.
+ */
+export async function batchContext(library: Library, jobId: number, { engine, detector, directions }: BatchContextSources, { fresh = false } = {}): Promise<{ spec: BatchSpec; context: FaceEditContext }> {
+  const store = new JobStore(library);
+  const spec = store.job(jobId, BatchSpec).spec;
   const { sliders, mix } = spec.recipe;
-  const context: FaceEditContext = {
-    engine,
-    detector,
-    directions: await directions(Object.keys(sliders)),
-    sliders,
-    ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
-    ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),
-  };
-  return { spec, context };
+  try {
+    const context: FaceEditContext = {
+      engine,
+      detector,
+      directions: await directions(Object.keys(sliders)),
+      sliders,
+      ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
+      ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),
+    };
+    return { spec, context };
+  } catch (err) {
+    if (fresh) store.delete(jobId);
+    throw err;
+  }
 }

@@ -104,7 +104,7 @@ export function createBatchJob(library: Library, input: BatchSpec, { again = fal
       if (wasDone && store.counts(earlier).pending > 0) store.setState(earlier, 'paused');
       return { retried, added: added.filter((i) => !i.error).length };
     });
-    const alreadyDone = wasDone && retried === 0 && store.counts(earlier).pending === 0;
+    const alreadyDone = wasDone && store.counts(earlier).pending === 0; // nothing retried or added
     return { jobId: earlier, resumed: !alreadyDone, alreadyDone, retried, added };
   }
   const items = planItems(spec, photosOf(spec), store.reservedOutputs(), 0);

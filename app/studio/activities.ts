@@ -106,9 +106,10 @@ export class Activities {
   async startImport(folder: string): Promise<JobInfo> {
     const { files, unreadable } = listPhotoFiles(folder);
     // Folders that cannot be listed are items too, failed from the start (importFolder reports them).
-    const jobId = this.store.create('import', { folder }, [...files, ...unreadable.map((u) => u.path)].map((source) => ({ source, output: '' })));
+    const sources = [...files, ...unreadable.map((u) => u.path)];
+    const jobId = this.store.create('import', { folder }, sources.map((source) => ({ source, output: '' })));
     return this.track(jobId, async (live) => {
-      const index = new Map([...files, ...unreadable.map((u) => u.path)].map((f, i) => [f, i]));
+      const index = new Map(sources.map((f, i) => [f, i]));
       const summary = await importFolder(this.ctx.library, folder, this.ctx.engine(), this.ctx.detector, {
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
@@ -153,17 +154,12 @@ export class Activities {
       modelId: engine.manifest.model_id,
       export: exportOptionsFromApi(req.export),
     }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
-    try {
-      return await this.runBatch(jobId);
-    } catch (err) {
-      if (!resumed) this.store.delete(jobId); // its setup failed: it must not hold on to its planned names
-      throw err;
-    }
+    return this.runBatch(jobId, !resumed);
   }
 
-  private async runBatch(jobId: number): Promise<JobInfo> {
+  private async runBatch(jobId: number, fresh = false): Promise<JobInfo> {
     const { library, detector, directions } = this.ctx;
-    const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions });
+    const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions }, { fresh });
     const runner = new BatchRunner(library, jobId, context);
     return this.track(
       jobId,

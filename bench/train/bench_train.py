@@ -40,9 +40,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
-from glow import Glow, GlowConfig, GlowMethod, preprocess  # noqa: E402
+from glow import Glow, GlowConfig, preprocess  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from train import TrainStep, align_channels, compile_couplings, resolve_precision, set_tf32, skip_actnorm_init_check  # noqa: E402
+from train import TrainStep, resolve_precision, set_tf32, skip_actnorm_init_check, training_model  # noqa: E402
 
 
 def time_steps(step, warmup: int, steps: int, cuda: bool):
@@ -130,14 +130,8 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     skip_actnorm_init_check(glow)
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
-    if aligned:
-        align_channels(glow)
-    if compile_mode == "couplings":
-        compile_couplings(glow)
+    model = training_model(glow, compile_mode, aligned)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
-    model = GlowMethod(glow, "bits_per_dim")
-    if compile_mode == "model":
-        model = torch.compile(model)
 
     def batch_input() -> torch.Tensor:
         x = preprocess(images, cfg.n_bits)
