@@ -56,12 +56,16 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.equal(r.code, 3);
   assert.match(r.stderr, /no face with id 999/);
 
-  r = run('edit', String(faces[0]), '--set', 'freckles=1.5', '--set', 'smile=0.5');
+  r = run('edit', String(faces[0]), '--set', 'freckles=1.5', '--set', 'smile=0.5', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /edit saved \(freckles\+1\.5_Smiling\+0\.5\)/, 'saved under the attributes\' own names, as the studio saves them');
+  r = run('edit', String(faces[0]), '--set', 'dimples=1', '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown attribute 'dimples'/);
   r = run('export', String(rows[0]!.id), '--out', join(dir, 'exported'), '--bundle', bundle, '--format', 'webp', '--name', '{name}-{attrs}');
   assert.equal(r.code, 0, r.stderr);
   const [file] = readdirSync(join(dir, 'exported'));
-  assert.equal(file, 'photo-000-freckles+1.5_smile+0.5.webp');
+  assert.equal(file, 'photo-000-freckles+1.5_Smiling+0.5.webp');
   assert.equal((await sharp(join(dir, 'exported', file!)).metadata()).width, 320);
 
   // A derived attribute resolves in a batch next to the built-in ones.

@@ -1,28 +1,22 @@
 // The library commands: import, photos, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve, sep } from 'node:path';
-import { alignFace } from '../faces/align.js';
+import { basename, resolve, sep } from 'node:path';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
-import { decodeEdit } from '../engine/edit-decode.js';
-import { apply, mix } from '../engine/latent.js';
-import { pixelsToModel } from '../engine/pixels.js';
-import { pasteDelta } from '../faces/paste.js';
-import { decodeImage, type RgbImage } from '../imaging/decode.js';
 import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
-import { restoreMasked } from '../jobs/brush-mask.js';
-import { attrsToken, encodeExport, EXTENSIONS, ExportOptions, exportFile, outputFormat, renderName } from '../jobs/export.js';
+import { attrsToken, encodeExport, ExportOptions, exportFile, exportPath, outputFormat, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
-import { deriveAndSave } from '../library/derive-and-save.js';
+import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { openEngine } from './engine-commands.js';
+import { FaceRenderer } from '../studio/face-render.js';
 import { progressBar } from './progress.js';
 
 const LIBRARY = { library: { type: 'string' } } as const;
@@ -69,11 +63,14 @@ function exportOptions(values: { format?: string | undefined; quality?: string |
   });
 }
 
+/** The bundle's attributes and the user's (derived again where they were derived for another
+ * model). */
 async function attributesFor(engine: GlowEngine, library: Library) {
   const builtin = await loadBuiltinAttributes(engine.bundle.dir, engine.manifest).catch((err: Error) => {
     throw new InputError(err.message);
   });
-  const derived = library.attributes(engine.manifest.model_id).filter((a) => a.source === 'derived');
+  const builtinTable = async () => Object.fromEntries((builtin ?? []).map((b) => [b.name, b.direction]));
+  const derived = await derivedAttributes(library, engine, builtinTable);
   return { builtin, derived };
 }
 
@@ -175,7 +172,7 @@ async function importCommand(args: string[]) {
     bar?.done();
     for (const f of s.failed) console.error(`  skipped: ${f.error}`);
     console.log(
-      `imported ${dir}: ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found`,
+      `imported ${dir}: ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found${s.reencoded ? `, ${s.reencoded} encoded again for this model` : ''}`,
     );
     return s.failed.length ? EXIT.input : EXIT.ok;
   } finally {
@@ -232,7 +229,7 @@ async function deriveCommand(args: string[]) {
   const engine = await openEngine(values);
   try {
     const modelId = engine.manifest.model_id;
-    if (!library.tagged(name!, modelId).length) throw new InputError(`no faces of model ${modelId} are tagged '${name}'; tag some with: glow-studio tag <face-id...> --attr ${name} --yes|--no`);
+    if (!library.tagged(name!).length) throw new InputError(`no faces are tagged '${name}'; tag some with: glow-studio tag <face-id...> --attr ${name} --yes|--no`);
     const outNames = (values['project-out'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     let projectOut: { name: string; direction: Float32Array }[] = [];
     if (outNames.length) {
@@ -240,7 +237,7 @@ async function deriveCommand(args: string[]) {
       const r = resolveRecipe(outNames, engine, builtin, derived.filter((d) => d.name !== name));
       projectOut = outNames.map((n) => ({ name: r.resolved[n]!, direction: r.directions[n]! }));
     }
-    const result = deriveAndSave(library, modelId, engine.manifest.eps_size, name!, { projectOut, lambda, method });
+    const result = await deriveAndSave(library, engine, name!, { projectOut, lambda, method });
     for (const w of result.warnings) console.error(`warning: ${w}`);
     const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
     if (values.json) console.log(JSON.stringify({ name, modelId, ...result, direction: undefined }, null, 2));
@@ -265,15 +262,21 @@ async function editCommand(args: string[]) {
     throw new UsageError((err as Error).message);
   }
   const library = openLibrary(values);
+  const engine = await openEngine(values);
   try {
     const face = library.face(faceId);
     if (!face) throw new InputError(`no face with id ${faceId} in the library (see glow-studio photos)`);
     const mixFace = values['mix-face'] ? idArg(values['mix-face'], '--mix-face') : undefined;
     if (mixFace && !library.face(mixFace)) throw new InputError(`no face with id ${mixFace} in the library`);
     const weights = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
-    library.saveEdit(face.photoId, faceId, { sliders, ...(mixFace ? { mix: { faceId: mixFace, weights } } : {}) });
-    console.log(`face ${faceId}: edit saved (${attrsToken(sliders) || 'no sliders'}${mixFace ? `, mix with face ${mixFace}` : ''})`);
+    // Saved under the attributes' own names ("smile" is saved as Smiling), as the studio saves them.
+    const { builtin, derived } = await attributesFor(engine, library);
+    const { names } = resolveRecipe(Object.keys(sliders), engine, builtin, derived);
+    const named = Object.fromEntries(Object.entries(sliders).map(([k, v]) => [names[k]!, v]));
+    library.saveEdit(face.photoId, faceId, { sliders: named, ...(mixFace ? { mix: { faceId: mixFace, weights } } : {}) });
+    console.log(`face ${faceId}: edit saved (${attrsToken(named) || 'no sliders'}${mixFace ? `, mix with face ${mixFace}` : ''})`);
   } finally {
+    await engine.close();
     library.close();
   }
 }
@@ -321,7 +324,7 @@ async function batchCommand(args: string[]) {
       out: resolve(values.out),
       recipe,
       bundle: engine.bundle.dir,
-      modelId: engine.manifest.model_id,
+      modelId: engine.latentKey,
       export: exportOpts,
       ...(minFace ? { minFace } : {}),
       },
@@ -343,30 +346,6 @@ async function batchCommand(args: string[]) {
   }
 }
 
-async function renderPhoto(library: Library, photoId: number, engine: GlowEngine, builtin: BuiltinAttribute[] | undefined): Promise<{ image: RgbImage; metadata: Awaited<ReturnType<typeof decodeImage>>['metadata']; attrs: string }> {
-  const photo = library.photo(photoId)!;
-  const source = await decodeImage(photo.path);
-  let image: RgbImage = source;
-  const size = engine.manifest.image_size;
-  const derived = library.attributes(engine.manifest.model_id).filter((a) => a.source === 'derived');
-  const tokens: Record<string, number> = {};
-  for (const edit of library.editsOfPhoto(photoId)) {
-    const face = library.face(edit.faceId)!;
-    if (face.modelId !== engine.manifest.model_id) throw new InputError(`face ${face.id} was encoded by model ${face.modelId}, not ${engine.manifest.model_id}; import the folder again with this model`);
-    const aligned = await alignFace(source, face.landmarks, size);
-    const eps = await engine.encode(pixelsToModel(aligned.pixels, size));
-    const r = resolveRecipe(Object.keys(edit.recipe.sliders), engine, builtin, derived);
-    let edited = apply(eps, r.directions, edit.recipe.sliders);
-    if (edit.recipe.mix) edited = mix(edited, library.faceEps(edit.recipe.mix.faceId, engine.manifest.eps_size), edit.recipe.mix.weights.length === 1 ? edit.recipe.mix.weights[0]! : edit.recipe.mix.weights, engine.manifest.levels);
-    // As the studio and the batch do: the largest part of the edit the model renders cleanly.
-    const [base, { image: after }] = await Promise.all([engine.decode(eps), decodeEdit(engine, eps, edited)]);
-    image = pasteDelta(image, aligned, Float32Array.from(after, (v, i) => v - base[i]!));
-    Object.assign(tokens, edit.recipe.sliders);
-  }
-  if (image !== source) await restoreMasked(image, source.data, library.maskOf(photoId)); // the editor's brush mask
-  return { image, metadata: source.metadata, attrs: attrsToken(tokens) };
-}
-
 async function exportCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, ...EXPORT_FLAGS, out: { type: 'string' }, all: { type: 'boolean' } });
   if (!values.out) throw new UsageError('export needs --out <folder>');
@@ -377,16 +356,15 @@ async function exportCommand(args: string[]) {
   try {
     const ids = values.all ? library.photosUnder('').filter((p) => !p.missing).map((p) => p.id) : pos.map((p) => idArg(p, 'a photo id'));
     for (const id of ids) if (!library.photo(id)) throw new InputError(`no photo with id ${id} in the library`);
-    const { builtin } = await attributesFor(engine, library);
+    const { builtin, derived } = await attributesFor(engine, library);
+    // The studio's own rendering, so the CLI exports exactly what the editor shows.
+    const renderer = new FaceRenderer(library, () => engine, async (names) => resolveRecipe(names, engine, builtin, derived).directions);
     const bar = progressBar('export', Math.max(1, ids.length));
-    let n = 0;
-    for (const id of ids) {
-      n++;
+    for (const [i, id] of ids.entries()) {
       const photo = library.photo(id)!;
-      const { image, metadata, attrs } = await renderPhoto(library, id, engine, builtin);
-      const format = outputFormat(options, photo.path);
-      const name = renderName(options.template, { name: basename(photo.path, extname(photo.path)), attrs, n, total: ids.length });
-      const written = await exportFile(join(resolve(values.out), name + EXTENSIONS[format]), await encodeExport(image, format, options, metadata));
+      const image = await renderer.editedPhoto(id);
+      const target = exportPath(resolve(values.out), photo.path, library.editsOfPhoto(id).map((e) => e.recipe.sliders), options, i + 1, ids.length);
+      const written = await exportFile(target, await encodeExport(image, outputFormat(options, photo.path), options, image.metadata));
       bar.tick(basename(written));
     }
     bar.done();
@@ -431,7 +409,7 @@ async function jobsCommand(args: string[]) {
       if (job.state === 'cancelled') throw new UsageError(`job ${id} was cancelled; start a new batch`);
       const engine = await openEngine({ ...values, bundle: values.bundle ?? job.spec.bundle });
       try {
-        if (engine.manifest.model_id !== job.spec.modelId) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.manifest.model_id}`);
+        if (engine.latentKey !== job.spec.modelId) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.latentKey}`);
         const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
         return batchExit(await runBatch(library, id, engine, concurrency));
       } finally {

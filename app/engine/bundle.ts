@@ -56,6 +56,20 @@ export interface Bundle {
   decoderPath: string;
   /** Path of an optional extra file listed in the manifest (e.g. 'attributes'), if any. */
   extraPath(role: string): string | undefined;
+  /** The identity of the model's latent space: its id and a digest of the files that compute
+   * it. The library stores latents, derived attributes and batch jobs under it, so a retrained
+   * model that keeps its id (face-64 retrained on a GPU) is never mixed with the old one. */
+  latentKey: string;
+}
+
+/** The files whose contents define encode and decode; the others (attributes, model card)
+ * can change without changing a latent. */
+const NETWORK_ROLES = ['encoder', 'decoder', 'weights'];
+
+export function latentKey(m: Manifest): string {
+  const digest = createHash('sha256');
+  for (const role of NETWORK_ROLES) digest.update(`${role}:${m.files[role]?.sha256 ?? ''}\n`);
+  return `${m.model_id}@${digest.digest('hex').slice(0, 12)}`;
 }
 
 async function sha256(path: string): Promise<string> {
@@ -144,6 +158,7 @@ export async function loadBundle(dirArg: string, { verifyHashes = true } = {}): 
     encoderPath: resolve(dir, files.encoder.path),
     decoderPath: resolve(dir, files.decoder.path),
     extraPath: (role) => (files[role] ? resolve(dir, files[role].path) : undefined),
+    latentKey: latentKey(manifest),
   };
 }
 

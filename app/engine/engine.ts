@@ -111,6 +111,11 @@ export class GlowEngine {
     return this.bundle.manifest;
   }
 
+  /** What the library files this model's latents under (Bundle.latentKey). */
+  get latentKey(): string {
+    return this.bundle.latentKey;
+  }
+
   /** Values per image: channels x size x size. */
   get imageLength(): number {
     const m = this.manifest;

@@ -67,13 +67,13 @@ test('a batch exports every good photo, records each bad one with its error, and
     const out = join(dir, 'out-inproc');
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const sliders = { smile: 0.8, age: -0.3 };
-    const r = resolveAttributes(Object.keys(sliders), builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
+    const r = resolveAttributes(Object.keys(sliders), builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
     const { jobId } = createBatchJob(lib, {
       source: photos,
       out,
       recipe: { sliders },
       bundle,
-      modelId: engine.manifest.model_id,
+      modelId: engine.latentKey,
       export: ExportOptions.parse({ template: '{name}-{attrs}' }),
     });
     const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, { concurrency: 2 });
@@ -122,8 +122,8 @@ test('pause holds the batch, resume continues it, cancel stops it for good', asy
   try {
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const sliders = { Male: 0.5 };
-    const r = resolveAttributes(['Male'], builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
-    const spec = { source: photos, out: join(dir, 'out-pause'), recipe: { sliders }, bundle, modelId: engine.manifest.model_id, export: ExportOptions.parse({ format: 'png' }) };
+    const r = resolveAttributes(['Male'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
+    const spec = { source: photos, out: join(dir, 'out-pause'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({ format: 'png' }) };
     const { jobId } = createBatchJob(lib, spec);
     const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, { concurrency: 1 });
     let items = 0;
@@ -300,8 +300,8 @@ test('the same batch run again retries its failed photos and adds new ones; the 
   const detector = await FaceDetector.open();
   try {
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
-    const r = resolveAttributes(['Smiling', 'Age'], builtin, [], { bundleDir: bundle, modelId: engine.manifest.model_id });
-    const spec = (sliders: Record<string, number>) => ({ source: folder, out: join(dir, 'out-rerun'), recipe: { sliders }, bundle, modelId: engine.manifest.model_id, export: ExportOptions.parse({}) });
+    const r = resolveAttributes(['Smiling', 'Age'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
+    const spec = (sliders: Record<string, number>) => ({ source: folder, out: join(dir, 'out-rerun'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
     const run = (jobId: number) => new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders: { Smiling: 0.5, Age: 0.2 } }).run();
     const first = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
     assert.deepEqual((await run(first.jobId)).counts, { total: 2, pending: 0, committing: 0, done: 1, failed: 1 });

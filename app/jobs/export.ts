@@ -92,6 +92,14 @@ export function attrsToken(sliders: Readonly<Record<string, number>>): string {
     .join('_');
 }
 
+/** Where the export of one photo goes in `outDir`: the template's name with the amounts of
+ * all its faces' sliders, and the format's extension (freeName then keeps it from an existing
+ * file). `n` of `total`: its place in the export. */
+export function exportPath(outDir: string, photoPath: string, sliders: readonly Readonly<Record<string, number>>[], options: ExportOptions, n: number, total: number): string {
+  const name = renderName(options.template, { name: basename(photoPath, extname(photoPath)), attrs: attrsToken(Object.assign({}, ...sliders)), n, total });
+  return join(outDir, name + EXTENSIONS[outputFormat(options, photoPath)]);
+}
+
 /** `path`, or `name (2).ext`, `name (3).ext` ... : the first name that is free. */
 export function freeName(path: string, taken: (p: string) => boolean): string {
   if (!taken(path)) return path;

@@ -31,6 +31,8 @@ export interface ResolvedAttributes {
   directions: Record<string, Float32Array>;
   /** Recipe name -> the attribute it resolved to ("Smiling (built-in)"). */
   resolved: Record<string, string>;
+  /** Recipe name -> the attribute's own name ("Smiling"), as the library saves edits. */
+  names: Record<string, string>;
 }
 
 /**
@@ -39,10 +41,10 @@ export interface ResolvedAttributes {
  * the known ones; a bundle without attributes.json says so.
  */
 export function resolveAttributes(names: readonly string[], builtin: readonly BuiltinAttribute[] | undefined, derived: readonly AttributeRecord[], context: { bundleDir: string; modelId: string }): ResolvedAttributes {
-  const table = new Map<string, { label: string; direction: Float32Array }>();
-  for (const b of builtin ?? []) table.set(norm(b.name), { label: `${b.name} (built-in)`, direction: b.direction });
-  for (const d of derived) table.set(norm(d.name), { label: `${d.name} (derived)`, direction: d.direction });
-  const out: ResolvedAttributes = { directions: {}, resolved: {} };
+  const table = new Map<string, { name: string; label: string; direction: Float32Array }>();
+  for (const b of builtin ?? []) table.set(norm(b.name), { name: b.name, label: `${b.name} (built-in)`, direction: b.direction });
+  for (const d of derived) table.set(norm(d.name), { name: d.name, label: `${d.name} (derived)`, direction: d.direction });
+  const out: ResolvedAttributes = { directions: {}, resolved: {}, names: {} };
   for (const name of names) {
     const key = norm(name);
     const hit = table.get(key) ?? table.get(ALIASES[key] ?? '\0');
@@ -57,6 +59,7 @@ export function resolveAttributes(names: readonly string[], builtin: readonly Bu
     }
     out.directions[name] = hit.direction;
     out.resolved[name] = hit.label;
+    out.names[name] = hit.name;
   }
   return out;
 }

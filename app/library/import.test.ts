@@ -41,7 +41,8 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     assert.deepEqual([photo.width, photo.height], [400, 300]);
     assert.ok(lib.thumbnail(photo.id)!.length > 100, 'lib.thumbnail(photo.id)!.length > 100');
     const [face] = lib.facesOfPhoto(photo.id);
-    assert.equal(face!.modelId, 'fixture-tiny-32');
+    assert.equal(face!.modelId, engine.latentKey);
+    assert.match(face!.modelId, /^fixture-tiny-32@[0-9a-f]{12}$/);
     assert.equal(lib.faceEps(face!.id, engine.manifest.eps_size).length, 3072);
     lib.setTag(face!.id, 'smile', true);
 
@@ -60,7 +61,7 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     assert.deepEqual([third.added, third.changed, third.moved, third.unchanged, third.missing], [0, 1, 1, 1, 1]);
     const after = lib.photoByPath(moved)!;
     assert.equal(after.id, photo.id);
-    assert.deepEqual(lib.tagged('smile', 'fixture-tiny-32'), [{ faceId: face!.id, has: true }]);
+    assert.deepEqual(lib.tagged('smile'), [{ faceId: face!.id, has: true }]);
     assert.equal(lib.facesOfPhoto(lib.photoByPath(files[2]!)!.id).length, 2);
     assert.equal(lib.photoByPath(files[3]!)!.missing, true);
     assert.equal(lib.integrityCheck(), 'ok');

@@ -1,17 +1,18 @@
 // Importing a folder into the library, incrementally: a file whose size and mtime match its
 // row is skipped without reading it; otherwise it is hashed, and content the library already
 // knows under a path that no longer exists is a moved file (its faces, tags and edits move
-// with it). New or changed photos get a thumbnail, their faces and the faces' latents.
+// with it). New or changed photos get a thumbnail, their faces and the faces' latents; the
+// faces of the others are encoded again where another model encoded them (face-latents.ts).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
-import { pixelsToModel } from '../engine/pixels.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage } from '../imaging/decode.js';
-import { alignScaled, detectScaled } from '../jobs/big-photo.js';
+import { detectScaled } from '../jobs/big-photo.js';
 import { listPhotos } from '../jobs/photo-files.js';
+import { encodeFace, encodeStaleFaces } from './face-latents.js';
 import type { Library, NewFace } from './library.js';
 
 export interface ImportSummary {
@@ -23,6 +24,8 @@ export interface ImportSummary {
   missing: number;
   failed: { file: string; error: string }[];
   faces: number;
+  /** Faces of unchanged photos encoded again, for a model other than the one that had. */
+  reencoded: number;
 }
 
 export interface ImportOptions {
@@ -49,13 +52,8 @@ async function analyse(file: string, engine: GlowEngine, detector: FaceDetector,
     .jpeg({ quality: 80 })
     .toBuffer();
   const found = await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)));
-  const size = engine.manifest.image_size;
   const faces: NewFace[] = await Promise.all(
-    found.map(async (f) => {
-      const a = await alignScaled(image, f.landmarks, size);
-      const eps = await engine.encode(pixelsToModel(a.pixels, size));
-      return { box: f.box, landmarks: f.landmarks, transform: a.toPhoto, score: f.score, eps };
-    }),
+    found.map(async (f) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...(await encodeFace(image, f, engine)) })),
   );
   return { width: image.width, height: image.height, orientation: image.metadata.orientation, thumbnail, faces };
 }
@@ -64,10 +62,10 @@ export async function importFolder(library: Library, folder: string, engine: Glo
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
   const { files, unreadable } = listPhotos(root);
-  const modelId = engine.manifest.model_id;
+  const modelId = engine.latentKey;
   // A subfolder that cannot be listed is reported like a file that cannot be read.
   const failed = unreadable.map((u) => ({ file: u.path, error: u.error }));
-  const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed, faces: 0 };
+  const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed, faces: 0, reencoded: 0 };
   const seen = new Set(files);
   let done = 0;
   for (const file of files) {
@@ -76,18 +74,22 @@ export async function importFolder(library: Library, folder: string, engine: Glo
     try {
       const st = statSync(file);
       const known = library.photoByPath(file);
+      let kept: number | undefined; // a known photo, not analysed again
       if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && !known.missing) {
         summary.unchanged++;
+        kept = known.id;
       } else {
         const hash = await hashFile(file);
         if (known && known.hash === hash) {
           library.touchPhoto(known.id, st.mtimeMs); // touched, same content
           summary.unchanged++;
+          kept = known.id;
         } else {
           const moved = known ? undefined : library.photosByHash(hash).find((p) => p.path !== file && !existsSync(p.path));
           if (moved) {
             library.movePhoto(moved.id, file, st.size, st.mtimeMs);
             summary.moved++;
+            kept = moved.id;
           } else {
             const a = await analyse(file, engine, detector, options.minFaceSize);
             const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, width: a.width, height: a.height, orientation: a.orientation, thumbnail: a.thumbnail };
@@ -101,6 +103,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
           }
         }
       }
+      if (kept !== undefined) summary.reencoded += await encodeStaleFaces(library, engine, kept);
     } catch (err) {
       summary.failed.push({ file, error: (err as Error).message });
     }

@@ -66,7 +66,7 @@ test('a library made by the v1 schema migrates to the current one and keeps its 
     const photo = lib.photoByPath('/p/a.jpg')!;
     assert.equal(photo.missing, false);
     assert.equal(lib.facesOfPhoto(photo.id)[0]!.landmarks.leftEye[0], 40);
-    assert.deepEqual(lib.tagged('freckles', 'm1'), [{ faceId: 1, has: true }]);
+    assert.deepEqual(lib.tagged('freckles'), [{ faceId: 1, has: true }]);
     const [attr] = lib.attributes('m1');
     assert.equal(attr!.source, 'derived');
     assert.deepEqual(attr!.quality, {});

@@ -42,6 +42,7 @@ export interface NewFace {
 export interface FaceRecord extends Omit<NewFace, 'eps'> {
   id: number;
   photoId: number;
+  /** The latentKey of the model whose latent (and alignment) the row holds. */
   modelId: string;
 }
 
@@ -55,6 +56,7 @@ export interface AttributeQuality {
 
 export interface AttributeRecord {
   name: string;
+  /** The latentKey of the model whose latent space the direction lives in. */
   modelId: string;
   source: 'builtin' | 'derived';
   direction: Float32Array;
@@ -238,15 +240,22 @@ export class Library {
 
   // -- faces ------------------------------------------------------------------------------
 
-  /** Replaces the faces of one photo for one model. */
+  /** Replaces the faces of one photo (found again in new or changed content), with their
+   * latents under the model `modelId` (a latentKey). */
   setFaces(photoId: number, modelId: string, faces: readonly NewFace[]): number[] {
     return this.transaction(() => {
-      this.db.prepare('DELETE FROM faces WHERE photo_id = ? AND model_id = ?').run(photoId, modelId);
+      this.db.prepare('DELETE FROM faces WHERE photo_id = ?').run(photoId);
       const insert = this.db.prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (?, ?, ?, ?, ?, ?, ?)');
       return faces.map((f) =>
         Number(insert.run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps)).lastInsertRowid),
       );
     });
+  }
+
+  /** The face's alignment and latent under another model (face-latents.ts); the face keeps
+   * its id, tags and edits. */
+  setFaceLatent(id: number, modelId: string, transform: Affine, eps: Float32Array): void {
+    this.db.prepare('UPDATE faces SET model_id = ?, transform = ?, eps = ? WHERE id = ?').run(modelId, JSON.stringify(transform), encodeFloat16(eps), id);
   }
 
   private faceFromRow(r: { id: number; photo_id: number; box: string; landmarks: string; transform: string; score: number; model_id: string }): FaceRecord {
@@ -297,11 +306,11 @@ export class Library {
     this.db.prepare('DELETE FROM tags WHERE face_id = ? AND attribute = ?').run(faceId, attribute);
   }
 
-  /** Faces tagged for `attribute` whose latents come from `modelId`. */
-  tagged(attribute: string, modelId: string): { faceId: number; has: boolean }[] {
+  /** Faces tagged for `attribute` (a tag is the user's word on a face, whatever model). */
+  tagged(attribute: string): { faceId: number; has: boolean }[] {
     const rows = this.db
-      .prepare('SELECT t.face_id AS faceId, t.value AS value FROM tags t JOIN faces f ON f.id = t.face_id WHERE t.attribute = ? AND f.model_id = ? ORDER BY t.face_id')
-      .all(attribute, modelId) as { faceId: number; value: number }[];
+      .prepare('SELECT face_id AS faceId, value FROM tags WHERE attribute = ? ORDER BY face_id')
+      .all(attribute) as { faceId: number; value: number }[];
     return rows.map((r) => ({ faceId: r.faceId, has: r.value === 1 }));
   }
 
@@ -326,7 +335,25 @@ export class Library {
   }
 
   attributes(modelId: string): AttributeRecord[] {
-    const rows = this.db.prepare('SELECT * FROM attributes WHERE model_id = ? ORDER BY name').all(modelId) as {
+    return this.attributeRows(this.db.prepare('SELECT * FROM attributes WHERE model_id = ? ORDER BY name').all(modelId));
+  }
+
+  /** The newest of each derived attribute that exists for other models but not `modelId`. */
+  derivedForOtherModels(modelId: string): AttributeRecord[] {
+    return this.attributeRows(
+      this.db
+        .prepare(
+          `SELECT * FROM attributes a WHERE source = 'derived' AND model_id <> ?
+             AND NOT EXISTS (SELECT 1 FROM attributes b WHERE b.name = a.name AND b.model_id = ?)
+             AND a.id = (SELECT c.id FROM attributes c WHERE c.name = a.name AND c.source = 'derived' ORDER BY c.created_at DESC, c.id DESC LIMIT 1)
+           ORDER BY name`,
+        )
+        .all(modelId, modelId),
+    );
+  }
+
+  private attributeRows(all: unknown[]): AttributeRecord[] {
+    const rows = all as {
       id: number;
       name: string;
       model_id: string;

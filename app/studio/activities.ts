@@ -1,23 +1,19 @@
 // Long work started from the UI: importing a folder, batch-editing photos, exporting edited
 // photos. Each is a job in the library's job store (so ids are unique and the list survives a
 // restart); progress goes out as StudioEvents; batches pause, resume and cancel.
-import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '../api/contract.js';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { decodeImage } from '../imaging/decode.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
-import { pasteInPlace } from '../jobs/big-photo.js';
-import { restoreMasked } from '../jobs/brush-mask.js';
-import { attrsToken, encodeExport, EXTENSIONS, exportFile, outputFormat, renderName } from '../jobs/export.js';
+import { encodeExport, exportFile, exportPath, outputFormat } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
 import { importFolder } from '../library/import.js';
 import type { Library } from '../library/library.js';
-import { invertAffine } from '../faces/affine.js';
 import type { FaceRenderer } from './face-render.js';
 import type { MediaUrls } from './library-views.js';
 
@@ -151,7 +147,7 @@ export class Activities {
       out: resolve(req.outDir),
       recipe: { sliders: req.recipe.sliders, ...(mix ? { mix } : {}) },
       bundle: engine.bundle.dir,
-      modelId: engine.manifest.model_id,
+      modelId: engine.latentKey,
       export: exportOptionsFromApi(req.export),
     }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
     return this.runBatch(jobId, !resumed);
@@ -188,14 +184,11 @@ export class Activities {
       if (!p) throw new ApiError(`no photo with id ${id} in the library`, 404);
       return p;
     });
-    const items = photos.map((p, i) => {
-      const edits = library.editsOfPhoto(p.id);
-      const attrs = attrsToken(Object.assign({}, ...edits.map((e) => e.recipe.sliders)));
-      const name = renderName(options.template, { name: basename(p.path, extname(p.path)), attrs, n: i + 1, total: photos.length });
-      return { source: p.path, output: join(outDir, name + EXTENSIONS[outputFormat(options, p.path)]) };
-    });
+    const items = photos.map((p, i) => ({
+      source: p.path,
+      output: exportPath(outDir, p.path, library.editsOfPhoto(p.id).map((e) => e.recipe.sliders), options, i + 1, photos.length),
+    }));
     const jobId = this.store.create('export', { photoIds: req.photoIds, outDir, export: options }, items);
-    const size = this.ctx.engine().manifest.image_size;
     return this.track(jobId, async (live) => {
       for (const [idx, photo] of photos.entries()) {
         if (live.abort.signal.aborted) return;
@@ -203,16 +196,7 @@ export class Activities {
         this.measure(jobId, live);
         this.publish(jobId);
         try {
-          const image = await decodeImage(photo.path);
-          const mask = library.maskOf(photo.id);
-          const original = mask.length ? Uint8Array.from(image.data) : undefined;
-          for (const edit of library.editsOfPhoto(photo.id)) {
-            const face = library.face(edit.faceId);
-            if (!face) continue;
-            const { delta } = await this.ctx.renderer.delta(face, edit.recipe);
-            pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
-          }
-          if (original) await restoreMasked(image, original, mask); // as the editor showed it
+          const image = await this.ctx.renderer.editedPhoto(photo.id);
           const data = await encodeExport(image, outputFormat(options, photo.path), options, image.metadata);
           const written = await exportFile(items[idx]!.output, data);
           if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);
@@ -247,7 +231,7 @@ export class Activities {
     } else if (this.store.state(jobId) !== 'done' && this.store.state(jobId) !== 'cancelled') {
       // Paused in an earlier session (or by a crash): pick it up, with the model it began with.
       const { modelId } = this.store.job(jobId, BatchSpec).spec;
-      const running = this.ctx.engine().manifest.model_id;
+      const running = this.ctx.engine().latentKey;
       if (modelId !== running) {
         throw new ApiError(`batch ${jobId} was started with model ${modelId} and the studio now runs ${running}: switch back to resume it, or start a new batch`, 409);
       }

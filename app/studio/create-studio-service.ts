@@ -20,7 +20,8 @@ import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
-import { deriveAndSave } from '../library/derive-and-save.js';
+import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
+import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { Activities } from './activities.js';
@@ -69,11 +70,12 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   let builtin: Promise<BuiltinAttribute[] | undefined> = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
 
   const modelId = () => engine.manifest.model_id;
-  const derived = () => library.attributes(modelId()).filter((a) => a.source === 'derived');
+  const builtinTable = async (): Promise<Record<string, Float32Array>> => Object.fromEntries(((await builtin) ?? []).map((b) => [b.name, b.direction]));
+  /** The user's attributes for the running model (derived again after a switch of model). */
+  const derived = () => derivedAttributes(library, engine, builtinTable);
   const allDirections = async (): Promise<Record<string, Float32Array>> => {
-    const table: Record<string, Float32Array> = {};
-    for (const b of (await builtin) ?? []) table[b.name] = b.direction;
-    for (const d of derived()) table[d.name] = d.direction;
+    const table = await builtinTable();
+    for (const d of await derived()) table[d.name] = d.direction;
     return table;
   };
   /** The directions a recipe names (exact attribute names); an unknown name is an error. */
@@ -152,7 +154,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         positives: b.positives ?? 0,
         negatives: b.negatives ?? 0,
       }));
-      for (const d of derived()) {
+      for (const d of await derived()) {
         const accuracy = d.quality.method === 'mean' ? d.quality.meanDiffAccuracy : d.quality.classifierAccuracy;
         list.push({ name: d.name, source: 'derived', positives: d.positives, negatives: d.negatives, ...(accuracy !== undefined ? { accuracy } : {}) });
       }
@@ -201,9 +203,9 @@ export async function createStudioService(options: StudioServiceOptions): Promis
           if (!d || n === name) throw new ApiError(`cannot project out '${n}': not a known attribute (known: ${Object.keys(table).join(', ')})`);
           return { name: n, direction: d };
         });
-        const result = deriveAndSave(library, modelId(), engine.manifest.eps_size, name, { projectOut: remove });
-        const tagged = new Set(library.tagged(name, modelId()).map((t) => t.faceId));
-        const previewFaces = (library.db.prepare('SELECT id FROM faces WHERE model_id = ? ORDER BY id LIMIT 64').all(modelId()) as { id: number }[])
+        const result = await deriveAndSave(library, engine, name, { projectOut: remove });
+        const tagged = new Set(library.tagged(name).map((t) => t.faceId));
+        const previewFaces = (library.db.prepare('SELECT id FROM faces ORDER BY id LIMIT 64').all() as { id: number }[])
           .map((r) => r.id)
           .filter((id) => !tagged.has(id))
           .slice(0, 4)
@@ -249,7 +251,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     const f = library.face(id);
     if (!f) return undefined;
     const m = engine.manifest;
-    const crop = await engine.decode(library.faceEps(id, m.eps_size));
+    const crop = await engine.decode((await faceLatent(library, engine, id)).eps);
     const body = await sharp(Buffer.from(modelToPixels(crop, m.image_size)), { raw: { width: m.image_size, height: m.image_size, channels: 3 } })
       .png()
       .toBuffer();

@@ -1,7 +1,7 @@
-// Renders one edited face for the editor canvas: the model's change pasted into the photo at
-// full resolution, returned as a patch (only the region around the face) to lay over the photo.
-// Slider drags call this many times for the same face, so the decoded photo and the face's
-// own reconstruction are cached.
+// Renders edited faces: for the editor canvas, one face's change pasted into the photo at full
+// resolution, returned as a patch (only the region around the face) to lay over the photo; for
+// export, the whole photo with all its edits. Slider drags call this many times for the same
+// face, so the decoded photo and the face's own reconstruction are cached.
 import sharp from 'sharp';
 import type { Box, FaceLayer } from '../api/contract.js';
 import { decodeEdit, type EditLimit } from '../engine/edit-decode.js';
@@ -11,6 +11,8 @@ import { applyAffine, composeAffine, invertAffine } from '../faces/affine.js';
 import type { Affine } from '../faces/types.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
+import { restoreMasked } from '../jobs/brush-mask.js';
+import { faceLatent } from '../library/face-latents.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
 
 /** Keeps the most recently used `capacity` entries. */
@@ -58,8 +60,9 @@ function copyRegion(image: RgbImage, r: Box): RgbImage {
 
 export class FaceRenderer {
   private readonly photos = new Lru<number, Promise<DecodedImage>>(2);
-  private readonly bases = new Lru<number, Promise<Float32Array>>(16);
-  /** The model's limit by face and edit direction (decodeEdit's limit). */
+  /** decode(eps) by model and face: the face as the model reconstructs it. */
+  private readonly bases = new Lru<string, Promise<Float32Array>>(16);
+  /** The model's limit by model, face and edit direction (decodeEdit's limit). */
   private readonly limits = new Lru<string, EditLimit>(64);
 
   constructor(
@@ -80,46 +83,43 @@ export class FaceRenderer {
     return p;
   }
 
-  /** decode(eps): the face as the model reconstructs it (equal to its aligned crop). */
-  private base(face: FaceRecord): Promise<Float32Array> {
-    let b = this.bases.get(face.id);
+  private base(engine: GlowEngine, faceId: number, eps: Float32Array): Promise<Float32Array> {
+    const key = `${engine.latentKey} ${faceId}`;
+    let b = this.bases.get(key);
     if (!b) {
-      const engine = this.engine();
-      b = engine.decode(this.library.faceEps(face.id, engine.manifest.eps_size));
+      b = engine.decode(eps);
       b.catch(() => undefined);
-      this.bases.set(face.id, b);
+      this.bases.set(key, b);
     }
     return b;
   }
 
-  /** The model's change to `face` under `recipe` (3 x S x S, model units), and the fraction
-   * of the edit the model could render (decodeEdit). */
-  async delta(face: FaceRecord, recipe: EditRecipe): Promise<{ delta: Float32Array; strength: number }> {
+  /** The model's change to the face under `recipe` (3 x S x S, model units), the fraction of
+   * the edit the model could render (decodeEdit), and the face as the running model aligns it
+   * (face-latents.ts may have just encoded it again). */
+  async delta(faceId: number, recipe: EditRecipe): Promise<{ face: FaceRecord; delta: Float32Array; strength: number }> {
     const engine = this.engine();
     const m = engine.manifest;
-    const eps = this.library.faceEps(face.id, m.eps_size);
+    const { face, eps } = await faceLatent(this.library, engine, faceId);
     let edited = apply(eps, await this.directions(Object.keys(recipe.sliders)), recipe.sliders);
-    if (recipe.mix) edited = mix(edited, this.library.faceEps(recipe.mix.faceId, m.eps_size), recipe.mix.weights, m.levels);
+    if (recipe.mix) edited = mix(edited, (await faceLatent(this.library, engine, recipe.mix.faceId)).eps, recipe.mix.weights, m.levels);
     // Dragging one slider keeps the direction: a size that failed a moment ago fails again.
-    const key = JSON.stringify([face.id, Object.keys(recipe.sliders).sort(), recipe.mix ?? null]);
+    const key = JSON.stringify([engine.latentKey, faceId, Object.keys(recipe.sliders).sort(), recipe.mix ?? null]);
     const limit = this.limits.get(key);
     // No edit (the editor asks for one to warm these caches when a face is selected): the
     // face as it is, without a decoder run.
     const noEdit = Object.values(recipe.sliders).every((v) => v === 0) && !recipe.mix;
-    const [after, before] = await Promise.all([
-      noEdit ? null : decodeEdit(engine, eps, edited, limit ? { limit } : {}),
-      this.base(face),
-    ]);
-    if (!after) return { delta: new Float32Array(before.length), strength: 1 };
+    const [after, before] = await Promise.all([noEdit ? null : decodeEdit(engine, eps, edited, limit ? { limit } : {}), this.base(engine, faceId, eps)]);
+    if (!after) return { face, delta: new Float32Array(before.length), strength: 1 };
     if (after.limit) this.limits.set(key, after.limit);
-    return { delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
+    return { face, delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
   }
 
   async render(faceId: number, recipe: EditRecipe): Promise<FaceLayer> {
     const t0 = performance.now();
-    const face = this.library.face(faceId);
-    if (!face) throw new RangeError(`no face with id ${faceId} in the library`);
-    const [photo, { delta, strength }] = await Promise.all([this.photo(face.photoId), this.delta(face, recipe)]);
+    const known = this.library.face(faceId);
+    if (!known) throw new RangeError(`no face with id ${faceId} in the library`);
+    const [photo, { face, delta, strength }] = await Promise.all([this.photo(known.photoId), this.delta(faceId, recipe)]);
     const size = this.engine().manifest.image_size;
     const region = cropRegion(face.transform, size, photo.width, photo.height);
     const original = copyRegion(photo, region);
@@ -141,5 +141,23 @@ export class FaceRenderer {
       .png({ compressionLevel: 1 })
       .toBuffer();
     return { faceId, box: region, image: `data:image/png;base64,${png.toString('base64')}`, ms: Math.round(performance.now() - t0), strength };
+  }
+
+  /** The photo with its saved edits at full resolution, as the editor shows it: each edited
+   * face's change pasted in, then the brush mask's strokes given back to the original. The
+   * one rendering behind every export (the studio's and the CLI's). */
+  async editedPhoto(photoId: number): Promise<DecodedImage> {
+    const record = this.library.photo(photoId);
+    if (!record) throw new RangeError(`no photo with id ${photoId} in the library`);
+    const image = await decodeImage(record.path); // its own copy: pasting writes into it
+    const mask = this.library.maskOf(photoId);
+    const original = mask.length ? Uint8Array.from(image.data) : undefined;
+    const size = this.engine().manifest.image_size;
+    for (const edit of this.library.editsOfPhoto(photoId)) {
+      const { face, delta } = await this.delta(edit.faceId, edit.recipe);
+      pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
+    }
+    if (original) await restoreMasked(image, original, mask);
+    return image;
   }
 }

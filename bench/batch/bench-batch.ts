@@ -67,7 +67,7 @@ try {
     out: join(work, 'out'),
     recipe: { sliders },
     bundle: bundleDir,
-    modelId: engine.manifest.model_id,
+    modelId: engine.latentKey,
     export: ExportOptions.parse({ quality: Number(values.quality) }),
   });
   const concurrency = values.concurrency ? Number(values.concurrency) : undefined;

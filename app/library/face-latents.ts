@@ -1,0 +1,48 @@
+// A face's latent under the running model. Each face row keeps the latent of the model that
+// encoded it, under that model's latentKey. After the user switches models, or the shipped
+// model is updated under the same id, a face's latent is encoded again from its photo the
+// first time it is needed, and stored: edits, mixes and derived attributes never read one
+// model's latents with another model's decoder.
+import type { GlowEngine } from '../engine/engine.js';
+import { pixelsToModel } from '../engine/pixels.js';
+import { decodeImage, type RgbImage } from '../imaging/decode.js';
+import { alignScaled } from '../jobs/big-photo.js';
+import type { FaceRecord, Library } from './library.js';
+
+/** The alignment and latent of one face of `image` under `engine`'s model. */
+export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landmarks'>, engine: GlowEngine): Promise<{ transform: FaceRecord['transform']; eps: Float32Array }> {
+  const size = engine.manifest.image_size;
+  const aligned = await alignScaled(image, face.landmarks, size);
+  return { transform: aligned.toPhoto, eps: await engine.encode(pixelsToModel(aligned.pixels, size)) };
+}
+
+/** Encodes again, with the running model, the faces of one photo that another model
+ * encoded. `image`: the photo, when the caller has it decoded already. Returns how many. */
+export async function encodeStaleFaces(library: Library, engine: GlowEngine, photoId: number, image?: RgbImage): Promise<number> {
+  const stale = library.facesOfPhoto(photoId).filter((f) => f.modelId !== engine.latentKey);
+  if (!stale.length) return 0;
+  const photo = library.photo(photoId);
+  if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
+  let pixels = image;
+  if (!pixels) {
+    try {
+      pixels = await decodeImage(photo.path);
+    } catch (err) {
+      throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
+    }
+  }
+  const encoded = await Promise.all(stale.map((f) => encodeFace(pixels, f, engine)));
+  library.transaction(() => stale.forEach((f, i) => library.setFaceLatent(f.id, engine.latentKey, encoded[i]!.transform, encoded[i]!.eps)));
+  return stale.length;
+}
+
+/** The face's record and latent under the running model (encoding it again if needed). */
+export async function faceLatent(library: Library, engine: GlowEngine, faceId: number): Promise<{ face: FaceRecord; eps: Float32Array }> {
+  let face = library.face(faceId);
+  if (!face) throw new RangeError(`no face with id ${faceId} in the library`);
+  if (face.modelId !== engine.latentKey) {
+    await encodeStaleFaces(library, engine, face.photoId);
+    face = library.face(faceId)!;
+  }
+  return { face, eps: library.faceEps(faceId, engine.manifest.eps_size) };
+}
