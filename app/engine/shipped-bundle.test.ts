@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { resolveAttributes } from '../jobs/recipe.js';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { packageRoot, SHIPPED_BUNDLES } from './default-bundle.js';
 import { GlowEngine } from './engine.js';
@@ -54,7 +55,12 @@ for (const dir of shipped) {
       const m = engine.manifest;
       const attributes = await loadBuiltinAttributes(dir, m);
       const names = (attributes ?? []).map((a) => a.name);
-      for (const name of ['Smiling', 'Eyeglasses', 'Blond_Hair', 'Age']) assert.ok(names.includes(name), `attribute ${name} is shipped`);
+      for (const name of ['Smiling', 'Eyeglasses', 'Blond_Hair', 'Age', 'Beard']) assert.ok(names.includes(name), `attribute ${name} is shipped`);
+      // More beard is a positive amount: Beard is No_Beard reversed (its counts swapped).
+      const byName = (n: string) => attributes!.find((a) => a.name === n)!;
+      assert.deepEqual(Array.from(byName('Beard').direction.slice(0, 64)), Array.from(byName('No_Beard').direction.slice(0, 64), (v) => -v));
+      assert.deepEqual([byName('Beard').positives, byName('Beard').negatives], [byName('No_Beard').negatives, byName('No_Beard').positives]);
+      assert.equal(resolveAttributes(['beard'], attributes, [], { bundleDir: dir, modelId: m.model_id }).names.beard, 'Beard');
       assert.ok(typeof m.metrics?.val_bpd === 'number', 'the manifest states validation bits/dim');
       const face = await engine.decode(sample(m.eps_size, 0.7, seededRandom(3)));
       const x = pixelsToModel(modelToPixels(face, m.image_size), m.image_size);

@@ -13,7 +13,7 @@ import type { RgbImage } from '../imaging/decode.js';
 import { composeAffine } from './affine.js';
 import { BLAZEFACE_SIZE, decodeDetections } from './blazeface.js';
 import { CROP_MARGIN, eyeAngle, FACEMESH_SIZE, meshExtent, meshLandmarks, meshToPhoto, meshWindow } from './facemesh.js';
-import { containment, iou, nonMaxSuppression, type Scored } from './nms.js';
+import { dropDuplicateFaces, nonMaxSuppression, type Scored } from './nms.js';
 import type { Affine, Face, Point } from './types.js';
 import { toPlanar, warpRgb } from './warp.js';
 
@@ -268,8 +268,7 @@ export class FaceDetector {
       faces.push({ box: meshExtent(pts, roll).box, landmarks, score, detectorScore: again[k]!.c.detectorScore, roll: (roll * 180) / Math.PI });
     });
     // Two candidates can converge on one face after refinement, or a part of a big face can
-    // pass as a small one: keep the best, drop any face mostly inside a better one.
-    faces.sort((a, b) => b.score - a.score);
-    return faces.filter((f, i) => faces.slice(0, i).every((g) => iou(f.box, g.box) < 0.5 && containment(f.box, g.box) < 0.6));
+    // pass as a small one.
+    return dropDuplicateFaces(faces);
   }
 }

@@ -61,3 +61,16 @@ export function nonMaxSuppression<T extends Scored>(items: readonly T[], thresho
   }
   return kept;
 }
+
+/**
+ * The faces left once refinement's duplicates are gone: of two that found the same face
+ * (IoU 0.5 or more) the better scored stays, and a face mostly (60%) inside a larger one is
+ * dropped whatever the scores, since it is a part of that face passing as a small one.
+ * FaceMesh's scores often tie at 1.0, so the order of the scores cannot decide that.
+ */
+export function dropDuplicateFaces<T extends { box: Box; score: number }>(faces: readonly T[]): T[] {
+  const byScore = [...faces].sort((a, b) => b.score - a.score);
+  const distinct = byScore.filter((f, i) => byScore.slice(0, i).every((g) => iou(f.box, g.box) < 0.5));
+  const area = (b: Box) => b.width * b.height;
+  return distinct.filter((f) => distinct.every((g) => g === f || area(g.box) <= area(f.box) || containment(f.box, g.box) < 0.6));
+}

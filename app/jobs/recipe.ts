@@ -22,7 +22,7 @@ export class AttributeNameError extends Error {
 }
 
 // Everyday names for the CelebA / UTKFace columns the shipped model's attributes come from.
-const ALIASES: Record<string, string> = { smile: 'smiling', smiling: 'smiling', old: 'age', young: 'young', woman: 'female', man: 'male', glasses: 'eyeglasses', beard: 'nobeard' };
+const ALIASES: Record<string, string> = { smile: 'smiling', smiling: 'smiling', old: 'age', young: 'young', woman: 'female', man: 'male', glasses: 'eyeglasses' };
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 

@@ -70,11 +70,28 @@ export async function loadBuiltinAttributes(bundleDir: string, manifest: Manifes
   const expected = doc.attributes.length * doc.eps_size * 4;
   if (bin.length !== expected) throw new AttributesFileError(`${binFile}: ${bin.length} bytes, expected ${doc.attributes.length} x ${doc.eps_size} float32 (${expected} bytes)`);
   const all = decodeFloat32(bin);
-  return doc.attributes.map((a, i) => ({
-    name: a.name,
-    direction: all.slice(i * doc.eps_size, (i + 1) * doc.eps_size),
-    positives: a.positives,
-    negatives: a.negatives,
-    description: a.positive,
-  }));
+  return withReversed(
+    doc.attributes.map((a, i) => ({
+      name: a.name,
+      direction: all.slice(i * doc.eps_size, (i + 1) * doc.eps_size),
+      positives: a.positives,
+      negatives: a.negatives,
+      description: a.positive,
+    })),
+  );
+}
+
+/** Attributes labelled by an absence (CelebA's No_Beard), and the name people look for. */
+const REVERSED: Record<string, string> = { No_Beard: 'Beard' };
+
+/** Adds "Beard" as No_Beard reversed, so more beard is a positive amount, as on every other
+ * slider (No_Beard stays, for recipes saved with it). */
+function withReversed(list: BuiltinAttribute[]): BuiltinAttribute[] {
+  const extra: BuiltinAttribute[] = [];
+  for (const [from, name] of Object.entries(REVERSED)) {
+    const a = list.find((b) => b.name === from);
+    if (!a || list.some((b) => b.name === name)) continue;
+    extra.push({ name, direction: a.direction.map((v) => -v), positives: a.negatives, negatives: a.positives, description: `${from} reversed` });
+  }
+  return [...list, ...extra];
 }

@@ -39,7 +39,7 @@ export interface StudioServiceOptions {
   mediaBase?: string;
 }
 
-const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'No_Beard', 'Mustache', 'Bangs'];
+const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
 
 type Handlers = { [M in ApiMethod]: (request: ParsedRequest<M>) => Promise<unknown> };
 
