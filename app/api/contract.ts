@@ -47,11 +47,13 @@ export const RecipeSchema = z.object({
 export type Recipe = z.infer<typeof RecipeSchema>;
 
 export const ExportOptionsSchema = z.object({
-  format: z.enum(['jpeg', 'png', 'webp']).default('jpeg'),
+  /** 'same': each photo in its own format (JPEG, PNG or WebP; other formats as JPEG). */
+  format: z.enum(['same', 'jpeg', 'png', 'webp']).default('same'),
   quality: z.number().int().min(1).max(100).default(92),
   /** Longest side in pixels; omitted keeps the original size. */
   maxSize: z.number().int().min(16).max(65536).optional(),
-  metadata: z.enum(['keep', 'strip-gps', 'strip']).default('keep'),
+  /** The location is left out unless the user keeps it (as the CLI does). */
+  metadata: z.enum(['keep', 'strip-gps', 'strip']).default('strip-gps'),
   /** Tokens: {name} original base name, {attrs} slider summary, {n} running number. */
   nameTemplate: z.string().min(1).max(200).default('{name}-edited'),
 });
@@ -194,6 +196,8 @@ export interface JobInfo {
   etaSeconds?: number;
   outDir?: string;
   errors: { file: string; message: string }[];
+  /** Batches: photos exported with some faces left as they were (the model could not render the edit there). */
+  unedited?: string[];
 }
 
 export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus };
@@ -227,9 +231,9 @@ export const requests = {
     recipe: RecipeSchema,
     outDir: z.string().min(1),
     export: ExportOptionsSchema.default({
-      format: 'jpeg',
+      format: 'same',
       quality: 92,
-      metadata: 'keep',
+      metadata: 'strip-gps',
       nameTemplate: '{name}-edited',
     }),
   }),

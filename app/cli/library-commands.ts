@@ -128,6 +128,13 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
       console.log(`job ${jobId} ${summary.state}: ${c.done} exported, ${c.failed} failed, ${c.pending + c.committing} left of ${c.total}; ${perMin.toFixed(1)} photos/min (${formatTimes(summary)})`);
       const faceless = store.items(jobId, 'done').filter((i) => i.faces === 0).map((i) => basename(i.source));
       if (faceless.length) console.log(`no face found in ${faceless.length} of them, exported unchanged: ${faceless.slice(0, 5).join(', ')}${faceless.length > 5 ? ', ...' : ''}`);
+      const unedited = store.items(jobId, 'done').filter((i) => i.unedited > 0);
+      const names = unedited.map((i) => basename(i.source));
+      if (unedited.length) {
+        console.log(
+          `the edit is too strong for the model on ${unedited.reduce((n, i) => n + i.unedited, 0)} face(s), left as they were: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''} (smaller amounts may work)`,
+        );
+      }
       if (summary.state === 'paused') console.log(`resume with: glow-studio jobs resume ${jobId}`);
       return summary;
     } finally {

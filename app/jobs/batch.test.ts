@@ -16,6 +16,7 @@ import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { Library } from '../library/library.js';
 import { BatchRunner, BatchSetupError, createBatchJob, type ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
+import { jobInfo } from './job-info.js';
 import { JobStore } from './job-store.js';
 import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
 import { resolveAttributes } from './recipe.js';
@@ -108,6 +109,35 @@ test('a batch exports every good photo, records each bad one with its error, and
     assert.equal(last.done + last.failed, last.total);
     assert.ok(events.length >= good.length, 'events.length >= good.length');
     for (const [f, h] of before) assert.equal(sha(f), h, `${f} was modified`);
+  } finally {
+    await detector.close();
+    await engine.close();
+    lib.close();
+  }
+});
+
+test('a face the model cannot render the edit on is left as it was, and the photo is still exported', async () => {
+  const folder = join(dir, 'too-strong');
+  const files = await writeTestPhotos(folder, 2, { width: 360, height: 270, faces: 1, format: 'png' });
+  const lib = Library.open(join(dir, 'too-strong.sqlite'));
+  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
+  const detector = await FaceDetector.open();
+  try {
+    const out = join(dir, 'out-too-strong');
+    // Far beyond anything the model can decode, even at the smallest strength decodeEdit tries.
+    const directions = { Smiling: new Float32Array(engine.manifest.eps_size).fill(1000) };
+    const sliders = { Smiling: 1 };
+    const { jobId } = createBatchJob(lib, { source: folder, out, recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
+    const summary = await new BatchRunner(lib, jobId, { engine, detector, directions, sliders }).run();
+    assert.deepEqual([summary.state, summary.counts.done, summary.counts.failed], ['done', 2, 0]);
+    const items = new JobStore(lib).items(jobId);
+    assert.deepEqual(items.map((i) => [i.faces, i.unedited]), [[1, 1], [1, 1]]);
+    assert.deepEqual(jobInfo(new JobStore(lib), jobId).unedited, files);
+    // Lossless output: the photo exactly as it was.
+    for (const f of files) {
+      const [src, dst] = await Promise.all([sharp(f).raw().toBuffer(), sharp(join(out, basename(f))).raw().toBuffer()]);
+      assert.ok(src.equals(dst), `${basename(f)} came out unchanged`);
+    }
   } finally {
     await detector.close();
     await engine.close();

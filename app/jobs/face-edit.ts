@@ -2,7 +2,7 @@
 // -> delta = decode(eps') - decode(eps) -> paste back at full resolution. Returns the edited
 // pixels and the source's metadata; the source file is only read.
 import { decodeEdit } from '../engine/edit-decode.js';
-import type { GlowEngine } from '../engine/engine.js';
+import { UndecodableLatentError, type GlowEngine } from '../engine/engine.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
@@ -48,11 +48,15 @@ export async function partnerEps(file: string, engine: GlowEngine, detector: Fac
   return engine.encode(pixelsToModel(aligned.pixels, size));
 }
 
-export async function editPhoto(file: string, ctx: FaceEditContext, times: StageTimes, signal?: AbortSignal): Promise<{ image: RgbImage; source: DecodedImage; faces: number }> {
+/** The photo with every face edited. A face on which the model cannot render even the
+ * smallest part of the edit (decodeEdit) is left as it was and counted in `unedited`: one
+ * such face does not cost the whole photo. */
+export async function editPhoto(file: string, ctx: FaceEditContext, times: StageTimes, signal?: AbortSignal): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number }> {
   const source = await timed(times, 'decode', () => decodeImage(file));
   const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, source, ctx.minFaceSize ?? defaultMinFace(source.width, source.height)));
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(source, f.landmarks, size))));
+  let unedited = 0;
   const deltas = await timed(times, 'model', () =>
     Promise.all(
       aligned.map(async (a) => {
@@ -60,7 +64,14 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
         const eps = await ctx.engine.encode(x, { signal });
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
-        const { image: after } = await decodeEdit(ctx.engine, eps, edited, { signal });
+        const after = await decodeEdit(ctx.engine, eps, edited, { signal }).then(
+          (d) => d.image,
+          (err: unknown) => {
+            if (!(err instanceof UndecodableLatentError)) throw err;
+            unedited++;
+            return x; // the face as it is
+          },
+        );
         // delta = decode(eps') - decode(eps), and decode(eps) is x itself: the flow is exactly
         // invertible (the engine's round-trip error is under 1e-4, a 40th of one 8-bit level),
         // so the batch saves one decoder run per face.
@@ -71,5 +82,5 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
   // The decoded pixels are this function's own copy (the file is only read): edit them in place.
   const image: RgbImage = { data: source.data, width: source.width, height: source.height };
   await timed(times, 'paste', () => aligned.forEach((a, i) => pasteInPlace(image, a, deltas[i]!)));
-  return { image, source, faces: faces.length };
+  return { image, source, faces: faces.length, unedited };
 }

@@ -23,6 +23,8 @@ export interface JobItem {
   output: string;
   state: ItemState;
   faces: number | null;
+  /** Of those faces, the ones left as they were: the model could not render the edit there. */
+  unedited: number;
   error: string | null;
   ms: number | null;
 }
@@ -158,8 +160,8 @@ export class JobStore {
     const rows = state
       ? this.db.prepare('SELECT * FROM job_items WHERE job_id = ? AND state = ? ORDER BY idx').all(jobId, state)
       : this.db.prepare('SELECT * FROM job_items WHERE job_id = ? ORDER BY idx').all(jobId);
-    return (rows as { job_id: number; idx: number; source: string; output: string; state: ItemState; faces: number | null; error: string | null; ms: number | null }[]).map(
-      (r) => ({ jobId: r.job_id, idx: r.idx, source: r.source, output: r.output, state: r.state, faces: r.faces, error: r.error, ms: r.ms }),
+    return (rows as { job_id: number; idx: number; source: string; output: string; state: ItemState; faces: number | null; unedited: number; error: string | null; ms: number | null }[]).map(
+      (r) => ({ jobId: r.job_id, idx: r.idx, source: r.source, output: r.output, state: r.state, faces: r.faces, unedited: r.unedited, error: r.error, ms: r.ms }),
     );
   }
 
@@ -184,8 +186,8 @@ export class JobStore {
     return new Set(rows.map((r) => r.output));
   }
 
-  setCommitting(jobId: number, idx: number, output: string, faces: number): void {
-    this.db.prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, error = NULL WHERE job_id = ? AND idx = ?").run(output, faces, jobId, idx);
+  setCommitting(jobId: number, idx: number, output: string, faces: number, unedited = 0): void {
+    this.db.prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, unedited = ?, error = NULL WHERE job_id = ? AND idx = ?").run(output, faces, unedited, jobId, idx);
   }
 
   setOutput(jobId: number, idx: number, output: string): void {

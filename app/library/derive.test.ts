@@ -41,9 +41,10 @@ test('mean difference and the ridge classifier both find the planted direction, 
   assert.ok(cosine(ridge.direction, signal) > 0.3, 'cosine(ridge.direction, signal) > 0.3');
 });
 
-test('labels that carry no signal give chance-level accuracy', () => {
+test('labels that carry no signal give chance-level accuracy, and say so', () => {
   const r = deriveAttribute({ positives: faces(20, 0), negatives: faces(20, 0) });
   assert.ok(r.meanDiffAccuracy < 0.75 && r.classifierAccuracy < 0.75, `${r.meanDiffAccuracy} ${r.classifierAccuracy}`);
+  assert.match(r.warnings.join(), /hardly better than guessing \(\d+% against 50%\)/);
 });
 
 test('too few examples warn; one side missing is an error', () => {

@@ -203,6 +203,15 @@ export function deriveAttribute(input: DeriveInput): DeriveResult {
   const meanDiffAccuracy = meanRight / n;
   const classifierAccuracy = ridgeRight / n;
   const method = input.method === 'mean' ? 'mean' : input.method === 'ridge' ? 'ridge' : classifierAccuracy > meanDiffAccuracy ? 'ridge' : 'mean';
+  // Guessing the larger side for every face scores `guess`; a direction that does hardly
+  // better does not separate the tags, and its slider would move faces at random.
+  const guess = Math.max(pos.length, neg.length) / n;
+  const chosen = method === 'ridge' ? classifierAccuracy : meanDiffAccuracy;
+  if (chosen < guess + 0.1) {
+    warnings.push(
+      `the direction tells the tagged faces apart hardly better than guessing (${Math.round(chosen * 100)}% against ${Math.round(guess * 100)}%): the slider may not do what its name says; tag more faces, with the attribute clearly shown or clearly absent`,
+    );
+  }
   let direction: Float32Array = method === 'ridge' ? ridgeDir : meanDiff;
   const projected = input.projectOut ?? [];
   if (projected.length) direction = projectOut(direction, projected.map((p) => p.direction));

@@ -89,6 +89,8 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec('ALTER TABLE jobs ADD COLUMN owner TEXT'),
   // v4: the editor's brush mask of a photo: strokes (JSON, photo pixels) that take its edits back.
   (db) => db.exec('CREATE TABLE photo_masks (photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE, strokes TEXT NOT NULL)'),
+  // v5: faces a batch left as they were because the model could not render the edit on them.
+  (db) => db.exec('ALTER TABLE job_items ADD COLUMN unedited INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

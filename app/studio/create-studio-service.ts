@@ -15,7 +15,7 @@ import {
   type StudioStatus,
 } from '../api/contract.js';
 import { packageRoot } from '../engine/default-bundle.js';
-import { GlowEngine } from '../engine/engine.js';
+import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
@@ -186,7 +186,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     sampleFace: async (req) => {
       const m = engine.manifest;
       const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);
-      const image = await engine.decode(sample(m.eps_size, req.temperature, seededRandom(seed)));
+      const image = await engine.decode(sample(m.eps_size, req.temperature, seededRandom(seed))).catch((err: Error) => {
+        if (err instanceof UndecodableLatentError) return null;
+        throw err;
+      });
+      if (!image) {
+        throw new ApiError(`the model cannot draw a face from seed ${seed} at temperature ${req.temperature}: that draw lands outside the faces it has learned. Try a lower temperature (0.7 gives typical faces) or another seed`, 422);
+      }
       return { image: await pngDataUrl(modelToPixels(image, m.image_size), m.image_size), seed };
     },
     tagFace: async ({ faceId, attribute, value }) => {

@@ -297,6 +297,22 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.ok(Math.abs((await scale()) - fit) < 1e-6);
     });
 
+    test('in a narrow window the filmstrip scrolls inside itself and the face panels stay in view', async () => {
+      // The filmstrip's photos (about 520 px here) are wider than the canvas column at 760 px;
+      // they used to widen the whole layout and push the face panels off-screen.
+      await page.setViewportSize({ width: 760, height: 700 });
+      try {
+        await page.waitForTimeout(300);
+        const strip = await page.locator('nav.strip').evaluate((el: { scrollWidth: number; clientWidth: number }) => [el.scrollWidth, el.clientWidth]);
+        assert.ok(strip[0]! > strip[1]!, `the filmstrip scrolls (${strip[0]} px of photos in ${strip[1]} px)`);
+        const aside = await page.locator('aside.right').boundingBox();
+        assert.ok(aside && aside.x + aside.width <= 760 + 1, `the face panels end at ${aside && aside.x + aside.width} px in a 760 px window`);
+        await studio.screenshot('editor-narrow');
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
+    });
+
     test('undo and redo with Ctrl+Z and Ctrl+Shift+Z; before/after shows the original', async (t) => {
       if (!needs(t, 'renderFace')) return;
       const slider = page.locator(`input[data-attribute=${SMILE}]`);

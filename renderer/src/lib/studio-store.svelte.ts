@@ -200,5 +200,13 @@ export class StudioStore {
       const where = job.outDir ? ` into ${job.outDir}` : '';
       this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
+    if (job.unedited?.length) {
+      const names = job.unedited.slice(0, 3).map((f) => f.split(/[\\/]/).pop()).join(', ');
+      const more = job.unedited.length > 3 ? ` and ${job.unedited.length - 3} more` : '';
+      this.notify('info', {
+        what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${names}${more}.`,
+        todo: 'Those photos were exported with their other faces edited. Smaller slider amounts may render on them.',
+      });
+    }
   }
 }
