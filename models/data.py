@@ -140,6 +140,20 @@ class FaceFolder(Dataset):
         return out
 
 
+def output_folder_problem(path: str | Path) -> Optional[str]:
+    """Why `path` cannot be (or become) a folder to write in, or None. The scripts check their
+    output folders with it before any slow work, and before creating anything."""
+    path = Path(path)
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{path} is a file, not a folder" if existing == path else f"{path}: {existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{path}: cannot write in {existing}"
+    return None
+
+
 def save_grid(images: torch.Tensor, path: str | Path, nrow: Optional[int] = None, pad: int = 2) -> None:
     """Write model-space images (N x 3 x S x S in [-0.5, 0.5]) or uint8 images as one PNG grid."""
     if images.dtype != torch.uint8:

@@ -5,7 +5,8 @@
 
 Writes into --out:
   report.json              validation bits/dim (fp32, dequantisation noise averaged over --draws),
-                           reconstruction error, ONNX-vs-PyTorch error (or why it was skipped)
+                           reconstruction error, ONNX-vs-PyTorch error (or why it was skipped),
+                           the checkpoint and its weights' fingerprint (checked by finish_bundle.py)
   samples-t0.5.png, samples-t0.7.png, samples-t1.0.png      64 samples per temperature
   edits.png                8 validation faces (rows): the face, then for each attribute
                            alpha = -1, 0, +1 (columns), using the bundle's attributes.bin
@@ -31,8 +32,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from attributes import read_attributes  # noqa: E402
-from data import FaceFolder, save_grid  # noqa: E402
-from export import frozen_copy, load_checkpoint  # noqa: E402
+from data import FaceFolder, output_folder_problem, save_grid  # noqa: E402
+from export import frozen_copy, load_checkpoint, weights_sha256  # noqa: E402
 from glow import pixels_to_model  # noqa: E402
 from train import validation_bpd  # noqa: E402
 
@@ -63,14 +64,16 @@ def onnx_runner(path: Path):
 @torch.no_grad()
 def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None, val_images: int = 1024,
              draws: int = 4, batch: int = 128, edit_attributes=DEFAULT_EDIT_ATTRIBUTES, seed: int = 0) -> dict:
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # The bundle's manifest and the data are read before the (slow) validation and any writing.
+    manifest = json.loads((Path(bundle) / "manifest.json").read_text()) if bundle else None
     model = load_checkpoint(checkpoint)
     cfg = model.cfg
     frozen = frozen_copy(model)
     val = FaceFolder(data, "val", size=cfg.image_size).spread(val_images)
-    report = {"checkpoint": str(checkpoint), "data": str(data), "val_images": len(val), "draws": draws,
-              "config": cfg.to_dict()}
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = {"checkpoint": str(checkpoint), "weights_sha256": weights_sha256(model), "data": str(data),
+              "val_images": len(val), "draws": draws, "config": cfg.to_dict()}
     report["val_bpd"] = validation_bpd(model, val, torch.device("cpu"), batch, draws, seed, channels_last=False)
     sources = sorted({val.rows.get(f, {}).get("source") or "" for f in val.files})
     if len(sources) > 1:  # per source: the sets differ in framing and, by the split rule, in age
@@ -99,8 +102,7 @@ def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None,
     (ref / "meta.json").write_text(json.dumps({"input": list(xs.shape), "eps": list(eps8.shape),
                                                "decoded": list(dec8.shape)}) + "\n")
     onnx_report = {"checked": False}
-    if bundle:
-        manifest = json.loads((Path(bundle) / "manifest.json").read_text())
+    if manifest is not None:
         enc, how = onnx_runner(Path(bundle) / manifest["files"]["encoder"]["path"])
         dec, _ = onnx_runner(Path(bundle) / manifest["files"]["decoder"]["path"])
         onnx_report["evaluator"] = how
@@ -157,12 +159,23 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    for path in (args.checkpoint,):
-        if not Path(path).is_file():
-            print(f"evaluate: checkpoint not found: {path}", file=sys.stderr)
-            return 2
-    report = evaluate(args.checkpoint, args.data, args.out, args.bundle, args.val_images, args.draws,
-                      edit_attributes=tuple(a for a in args.attributes.split(",") if a))
+    # Everything named on the command line is checked before the validation runs.
+    problem = None
+    if not Path(args.checkpoint).is_file():
+        problem = f"checkpoint not found: {args.checkpoint}"
+    elif args.bundle and not (Path(args.bundle) / "manifest.json").is_file():
+        problem = f"--bundle: no manifest.json in {args.bundle} (attributes.py or export.py writes the bundle)"
+    elif output_folder_problem(args.out):
+        problem = f"--out: {output_folder_problem(args.out)}"
+    if problem:
+        print(f"evaluate: {problem}", file=sys.stderr)
+        return 2
+    try:
+        report = evaluate(args.checkpoint, args.data, args.out, args.bundle, args.val_images, args.draws,
+                          edit_attributes=tuple(a for a in args.attributes.split(",") if a))
+    except (FileNotFoundError, ValueError) as err:  # e.g. a --data folder without validation images
+        print(f"evaluate: {err}", file=sys.stderr)
+        return 2
     print(json.dumps({k: report.get(k) for k in ("val_bpd", "val_bpd_by_source", "reconstruction_max_abs_error", "onnx")},
                      indent=2))
     return 0

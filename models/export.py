@@ -115,6 +115,17 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def weights_sha256(model: nn.Module) -> str:
+    """A fingerprint of a model's weights (names, shapes and values): evaluate.py records it and
+    finish_bundle.py checks that it ships the weights that were evaluated."""
+    h = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        t = tensor.detach().cpu().contiguous()
+        h.update(f"{name} {t.dtype} {tuple(t.shape)}\n".encode())
+        h.update(t.numpy().tobytes())
+    return h.hexdigest()
+
+
 def latent_layout(cfg: GlowConfig) -> list:
     layout, offset = [], 0
     for i, shape in enumerate(cfg.latent_shapes()):

@@ -18,9 +18,13 @@ before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's val
 Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
 step) through DistributedSampler, and the dequantisation noise of every step is drawn from a
 generator seeded with (seed, step, rank), so resuming from a checkpoint (`last.pt`: model,
-optimizer, step, RNG states, config, args) continues the same loss curve.
+optimizer, step, RNG states, config, args) continues the same loss curve. The checkpoint's
+model config wins over the command line's model flags (a note names each one it overrides).
+A run that starts over (--resume never, or a checkpoint from another folder) first moves
+OUT's earlier run into OUT/previous-<date-time>/.
 Every --ckpt-every steps and at the end: last.pt, samples-<step>.png (temperature 0.7) and
-validation bits/dim (noise averaged over --val-draws draws), appended to metrics.jsonl.
+validation bits/dim (noise averaged over --val-draws draws), appended to metrics.jsonl, whose
+elapsed_s counts the training time since the run's start, across resumes.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ import time
 import types
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -43,14 +47,26 @@ from torch import nn
 from torch.utils.data.distributed import DistributedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import FaceFolder, save_grid  # noqa: E402
+from data import FaceFolder, output_folder_problem, save_grid  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
 from glow import ActNorm, AlignedConv2d, Coupling, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
+# The flags that define the model, by GlowConfig field: a resumed run takes these from its
+# checkpoint. (--checkpoint-couplings does not change the model: it comes from the command line.)
+MODEL_FLAGS = {"image_size": "--image-size", "levels": "--levels", "steps": "--steps", "hidden": "--hidden",
+               "affine": "--additive", "n_bits": "--n-bits"}
+# What a run writes into its folder; starting over moves these aside (set_previous_run_aside).
+RUN_FILES = ("last.pt", "last.pt.tmp", "metrics.jsonl", "samples-*.png", "final-rank*.pt")
 
 
 # -- small helpers ---------------------------------------------------------------------------
+def fail(message: str) -> None:
+    """A problem with the command line (a path, a flag): one line on stderr, exit 2."""
+    print(f"train: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
+
 def _actnorm_forward_initialized(self, x):
     y = (x + self.loc) * torch.exp(self.log_scale)
     return y, x.shape[2] * x.shape[3] * self.log_scale.sum()
@@ -382,6 +398,65 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+# -- run folder and resuming ----------------------------------------------------------------
+def command_line_config(args: argparse.Namespace) -> GlowConfig:
+    return GlowConfig(image_size=args.image_size, levels=args.levels, steps=args.steps, hidden=args.hidden,
+                      affine=not args.additive, n_bits=args.n_bits, checkpoint_couplings=args.checkpoint_couplings)
+
+
+def _as_flag(field: str, value) -> str:
+    if field == "affine":
+        return "affine coupling (no --additive)" if value else "--additive"
+    return f"{MODEL_FLAGS[field]} {value}"
+
+
+def resumed_config(args: argparse.Namespace, saved: dict) -> Tuple[GlowConfig, List[str]]:
+    """(the checkpoint's model config, a note for each model flag of the command line it
+    overrides). args takes the checkpoint's values, so the checkpoint's training.args (and the
+    bundle manifest made from it) record the model that was trained."""
+    cfg = GlowConfig(**{**saved, "checkpoint_couplings": args.checkpoint_couplings})
+    wanted = command_line_config(args)
+    notes = [f"the checkpoint's {_as_flag(field, getattr(cfg, field))} is used, "
+             f"not {_as_flag(field, getattr(wanted, field))}"
+             for field in MODEL_FLAGS if getattr(cfg, field) != getattr(wanted, field)]
+    args.image_size, args.levels, args.steps, args.hidden = cfg.image_size, cfg.levels, cfg.steps, cfg.hidden
+    args.additive, args.n_bits = not cfg.affine, cfg.n_bits
+    return cfg, notes
+
+
+def load_face_folders(args: argparse.Namespace, size: int,
+                      with_val: bool) -> Tuple[FaceFolder, Optional[FaceFolder]]:
+    """(train split, validation split or None); a bad --data is a one-line error."""
+    try:
+        train_set = FaceFolder(args.data, "train", size=size)
+        val_set = FaceFolder(args.data, "val", size=size).spread(args.val_images) if with_val else None
+    except (FileNotFoundError, ValueError) as err:
+        hint = ""
+        if any(Path(args.data).glob("*/faces.csv")):
+            hint = (f" ({args.data} is `glow-studio align` output: make a training folder from it with "
+                    f"models/prepare_aligned.py {args.data} --size {size} --out DIR, then --data DIR)")
+        fail(f"--data: {err}{hint}")
+    return train_set, val_set
+
+
+def set_previous_run_aside(out: Path) -> Optional[Path]:
+    """Starting over in a folder that holds a run: move that run's files into
+    OUT/previous-<date-time>/ (nothing is deleted), so last.pt, metrics.jsonl and the sample
+    grids in OUT are the new run's alone. Returns that folder, or None if there was no run."""
+    files = sorted({f for pattern in RUN_FILES for f in out.glob(pattern)})
+    if not files:
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside, n = out / f"previous-{stamp}", 1
+    while aside.exists():
+        n += 1
+        aside = out / f"previous-{stamp}-{n}"
+    aside.mkdir()
+    for f in files:
+        f.rename(aside / f.name)
+    return aside
+
+
 # -- training --------------------------------------------------------------------------------
 def train(argv=None) -> Dict[str, List]:
     """Run training; returns {"steps": [...], "losses": [...]} of this process (for tests)."""
@@ -396,10 +471,11 @@ def train(argv=None) -> Dict[str, List]:
     if cuda:
         set_tf32(True)
         torch.backends.cudnn.benchmark = True
+    # Everything the command line names is checked before anything is written.
     out = Path(args.out)
-    if env.main:
-        out.mkdir(parents=True, exist_ok=True)
-    env.barrier()
+    problem = output_folder_problem(out)
+    if problem:
+        fail(f"--out: {problem}")
 
     # Checkpoint to resume from (its config wins over the command line's model flags).
     ckpt = None
@@ -407,26 +483,32 @@ def train(argv=None) -> Dict[str, List]:
     if resume_path is not None and resume_path.is_file():
         ckpt = torch.load(str(resume_path), map_location="cpu")  # plain types: fine with weights_only
     elif args.resume not in ("auto", "never"):
-        raise SystemExit(f"train: --resume checkpoint not found: {args.resume}")
+        fail(f"--resume checkpoint not found: {args.resume}")
     if ckpt is not None:
-        cfg = GlowConfig(**{**ckpt["config"], "checkpoint_couplings": args.checkpoint_couplings})
-        if env.main and (cfg.image_size, cfg.levels, cfg.steps, cfg.hidden) != (
-                args.image_size, args.levels, args.steps, args.hidden):
-            print(f"train: resuming {resume_path}: its model config {cfg.to_dict()} overrides the command line's",
-                  flush=True)
+        cfg, notes = resumed_config(args, ckpt["config"])
+        for note in notes if env.main else []:
+            print(f"train: resuming {resume_path}: {note}", flush=True)
     else:
-        cfg = GlowConfig(image_size=args.image_size, levels=args.levels, steps=args.steps, hidden=args.hidden,
-                         affine=not args.additive, n_bits=args.n_bits, checkpoint_couplings=args.checkpoint_couplings)
+        cfg = command_line_config(args)
 
-    train_set = FaceFolder(args.data, "train", size=cfg.image_size)
-    val_set = FaceFolder(args.data, "val", size=cfg.image_size).spread(args.val_images) if env.main else None
+    train_set, val_set = load_face_folders(args, cfg.image_size, with_val=env.main)
     sampler = DistributedSampler(train_set, num_replicas=env.world, rank=env.rank, shuffle=True,
                                  seed=args.seed, drop_last=True)
     steps_per_epoch = len(sampler) // args.batch
+    if steps_per_epoch == 0:
+        fail(f"{len(sampler)} images per process in {args.data} is less than --batch {args.batch}")
     if cuda and train_set.images is not None and train_set.images.numel() < args.data_on_device_gb * 2 ** 30:
         train_set.images = train_set.images.to(device)  # uint8 on the GPU: no host copies per step
-    if steps_per_epoch == 0:
-        raise SystemExit(f"train: {len(sampler)} images per process is less than --batch {args.batch}")
+
+    # A run that does not continue OUT/last.pt starts over: the folder's earlier run is set aside
+    # instead of being overwritten (last.pt) and appended to (metrics.jsonl).
+    continuing = ckpt is not None and resume_path.resolve() == (out / "last.pt").resolve()
+    if env.main:
+        out.mkdir(parents=True, exist_ok=True)
+        aside = None if continuing else set_previous_run_aside(out)
+        if aside is not None:
+            print(f"train: starting over in {out}: the previous run's files moved to {aside}", flush=True)
+    env.barrier()
 
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -478,7 +560,8 @@ def train(argv=None) -> Dict[str, List]:
     stop = torch.zeros(1, device=device)
     last_metrics: dict = ckpt.get("metrics", {}) if ckpt else {}
     skipped = int(ckpt["training"].get("skipped_steps", 0)) if ckpt else 0
-    earlier_seconds = float(ckpt["training"].get("train_seconds", 0)) if ckpt else 0.0  # before a resume
+    # Training time before this resume: elapsed_s and train_seconds count from the run's start.
+    earlier_seconds = float(ckpt["training"].get("train_seconds", 0)) if ckpt else 0.0
     epoch_loaded, indices = -1, []
 
     def checkpoint(final: bool) -> None:
@@ -508,7 +591,8 @@ def train(argv=None) -> Dict[str, List]:
             if not args.no_samples:
                 sample_grid(glow, out / f"samples-{step:07d}.png", device, seed=args.seed)
             with open(metrics_file, "a") as f:
-                f.write(json.dumps({"event": "checkpoint", "elapsed_s": round(time.time() - t_start, 1), **metrics}) + "\n")
+                elapsed = earlier_seconds + time.time() - t_start
+                f.write(json.dumps({"event": "checkpoint", "elapsed_s": round(elapsed, 1), **metrics}) + "\n")
             print(f"checkpoint step {step}: val bits/dim {metrics.get('val_bpd', float('nan')):.4f} -> {out / 'last.pt'}",
                   flush=True)
         env.barrier()
@@ -539,9 +623,10 @@ def train(argv=None) -> Dict[str, List]:
         if env.main and (step % args.log_every == 0 or step == 1):
             now = time.time()
             rate = img_window / max(1e-9, now - t_window)
-            elapsed = now - t_start
+            session = now - t_start  # --budget-minutes counts this session's time
+            elapsed = earlier_seconds + session
             remaining_steps = args.max_steps - step
-            eta = min(remaining_steps * global_batch / max(rate, 1e-9), budget_s - elapsed)
+            eta = min(remaining_steps * global_batch / max(rate, 1e-9), budget_s - session)
             line = {"event": "step", "step": step, "epoch": epoch, "bpd": round(loss_value, 5),
                     "img_per_s": round(rate, 1), "img_per_s_per_proc": round(rate / env.world, 1),
                     "lr": train_step.lr_at(step - 1),

@@ -9,11 +9,14 @@ import torch
 from PIL import Image
 
 import train
+from attributes import GENERATED_CARD_MARK
 from attributes import main as attributes_main
 from data import FaceFolder, make_synthetic_folder
 from evaluate import evaluate
+from evaluate import main as evaluate_main
 from finish_bundle import FIGURES
 from finish_bundle import main as finish_bundle_main
+from round_fp16 import main as round_fp16_main
 from quick_crop import build, crop_box, parse_utk_name, read_celeba_attributes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,13 +64,22 @@ def test_build_writes_crops_labels_and_a_per_source_split(tmp_path):
     assert everything.spread(3).files == ["celeba_000001.png", "utk_20_0_0_20170000.png", "utk_39_1_0_20170019.png"]
 
 
-def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
+def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path, capsys):
     pytest.importorskip("onnx")
     data = make_synthetic_folder(tmp_path / "faces", n=40, size=8)
     train.train(["--data", str(data), "--out", str(tmp_path / "run"), "--image-size", "8", "--levels", "2",
                  "--steps", "2", "--hidden", "8", "--batch", "8", "--max-steps", "3", "--threads", "1",
                  "--no-samples", "--log-every", "1"])
     ckpt, bundle = tmp_path / "run" / "last.pt", tmp_path / "bundle"
+    (tmp_path / "a-file").write_text("")
+    assert attributes_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(tmp_path / "a-file")]) == 2
+    assert "a-file is a file" in capsys.readouterr().err
+    unlabelled = make_synthetic_folder(tmp_path / "unlabelled", n=40, size=8, labels=False)
+    assert attributes_main(["--checkpoint", str(ckpt), "--data", str(unlabelled), "--bundle", str(bundle)]) == 2
+    assert "labels.csv not found" in capsys.readouterr().err and not bundle.exists()
+    assert evaluate_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(bundle),
+                          "--out", str(tmp_path / "eval")]) == 2  # no bundle yet: refused before validating
+    assert not (tmp_path / "eval").exists()
     assert attributes_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(bundle),
                             "--min-count", "2"]) == 0
     manifest = json.loads((bundle / "manifest.json").read_text())
@@ -85,21 +97,38 @@ def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path):
     eps = np.frombuffer((tmp_path / "eval" / "onnx-reference" / "eps.bin").read_bytes(), dtype="<f4")
     assert eps.size == 2 * manifest["eps_size"]  # the reference faces: up to 8 validation faces
 
-    # The last step: figures, the evaluation of the shipped weights and a hand-written card.
-    card = tmp_path / "card.md"
-    card.write_text("# tiny\n\nNon-commercial research use only.\n")
-    assert finish_bundle_main(["--checkpoint", str(ckpt), "--bundle", str(bundle), "--eval", str(tmp_path / "eval"),
-                               "--card", str(card), "--training", "device=a test CPU"]) == 0
+    # The last step: figures, the evaluation of the shipped weights and the card. Refused, with the
+    # bundle untouched: a malformed --training, and weights other than the evaluated ones.
+    finish = ["--bundle", str(bundle), "--eval", str(tmp_path / "eval")]
+    with pytest.raises(SystemExit) as exit_info:
+        finish_bundle_main(["--checkpoint", str(ckpt), *finish, "--training", "device"])
+    assert exit_info.value.code == 2 and "KEY=VALUE" in capsys.readouterr().err
+    assert round_fp16_main([str(ckpt), str(tmp_path / "run" / "shipped.pt")]) == 0
+    assert finish_bundle_main(["--checkpoint", str(tmp_path / "run" / "shipped.pt"), *finish]) == 2
+    assert "other weights than the evaluated" in capsys.readouterr().err
+    assert not (bundle / "figures").exists()
+    assert json.loads((bundle / "manifest.json").read_text()) == manifest
+
+    # Without --card the generated card is written again, with the manifest's figures.
+    assert finish_bundle_main(["--checkpoint", str(ckpt), *finish, "--training", "device=a test CPU"]) == 0
+    generated = (bundle / "MODEL_CARD.md").read_text()
+    assert f"Validation bits/dim: {report['val_bpd']:.4f} on 2 validation faces" in generated
+    assert "(a test CPU)" in generated and GENERATED_CARD_MARK in generated
     finished = json.loads((bundle / "manifest.json").read_text())
     assert finished["metrics"]["val_bpd"] == report["val_bpd"]
     assert finished["metrics"]["val_bpd_fp32_weights"] == manifest["metrics"]["val_bpd"]
     assert finished["training"]["device"] == "a test CPU"
-    assert (bundle / "MODEL_CARD.md").read_text() == card.read_text()
-    assert finished["files"]["model_card"]["sha256"] != manifest["files"]["model_card"]["sha256"]
     assert sorted(p.name for p in (bundle / "figures").iterdir()) == sorted(FIGURES)
-    with pytest.raises(SystemExit, match="KEY=VALUE"):
-        finish_bundle_main(["--checkpoint", str(ckpt), "--bundle", str(bundle), "--eval", str(tmp_path / "eval"),
-                            "--training", "device"])
+
+    # A hand-written card replaces it, and a later run without --card keeps it.
+    card = tmp_path / "card.md"
+    card.write_text("# tiny\n\nNon-commercial research use only.\n")
+    assert finish_bundle_main(["--checkpoint", str(ckpt), *finish, "--card", str(card)]) == 0
+    assert finish_bundle_main(["--checkpoint", str(ckpt), *finish]) == 0
+    assert (bundle / "MODEL_CARD.md").read_text() == card.read_text()
+    finished = json.loads((bundle / "manifest.json").read_text())
+    assert finished["files"]["model_card"]["sha256"] != manifest["files"]["model_card"]["sha256"]
+    assert finished["training"]["device"] == "a test CPU"  # kept from the manifest
 
 
 def test_training_benchmark_runs_on_cpu(capsys):

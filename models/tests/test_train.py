@@ -1,5 +1,6 @@
 """Training on CPU: two gloo processes stay in sync, and a resumed run continues the same loss curve."""
 import collections
+import json
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,61 @@ def test_graphed_loss_refuses_a_cpu_batch():
     from cuda_graph import GraphedLoss
     with pytest.raises(ValueError, match="CUDA"):
         GraphedLoss(torch.nn.Identity(), [], torch.zeros(2, 3), torch.enable_grad)
+
+
+def test_bad_paths_are_one_line_errors_that_create_nothing(tmp_path, capsys):
+    data = make_synthetic_folder(tmp_path / "faces", n=24, size=8)
+    (tmp_path / "aligned" / "celeba").mkdir(parents=True)
+    (tmp_path / "aligned" / "celeba" / "faces.csv").write_text("source,face,crop\n")
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / "run"
+    for argv, message in ((["--data", str(tmp_path / "nowhere"), "--out", str(out)], "face folder not found"),
+                          (["--data", str(tmp_path / "aligned"), "--out", str(out)], "prepare_aligned.py"),
+                          (["--data", str(data), "--out", str(tmp_path / "a-file")], "a-file is a file"),
+                          (["--data", str(data), "--out", str(out), "--resume", str(tmp_path / "x.pt")], "x.pt")):
+        with pytest.raises(SystemExit) as exit_info:
+            train.train([*argv, "--max-steps", "1", *TINY])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_starting_over_sets_the_previous_run_aside(tmp_path, capsys):
+    data = make_synthetic_folder(tmp_path / "faces", n=24, size=8)
+    out = tmp_path / "run"
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "3", "--ckpt-every", "100", *TINY])
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "2", "--ckpt-every", "100",
+                 "--resume", "never", *TINY])
+    (aside,) = out.glob("previous-*")
+    assert f"the previous run's files moved to {aside}" in capsys.readouterr().out
+    assert torch.load(aside / "last.pt")["step"] == 3 and torch.load(out / "last.pt")["step"] == 2
+    old = [json.loads(line) for line in (aside / "metrics.jsonl").read_text().splitlines()]
+    new = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in old] == [1, 2, 3, 3] and [m["step"] for m in new] == [1, 2, 2]
+
+
+def test_resuming_notes_every_model_flag_it_overrides_and_records_the_model_used(tmp_path, capsys):
+    data = make_synthetic_folder(tmp_path / "faces", n=24, size=8)
+    out = tmp_path / "run"
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "2", "--ckpt-every", "100", *TINY])
+    ckpt = torch.load(out / "last.pt")
+    ckpt["training"]["train_seconds"] = 1000.0  # as if the first session had trained for 1000 s
+    torch.save(ckpt, out / "last.pt")
+    capsys.readouterr()
+    # Later flags win: the command line asks for another model than the checkpoint's.
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "3", "--ckpt-every", "100", *TINY,
+                 "--hidden", "16", "--n-bits", "8", "--additive"])
+    printed = capsys.readouterr().out
+    for note in ("--hidden 8 is used, not --hidden 16", "--n-bits 5 is used, not --n-bits 8",
+                 "affine coupling (no --additive) is used, not --additive"):
+        assert note in printed
+    resumed = torch.load(out / "last.pt")
+    assert resumed["step"] == 3 and resumed["config"]["n_bits"] == 5
+    recorded = resumed["training"]["args"]
+    assert (recorded["hidden"], recorded["n_bits"], recorded["additive"]) == (8, 5, False)
+    # elapsed_s and train_seconds go on from the checkpoint's training time.
+    lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in lines] == [1, 2, 2, 3, 3]
+    assert all(m["elapsed_s"] < 1000 for m in lines[:3]) and all(m["elapsed_s"] >= 1000 for m in lines[3:])
+    assert resumed["training"]["train_seconds"] >= 1000
