@@ -9,6 +9,9 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+  /** The source's transparency, `width * height` bytes, where it has any: `data` is then the
+   * photo composited on white (what the model sees), and export puts the transparency back. */
+  alpha?: Uint8Array;
 }
 
 /** What the source file said about itself, kept so export can carry it over. */
@@ -111,7 +114,8 @@ export async function readSourceMetadata(file: string, buf?: Buffer, options: De
 
 /**
  * Decodes `file` to upright 8-bit sRGB RGB. Grayscale, CMYK, 16-bit and palette images are
- * converted (through the embedded ICC profile when there is one); alpha is composited on white.
+ * converted (through the embedded ICC profile when there is one); alpha is composited on white
+ * and kept beside the pixels (RgbImage.alpha).
  * Fails with an ImageFileError naming the file: missing, empty, not an image, unsupported
  * format, over the pixel limit, truncated or corrupt.
  */
@@ -120,12 +124,45 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const buf = await readSource(file);
   const metadata = await readSourceMetadata(file, buf, options);
   try {
-    let pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
-    if (metadata.hasAlpha) pipeline = pipeline.flatten({ background: { r: 255, g: 255, b: 255 } });
-    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate().toColourspace('srgb');
+    if (metadata.hasAlpha) {
+      const { data, info } = await pipeline.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      if (info.channels !== 4) throw new Error(`decoded to ${info.channels} channels, expected 4`);
+      return { file, width: info.width, height: info.height, ...splitAlpha(data), metadata };
+    }
+    const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
     return { file, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), metadata };
   } catch (err) {
     throw new ImageFileError(file, describeSharpError(err, maxPixels));
   }
+}
+
+/** RGBA -> RGB composited on white, and the alpha. */
+function splitAlpha(rgba: Uint8Array): { data: Uint8Array; alpha: Uint8Array } {
+  const n = rgba.length / 4;
+  const data = new Uint8Array(n * 3);
+  const alpha = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = rgba[i * 4 + 3]!;
+    alpha[i] = a;
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.round((rgba[i * 4 + c]! * a + 255 * (255 - a)) / 255);
+  }
+  return { data, alpha };
+}
+
+/** The inverse of compositing on white: RGBA with the colours the source had, as far as
+ * 8 bits keep them (edits inside the photo stay as edited). */
+export function restoreAlpha(image: RgbImage & { alpha: Uint8Array }): Uint8Array {
+  const n = image.width * image.height;
+  const rgba = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const a = image.alpha[i]!;
+    for (let c = 0; c < 3; c++) {
+      const v = image.data[i * 3 + c]!;
+      rgba[i * 4 + c] = a === 0 || a === 255 ? v : Math.max(0, Math.min(255, Math.round(((v - 255) * 255) / a + 255)));
+    }
+    rgba[i * 4 + 3] = a;
+  }
+  return rgba;
 }

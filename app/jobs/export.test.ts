@@ -19,6 +19,35 @@ async function source(format: 'jpeg' | 'png' | 'webp') {
   return decodeImage(file);
 }
 
+test('a transparent PNG keeps its transparency in PNG and WebP exports, and is on white in JPEG', async () => {
+  // 40x20: the left half opaque red, the right half blue at 50%, a transparent bottom row.
+  const w = 40;
+  const h = 20;
+  const rgba = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      rgba.set(x < w / 2 ? [200, 30, 30, 255] : [30, 30, 200, 128], i);
+      if (y === h - 1) rgba[i + 3] = 0;
+    }
+  const file = join(dir, 'cutout.png');
+  await sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).png().toFile(file);
+  const src = await decodeImage(file);
+  assert.equal(src.alpha?.length, w * h, 'the alpha is kept beside the pixels');
+  assert.deepEqual(Array.from(src.data.subarray(((h - 1) * w) * 3, ((h - 1) * w) * 3 + 3)), [255, 255, 255], 'the model sees it on white');
+  for (const format of ['png', 'webp'] as const) {
+    const out = await sharp(await encodeExport(src, format, ExportOptions.parse({ format, quality: 100 }), src.metadata)).ensureAlpha().raw().toBuffer();
+    const at = (x: number, y: number) => Array.from(out.subarray((y * w + x) * 4, (y * w + x) * 4 + 4));
+    assert.equal(at(5, h - 1)[3], 0, `${format}: transparent stays transparent`);
+    const opaque = at(5, 5); // WebP is lossy even at quality 100
+    assert.ok([200, 30, 30, 255].every((v, i) => Math.abs(v - opaque[i]!) <= 3), `${format}: opaque red is ${opaque}`);
+    const half = at(30, 5);
+    assert.ok(Math.abs(half[3]! - 128) <= 1 && Math.abs(half[2]! - 200) <= 3 && Math.abs(half[0]! - 30) <= 3, `${format}: half-transparent blue is ${half}`);
+  }
+  const jpeg = await sharp(await encodeExport(src, 'jpeg', ExportOptions.parse({ format: 'jpeg' }), src.metadata)).metadata();
+  assert.equal(jpeg.hasAlpha, false);
+});
+
 for (const format of ['jpeg', 'png', 'webp'] as const) {
   test(`${format}: EXIF kept, stripped, or kept without GPS; orientation reset; decodes back`, async () => {
     const src = await source('jpeg');

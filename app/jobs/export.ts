@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { RgbImage, SourceMetadata } from '../imaging/decode.js';
+import { restoreAlpha, type RgbImage, type SourceMetadata } from '../imaging/decode.js';
 import { editExif, withExif } from './exif.js';
 
 export const ExportOptions = z.object({
@@ -43,9 +43,13 @@ async function iccFile(icc: Buffer): Promise<string> {
   return file;
 }
 
-/** Encodes `image` with the export options; `source` carries the EXIF and ICC to keep. */
+/** Encodes `image` with the export options; `source` carries the EXIF and ICC to keep. PNG and
+ * WebP keep the image's transparency; JPEG has none, so it stays composited on white. */
 export async function encodeExport(image: RgbImage, format: OutputFormat, options: ExportOptions, source?: SourceMetadata): Promise<Buffer> {
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  const alpha = image.alpha && format !== 'jpeg' ? image.alpha : undefined;
+  let pipeline = alpha
+    ? sharp(restoreAlpha({ ...image, alpha }), { raw: { width: image.width, height: image.height, channels: 4 } })
+    : sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   let { width, height } = image;
   if (options.maxSide && Math.max(width, height) > options.maxSide) {
     const k = options.maxSide / Math.max(width, height);
