@@ -51,7 +51,8 @@ async function analyse(file: string, engine: GlowEngine, detector: FaceDetector,
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const found = await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)));
+  // Left to right, as people read a group photo: the studio numbers the faces in this order.
+  const found = (await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)))).sort((a, b) => a.box.x - b.box.x);
   const faces: NewFace[] = await Promise.all(
     found.map(async (f) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...(await encodeFace(image, f, engine)) })),
   );
