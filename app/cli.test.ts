@@ -79,6 +79,17 @@ test('info --reference compares the bundle with saved PyTorch outputs', async ()
   assert.match(missing.stderr, /nowhere: not a PyTorch reference folder/);
 });
 
+test('info --reference refuses a reference folder written for another model', () => {
+  // The fixture takes 3x32x32 images; this folder holds one 3x64x64 image, as face-64's would.
+  const ref = join(dir, 'reference-64');
+  mkdirSync(ref, { recursive: true });
+  for (const name of ['input', 'eps', 'decoded']) writeFileSync(join(ref, `${name}.bin`), Buffer.alloc(3 * 64 * 64 * 4));
+  writeFileSync(join(ref, 'meta.json'), JSON.stringify({ input: [1, 3, 64, 64], eps: [1, 3 * 64 * 64], decoded: [1, 3, 64, 64] }));
+  const r = run('info', '--reference', ref);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /reference-64: its images are 3x64x64 \(12288 values each\), but model fixture-tiny-32 takes 3x32x32: it was written for another model/);
+});
+
 test('sample writes a grid of the requested faces', async () => {
   const out = join(dir, 'grid.png');
   const r = run('sample', '--count', '6', '--columns', '3', '--temperature', '0.7', '--seed', '4', '--out', out);
@@ -126,6 +137,7 @@ for (const [what, args, code, message] of [
   ['a latent of the wrong size', ['decode', '/etc/hostname', '--out', 'x.png'], 3, /holds \d+ bytes; a latent for this model is 3072 float32 values/],
   ['a folder that is not a bundle', ['info', '/tmp'], 4, /model bundle: \/tmp\/manifest.json: not found/],
   ['a bad device', ['info', '--device', 'tpu'], 2, /--device must be one of auto, cuda, cpu, got 'tpu'/],
+  ['align into a file', ['align', '.', '--out', '/etc/hostname'], 2, /--out \/etc\/hostname: \/etc\/hostname is a file \(or lies under one\), not a folder/],
 ] as const) {
   test(`${what} gives one clear line and exit code ${code}`, () => {
     const r = run(...args);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from './args.js';
-import { parseCelebaAttributes, parseUtkFaceName } from './dataset-labels.js';
+import { parseCelebaAttributes, parseUtkFaceName, unlabelledWarning } from './dataset-labels.js';
 
 describe('dataset labels', () => {
   test("CelebA's list_attr_celeba.txt: names from the header, 1 / -1 as 1 / 0", () => {
@@ -27,5 +27,16 @@ describe('dataset labels', () => {
     assert.deepEqual(parseUtkFaceName('39_1_20170116174525125.jpg.chip.jpg'), ['39', '1', '']);
     assert.equal(parseUtkFaceName('holiday.jpg'), undefined);
     assert.equal(parseUtkFaceName('26_7_3_20170119180040297.jpg.chip.jpg'), undefined);
+  });
+
+  test('a warning names the attribute file and how many images it leaves without labels', () => {
+    const labels = parseCelebaAttributes('1\nSmiling\n000001.jpg 1\n', '/data/celeba/list_attr_celeba.txt');
+    assert.equal(unlabelledWarning('/data/celeba', ['000001.jpg'], labels), undefined);
+    assert.equal(
+      unlabelledWarning('/data/celeba', ['000001.jpg', '000002.jpg', '000003.jpg'], labels),
+      'warning: /data/celeba/list_attr_celeba.txt: no labels for 2 of 3 images (first: 000002.jpg); their label columns stay empty',
+    );
+    const none = { columns: [], source: undefined, of: () => undefined };
+    assert.match(unlabelledWarning('/data/celeba', ['000001.jpg'], none)!, /^warning: \/data\/celeba\/list_attr_celeba\.txt not found .*none of the 1 images will have labels$/);
   });
 });

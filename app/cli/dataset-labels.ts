@@ -7,6 +7,8 @@ import { InputError } from './args.js';
 export interface DatasetLabels {
   /** Column names, in CSV order. */
   columns: string[];
+  /** Where the labels come from, for messages (the attribute file, or UTKFace's names); undefined when none. */
+  source: string | undefined;
   /** Labels of one image by its file name (no folder); undefined when it has none. */
   of(fileName: string): string[] | undefined;
 }
@@ -30,7 +32,7 @@ export function parseCelebaAttributes(text: string, source: string): DatasetLabe
     rows.set(file, values.map((v) => (v === '1' ? '1' : '0')));
   }
   if (rows.size !== count) throw new InputError(`${source}: header says ${count} images, found ${rows.size} rows`);
-  return { columns: names, of: (f) => rows.get(f) };
+  return { columns: names, source, of: (f) => rows.get(f) };
 }
 
 const UTK_NAME = /^(\d{1,3})_([01])_(?:([0-4])_)?(\d{17})\.jpg\.chip\.jpg$/i;
@@ -55,6 +57,17 @@ export async function labelsForFolder(folder: string, fileNames: readonly string
   }
   if (text !== undefined) return parseCelebaAttributes(text, attrFile);
   const utk = fileNames.filter((f) => parseUtkFaceName(f)).length;
-  if (utk > 0 && utk >= fileNames.length / 2) return { columns: UTKFACE_COLUMNS, of: parseUtkFaceName };
-  return { columns: [], of: () => undefined };
+  if (utk > 0 && utk >= fileNames.length / 2) return { columns: UTKFACE_COLUMNS, source: `UTKFace file names in ${folder}`, of: parseUtkFaceName };
+  return { columns: [], source: undefined, of: () => undefined };
+}
+
+/** A warning when some of a folder's images will have no labels (say a missing or partial attribute file); undefined when all have them. */
+export function unlabelledWarning(folder: string, fileNames: readonly string[], labels: DatasetLabels): string | undefined {
+  if (!fileNames.length) return undefined;
+  if (!labels.columns.length) {
+    return `warning: ${join(folder, CELEBA_ATTR_FILE)} not found and the file names are not UTKFace's: none of the ${fileNames.length} images will have labels`;
+  }
+  const missing = fileNames.filter((f) => !labels.of(f));
+  if (!missing.length) return undefined;
+  return `warning: ${labels.source}: no labels for ${missing.length} of ${fileNames.length} images (first: ${missing[0]}); their label columns stay empty`;
 }

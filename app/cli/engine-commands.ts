@@ -6,7 +6,7 @@ import { GlowEngine } from '../engine/engine.js';
 import { DEVICE_SETTINGS, type DeviceSetting } from '../engine/execution-provider.js';
 import { mix, sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels, pixelsToModel } from '../engine/pixels.js';
-import { checkAgainstReference, maxAbsDiff, readReference, type ReferenceCheck } from '../engine/reference-check.js';
+import { checkAgainstReference, maxAbsDiff, readReference, referenceMismatch, type ReferenceCheck } from '../engine/reference-check.js';
 import { readSquareRgb, writeGridPng } from '../imaging/image-files.js';
 import { ensureParent, InputError, numberFlag, parse, positionals, requireOut, UsageError, type Command } from './args.js';
 import { progressBar } from './progress.js';
@@ -77,6 +77,14 @@ async function info(args: string[]) {
   if (pos.length > 1) throw new UsageError(`info takes at most one bundle folder, got ${pos.join(' ')}`);
   await withEngine(values, async (engine) => {
     const m = engine.manifest;
+    const dir = values.reference;
+    const saved = dir
+      ? await readReference(dir).catch((err: Error) => {
+          throw new InputError(`${dir}: not a PyTorch reference folder (${err.message})`);
+        })
+      : undefined;
+    const mismatch = saved && referenceMismatch(saved, m);
+    if (mismatch) throw new InputError(`${dir}: ${mismatch}`);
     // A face the model itself drew, as 8-bit pixels: random noise is so far from any face
     // that a trained model need not decode it back.
     const face = await engine.decode(sample(m.eps_size, 0.7, seededRandom(1)));
@@ -85,14 +93,7 @@ async function info(args: string[]) {
     const eps = await engine.encode(image);
     const back = await engine.decode(eps);
     const ms = performance.now() - t0;
-    let reference: ReferenceCheck | null = null;
-    if (values.reference) {
-      const dir = values.reference;
-      const saved = await readReference(dir).catch((err: Error) => {
-        throw new InputError(`${dir}: not a PyTorch reference folder (${err.message})`);
-      });
-      reference = await checkAgainstReference(engine, saved);
-    }
+    const reference: ReferenceCheck | null = saved ? await checkAgainstReference(engine, saved) : null;
     const report = {
       bundle: engine.bundle.dir,
       model_id: m.model_id,

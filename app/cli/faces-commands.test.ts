@@ -9,6 +9,7 @@ import { UsageError } from './args.js';
 import { facesCommands } from './faces-commands.js';
 
 let dir: string;
+let jpeg: Buffer;
 const logs: string[] = [];
 const original = { log: console.log, error: console.error };
 
@@ -19,7 +20,7 @@ before(async () => {
   const utk = join(dir, 'utk');
   await mkdir(utk);
   const photo = await composePhoto(400, 400, [{ size: 150, x: 200, y: 200 }]);
-  const jpeg = await sharp(photo.data, { raw: { width: 400, height: 400, channels: 3 } }).jpeg().toBuffer();
+  jpeg = await sharp(photo.data, { raw: { width: 400, height: 400, channels: 3 } }).jpeg().toBuffer();
   await writeFile(join(utk, '26_1_3_20170119180040297.jpg.chip.jpg'), jpeg);
   await writeFile(join(utk, '39_0_20170116174525125.jpg.chip.jpg'), jpeg);
   await writeFile(join(utk, '40_0_1_20170116174525125.jpg.chip.jpg'), 'not a jpeg at all');
@@ -69,6 +70,58 @@ describe('faces commands', () => {
     await facesCommands.align!([join(dir, 'utk'), '--size', '32', '--out', out]);
     assert.ok(logs.some((l) => /3 images; this run 1 \(2 done before\)/.test(l)), logs.join('\n'));
     assert.equal((await readFile(join(out, 'utk', 'faces.csv'), 'utf8')).trim().split('\n').length, 3);
+  });
+
+  test('align refuses to resume into crops of another --size', async () => {
+    // Runs after the test above, which aligned utk at --size 32 into `aligned`.
+    const out = join(dir, 'aligned');
+    const before = await readFile(join(out, 'utk', 'faces.csv'), 'utf8');
+    await assert.rejects(
+      facesCommands.align!([join(dir, 'utk'), '--size', '48', '--out', out]),
+      (e: unknown) => e instanceof UsageError && /aligned\/utk holds 32x32 crops \(.*\.png\), this run asks for --size 48; align into a new --out/.test(e.message),
+    );
+    assert.equal(await readFile(join(out, 'utk', 'faces.csv'), 'utf8'), before);
+  });
+
+  test('align warns about images without labels and refuses to resume once the labels changed', async () => {
+    const celeba = join(dir, 'celeba');
+    const out = join(dir, 'aligned-celeba');
+    await mkdir(celeba);
+    for (const n of [1, 2, 3]) await writeFile(join(celeba, `00000${n}.jpg`), jpeg);
+    logs.length = 0;
+    await facesCommands.align!([celeba, '--size', '32', '--out', out]);
+    assert.ok(logs.some((l) => l === `warning: ${join(celeba, 'list_attr_celeba.txt')} not found and the file names are not UTKFace's: none of the 3 images will have labels`), logs.join('\n'));
+    const csv = join(out, 'celeba', 'faces.csv');
+    const before = await readFile(csv, 'utf8');
+    assert.equal(before.split('\n')[0]!.split(',').length, 12);
+
+    // The attribute file turns up, with two more images: the CSV's columns would change.
+    for (const n of [4, 5]) await writeFile(join(celeba, `00000${n}.jpg`), jpeg);
+    const attrs = ['5', 'Smiling Male', ...[1, 2, 3, 4, 5].map((n) => `00000${n}.jpg 1 -1`)].join('\n');
+    await writeFile(join(celeba, 'list_attr_celeba.txt'), attrs);
+    await assert.rejects(
+      facesCommands.align!([celeba, '--size', '32', '--out', out]),
+      (e: unknown) => e instanceof UsageError && e.message === `${csv} has 0 label columns, this run would write 2: the labels of ${celeba} changed since it was written; align into a new --out, or delete ${join(out, 'celeba')} to align that source again`,
+    );
+    assert.equal(await readFile(csv, 'utf8'), before);
+
+    // A new --out works; an attribute file missing an image is named in a warning.
+    await writeFile(join(celeba, 'list_attr_celeba.txt'), attrs.replace(/^5/, '4').replace(/\n000005.*$/, ''));
+    logs.length = 0;
+    await facesCommands.align!([celeba, '--size', '32', '--out', join(dir, 'aligned-celeba-2')]);
+    assert.ok(logs.some((l) => l === `warning: ${join(celeba, 'list_attr_celeba.txt')}: no labels for 1 of 5 images (first: 000005.jpg); their label columns stay empty`), logs.join('\n'));
+    const rows = (await readFile(join(dir, 'aligned-celeba-2', 'celeba', 'faces.csv'), 'utf8')).trim().split('\n');
+    assert.deepEqual(new Set(rows.map((r) => r.split(',').length)), new Set([14]));
+  });
+
+  test('align refuses an --out that is a file, before any work', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    await assert.rejects(
+      facesCommands.align!([join(dir, 'utk'), '--out', file]),
+      (e: unknown) => e instanceof UsageError && e.message === `--out ${file}: ${file} is a file (or lies under one), not a folder`,
+    );
+    await assert.rejects(facesCommands.align!([join(dir, 'utk'), '--out', join(file, 'sub')]), (e: unknown) => e instanceof UsageError && /is a file \(or lies under one\)/.test(e.message));
   });
 
   test('align refuses an output folder inside a source folder', async () => {

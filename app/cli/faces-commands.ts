@@ -10,7 +10,7 @@ import type { Face } from '../faces/types.js';
 import { decodeImage } from '../imaging/decode.js';
 import { ImageFileError } from '../imaging/image-files.js';
 import { ensureParent, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
-import { labelsForFolder } from './dataset-labels.js';
+import { labelsForFolder, unlabelledWarning, type DatasetLabels } from './dataset-labels.js';
 import { progressBar } from './progress.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff']);
@@ -84,22 +84,23 @@ function csvField(v: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Source files already recorded in an existing faces.csv (first column), for resuming. */
-async function recordedSources(csv: string): Promise<Set<string>> {
+/** An existing faces.csv's header line and the source files it records (first column), for resuming. */
+async function readFacesCsv(csv: string): Promise<{ header: string | undefined; done: Set<string> }> {
   let text: string;
   try {
     text = await readFile(csv, 'utf8');
   } catch {
-    return new Set();
+    return { header: undefined, done: new Set() };
   }
   const done = new Set<string>();
-  for (const line of text.split('\n').slice(1)) {
+  const lines = text.split('\n');
+  for (const line of lines.slice(1)) {
     if (!line) continue;
     const m = /^"((?:[^"]|"")*)"|^([^,]*)/.exec(line);
     const name = m?.[1] !== undefined ? m[1].replace(/""/g, '"') : m?.[2];
     if (name) done.add(name);
   }
-  return done;
+  return { header: lines[0], done };
 }
 
 async function listImages(folder: string): Promise<string[]> {
@@ -124,6 +125,24 @@ async function exists(file: string) {
   }
 }
 
+/** True when `path` is a file, or lies under one, so no folder can be made there. */
+async function notAFolder(path: string) {
+  try {
+    return !(await stat(path)).isDirectory();
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
+}
+
+/** Width and height of the first crop already in `outDir`, if any can be read. */
+async function existingCropSize(outDir: string): Promise<{ crop: string; width?: number; height?: number } | undefined> {
+  const crop = (await readdir(outDir).catch(() => [])).find((f) => f.endsWith('.png'));
+  if (!crop) return undefined;
+  // An unreadable crop (a run cut off mid-write) says nothing about the size.
+  const meta = await sharp(join(outDir, crop)).metadata().catch(() => undefined);
+  return meta && { crop, width: meta.width, height: meta.height };
+}
+
 export interface AlignSummary {
   folder: string;
   images: number;
@@ -133,18 +152,50 @@ export interface AlignSummary {
   unreadable: number;
 }
 
-async function alignFolder(detector: FaceDetector, folder: string, outRoot: string, size: number, minFaceSize: number): Promise<AlignSummary> {
+const FIXED_COLUMNS = ['source', 'face', 'crop', 'score', 'detector_score', 'roll', 'a', 'b', 'c', 'd', 'e', 'f'];
+
+/** One source folder's alignment, planned (and checked against what an earlier run left) before any folder is aligned. */
+interface AlignPlan {
+  folder: string;
+  names: string[];
+  labels: DatasetLabels;
+  outDir: string;
+  csv: string;
+  header: string;
+  done: Set<string>;
+}
+
+async function planFolder(folder: string, outRoot: string, size: number): Promise<AlignPlan> {
   const names = await listImages(folder);
   const labels = await labelsForFolder(folder, names);
   const outDir = join(outRoot, basename(folder));
-  await mkdir(outDir, { recursive: true });
   const csv = join(outDir, 'faces.csv');
-  const header = ['source', 'face', 'crop', 'score', 'detector_score', 'roll', 'a', 'b', 'c', 'd', 'e', 'f', ...labels.columns];
-  const done = await recordedSources(csv);
-  if (done.size === 0) await writeFile(csv, header.map(csvField).join(',') + '\n');
+  const header = [...FIXED_COLUMNS, ...labels.columns].map(csvField).join(',');
+  const startOver = `align into a new --out, or delete ${outDir} to align that source again`;
+  if (await notAFolder(outDir)) throw new UsageError(`${outDir} is a file, not a folder for ${basename(folder)}'s crops`);
+  const previous = await readFacesCsv(csv);
+  // Rows already written keep their columns; appending rows with others would corrupt the CSV.
+  if (previous.done.size && previous.header !== header) {
+    const had = (previous.header ?? '').split(',').length - FIXED_COLUMNS.length;
+    throw new UsageError(`${csv} has ${had} label columns, this run would write ${labels.columns.length}: the labels of ${folder} changed since it was written; ${startOver}`);
+  }
+  // Crops already there are kept, so they must be the size asked for.
+  const crop = await existingCropSize(outDir);
+  if (crop && (crop.width !== size || crop.height !== size)) {
+    throw new UsageError(`${outDir} holds ${crop.width}x${crop.height} crops (${crop.crop}), this run asks for --size ${size}; ${startOver}`);
+  }
+  return { folder, names, labels, outDir, csv, header, done: previous.done };
+}
+
+async function alignFolder(detector: FaceDetector, plan: AlignPlan, size: number, minFaceSize: number): Promise<AlignSummary> {
+  const { folder, names, labels, outDir, csv, done } = plan;
+  await mkdir(outDir, { recursive: true });
+  if (done.size === 0) await writeFile(csv, plan.header + '\n');
   const todo = names.filter((n) => !done.has(n));
   const summary: AlignSummary = { folder, images: names.length, skipped: names.length - todo.length, faces: 0, withoutFaces: 0, unreadable: 0 };
   console.error(`${folder}: ${names.length} images, ${summary.skipped} already done${labels.columns.length ? `, labels: ${labels.columns.length} columns` : ''}`);
+  const warning = unlabelledWarning(folder, names, labels);
+  if (warning) console.error(warning);
   const bar = progressBar(basename(folder), Math.max(1, todo.length));
   const one = async (name: string): Promise<string[]> => {
     const file = join(folder, name);
@@ -211,12 +262,15 @@ async function alignCommand(args: string[]) {
   }
   const names = sources.map((s) => basename(s));
   if (new Set(names).size !== names.length) throw new UsageError(`source folders need distinct names (crops go to <out>/<folder name>), got ${names.join(', ')}`);
+  if (await notAFolder(outRoot)) throw new UsageError(`--out ${values.out}: ${outRoot} is a file (or lies under one), not a folder`);
+  const plans = [];
+  for (const folder of sources) plans.push(await planFolder(folder, outRoot, size));
   const detector = await FaceDetector.open();
   try {
-    for (const folder of sources) {
-      const s = await alignFolder(detector, folder, outRoot, size, minFaceSize);
+    for (const plan of plans) {
+      const s = await alignFolder(detector, plan, size, minFaceSize);
       console.log(
-        `${s.folder}: ${s.images} images; this run ${s.images - s.skipped} (${s.skipped} done before): ${s.faces} faces, ${s.withoutFaces} without a face, ${s.unreadable} unreadable -> ${join(outRoot, basename(folder))}`,
+        `${s.folder}: ${s.images} images; this run ${s.images - s.skipped} (${s.skipped} done before): ${s.faces} faces, ${s.withoutFaces} without a face, ${s.unreadable} unreadable -> ${plan.outDir}`,
       );
     }
   } finally {

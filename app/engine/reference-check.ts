@@ -24,6 +24,8 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 export interface Reference {
   images: number;
+  /** One input image's shape from meta.json, [channels, height, width]. */
+  imageShape: number[];
   input: Float32Array;
   eps: Float32Array;
   decoded: Float32Array;
@@ -32,7 +34,17 @@ export interface Reference {
 export async function readReference(dir: string): Promise<Reference> {
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { input: number[] };
   const [input, eps, decoded] = await Promise.all(['input', 'eps', 'decoded'].map((name) => readF32(dir, name)));
-  return { images: meta.input[0]!, input: input!, eps: eps!, decoded: decoded! };
+  return { images: meta.input[0]!, imageShape: meta.input.slice(1), input: input!, eps: eps!, decoded: decoded! };
+}
+
+/** Why a reference cannot be compared with this model (it was written for another one); undefined when it fits. */
+export function referenceMismatch(ref: Reference, m: { model_id: string; image_size: number; channels: number; eps_size: number }): string | undefined {
+  const perImage = m.channels * m.image_size * m.image_size;
+  const fits = (a: Float32Array, n: number) => a.length === ref.images * n;
+  if (ref.imageShape.join('x') === `${m.channels}x${m.image_size}x${m.image_size}` && fits(ref.input, perImage) && fits(ref.decoded, perImage) && fits(ref.eps, m.eps_size)) {
+    return undefined;
+  }
+  return `its images are ${ref.imageShape.join('x')} (${ref.input.length / ref.images} values each), but model ${m.model_id} takes ${m.channels}x${m.image_size}x${m.image_size}: it was written for another model; use the reference folder made for this bundle`;
 }
 
 /** Encodes the reference inputs and decodes the reference eps one image at a time. */
