@@ -307,6 +307,13 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         assert.ok(strip[0]! > strip[1]!, `the filmstrip scrolls (${strip[0]} px of photos in ${strip[1]} px)`);
         const aside = await page.locator('aside.right').boundingBox();
         assert.ok(aside && aside.x + aside.width <= 760 + 1, `the face panels end at ${aside && aside.x + aside.width} px in a 760 px window`);
+        // The top bar fits: its actions on the right stay in the window.
+        for (const name of ['Export…', 'Batch…']) {
+          const button = page.getByRole('button', { name, exact: true });
+          assert.ok(await button.isVisible(), `${name} is visible`);
+          const b = await button.boundingBox();
+          assert.ok(b && b.x >= 0 && b.x + b.width <= 760, `${name} spans ${b && b.x}..${b && b.x + b.width} px in a 760 px window`);
+        }
         await studio.screenshot('editor-narrow');
       } finally {
         await page.setViewportSize({ width: 1440, height: 900 });
@@ -387,15 +394,22 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('editor-mask');
       // Saved with the photo (export applies it): one stroke, in photo pixels.
       const photoId = Number(/#\/photo\/(\d+)/.exec(page.url())![1]);
-      const savedMask = async () => {
+      const savedMask = async (strokes = 1) => {
         for (let polls = 0; polls < 50; polls++) {
           const { mask } = await api<PhotoDetail>(page, 'getPhoto', { photoId });
-          if (mask.length === 1 || polls === 49) return mask;
+          if (mask.length === strokes || polls === 49) return mask;
           await page.waitForTimeout(100);
         }
         return [];
       };
       assert.equal((await savedMask()).length, 1);
+      // The stroke is an undo step: undo takes it away (and the saved mask with it), redo puts it back.
+      await page.keyboard.press('Control+z');
+      assert.equal((await savedMask(0)).length, 0, 'undo removed the stroke');
+      await page.waitForTimeout(300);
+      assert.ok(difference(await canvasShot(page), edited, within(stroke)).mean < shown / 4, 'after undo the edit shows under the stroke again');
+      await page.keyboard.press('Control+Shift+z');
+      assert.equal((await savedMask(1)).length, 1, 'redo put the stroke back');
       await page.getByRole('button', { name: 'Mask brush' }).click();
       await page.getByRole('button', { name: 'Clear mask' }).click();
       await page.getByRole('button', { name: 'Mask brush' }).click();
@@ -430,11 +444,30 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('li[data-tag=freckles] .counts', { hasText: /^3\/3$/ }).waitFor();
       const builtin = (await api<AttributeInfo[]>(page, 'listAttributes', {})).find((a) => a.source === 'builtin');
       if (builtin) assert.equal(await page.locator(`li[data-tag="${builtin.name}"] .counts`).count(), 0, `${builtin.name} is not tagged`);
+      // The user's own tags come first; the model's built-in attributes only on request.
+      assert.equal(await page.locator('li[data-tag]').first().getAttribute('data-tag'), 'freckles', 'the tag list starts with the user’s own tag');
+      if (builtin) {
+        assert.equal(await page.locator(`li[data-tag="${builtin.name}"]`).count(), 0, `${builtin.name} is not listed until asked for`);
+        const more = page.getByRole('button', { name: /^Show the model’s \d+ attributes$/ });
+        await more.click();
+        await page.locator(`li[data-tag="${builtin.name}"]`).waitFor();
+        await page.getByRole('button', { name: /^Hide the model’s \d+ attributes$/ }).click();
+      }
       await page.getByRole('button', { name: 'Derive attribute…' }).click();
+      // Started from the user's most tagged tag, not the first attribute's raw name.
+      await waitForValue(page.locator('[data-testid=derive-name]'), (v) => v === 'freckles');
+      const deriveButton = page.locator('dialog').getByRole('button', { name: 'Derive', exact: true });
+      // A name without faces tagged both ways cannot be derived, and the dialog says why.
+      await page.fill('[data-testid=derive-name]', 'nobody-tagged-this');
+      assert.ok(await deriveButton.isDisabled(), 'Derive is disabled at 0/0 tags');
+      assert.match((await page.locator('[data-testid=derive-blocked]').textContent()) ?? '', /at least one face as having it and one as not/);
+      await studio.screenshot('derive-dialog-blocked');
       await page.fill('[data-testid=derive-name]', 'freckles');
       await page.locator('[data-testid=derive-positives]', { hasText: /^3$/ }).waitFor();
       assert.equal(await page.locator('[data-testid=derive-negatives]').textContent(), '3');
-      await page.locator('dialog').getByRole('button', { name: 'Derive', exact: true }).click();
+      assert.ok(await deriveButton.isEnabled(), 'Derive is enabled with faces tagged both ways');
+      assert.equal(await page.locator('[data-testid=derive-blocked]').count(), 0);
+      await deriveButton.click();
       await page.locator('[data-testid=derive-result]').waitFor({ timeout: 60_000 });
       assert.match((await page.locator('[data-testid=acc-mean]').textContent()) ?? '', /^\d+%$/);
       assert.match((await page.locator('[data-testid=acc-classifier]').textContent()) ?? '', /^\d+%$/);
@@ -557,6 +590,43 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.match((await notice.locator('.what').textContent()) ?? '', /no-such-folder/);
       assert.match((await notice.locator('.todo').textContent()) ?? '', /^(Check|Choose|Try|Reopen)\b.{10,}/);
       await studio.screenshot('error-message');
+    });
+
+    test('notices: successes go by themselves, errors are capped, and in a dialog they sit above its buttons', async (t) => {
+      if (!needs(t, 'importFolder')) return;
+      // The export's "finished" notices (a few tests ago) have gone by themselves.
+      const others = page.locator('[data-testid=notice]:not(.error)');
+      for (let polls = 0; (await others.count()) > 0 && polls < 100; polls++) await page.waitForTimeout(100);
+      assert.equal(await others.count(), 0, 'success and info notices go away by themselves');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      try {
+        for (let i = 1; i <= 4; i++) {
+          await page.fill('#import-path', join(backend.outRoot, `no-such-folder-${i}`));
+          await page.getByRole('button', { name: 'Import', exact: true }).click();
+          await page.locator('[data-testid=notice]').filter({ hasText: `no-such-folder-${i}` }).waitFor();
+        }
+        const errors = page.locator('[data-testid=notice].error');
+        assert.equal(await errors.count(), 3, 'only the newest 3 errors stay');
+        assert.equal(await errors.filter({ hasText: 'no-such-folder-1' }).count(), 0, 'the oldest error made way');
+        await page.getByRole('button', { name: 'Export…', exact: true }).click();
+        const dialog = page.locator('dialog[open]');
+        const notices = dialog.locator('[data-testid=notice]');
+        await notices.first().waitFor();
+        const footer = (await dialog.locator('footer').boundingBox())!;
+        const box = (await dialog.boundingBox())!;
+        for (const notice of await notices.all()) {
+          const n = (await notice.boundingBox())!;
+          assert.ok(n.y + n.height <= footer.y, `a notice ends at ${n.y + n.height} px, over the dialog's buttons (from ${footer.y} px)`);
+          assert.ok(n.x >= box.x && n.x + n.width <= box.x + box.width, 'the notice is inside the dialog');
+        }
+        await studio.screenshot('dialog-notices');
+        await notices.last().getByRole('button', { name: 'Dismiss' }).click();
+        for (let polls = 0; (await notices.count()) > 2 && polls < 50; polls++) await page.waitForTimeout(100);
+        assert.equal(await notices.count(), 2, 'a notice in a dialog can be dismissed');
+        await dialog.locator('footer').getByRole('button', { name: 'Close', exact: true }).click();
+      } finally {
+        await page.setViewportSize({ width: 1440, height: 900 });
+      }
     });
 
     test('the page ran under the CSP without violations or errors', async () => {

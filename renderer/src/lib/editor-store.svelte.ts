@@ -15,8 +15,14 @@ export type CompareMode = 'after' | 'before' | 'split';
 
 const EMPTY: Recipe = { sliders: {}, mix: null };
 
-function clone(r: Recipes): Recipes {
-  return JSON.parse(JSON.stringify(r)) as Recipes;
+/** What undo and redo step through: every face's recipe and the photo's brush mask. */
+interface EditorState {
+  recipes: Recipes;
+  mask: MaskStroke[];
+}
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function isEmptyRecipe(r: Recipe | null | undefined): boolean {
@@ -77,7 +83,7 @@ export class EditorStore {
   readonly face = $derived(this.photo?.faceList.find((f) => f.id === this.faceId) ?? null);
   readonly recipe = $derived<Recipe>(this.faceId !== null ? (this.recipes[this.faceId] ?? EMPTY) : EMPTY);
 
-  #history = editHistory<Recipes>({});
+  #history = editHistory<EditorState>({ recipes: {}, mask: [] });
   #runners = new Map<number, LatestOnly<RenderJob>>();
   #inputs = 0;
   /** The newest input per face. */
@@ -122,7 +128,7 @@ export class EditorStore {
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
-    this.#history.reset(clone(recipes));
+    this.#history.reset(clone({ recipes, mask: photo.mask }));
     this.#syncHistory();
     this.faceId = photo.faceList[0]?.id ?? null;
     for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#request(f.id, performance.now());
@@ -175,10 +181,13 @@ export class EditorStore {
 
   /** A gesture ended (pointer up, key, reset): record it for undo and save the recipe. */
   commit(): void {
-    const snapshot = clone($state.snapshot(this.recipes) as Recipes);
-    this.#history.push(snapshot);
-    this.#syncHistory();
+    this.#record();
     if (this.faceId !== null) this.#save(this.faceId);
+  }
+
+  #record(): void {
+    this.#history.push(clone({ recipes: $state.snapshot(this.recipes) as Recipes, mask: $state.snapshot(this.mask) as MaskStroke[] }));
+    this.#syncHistory();
   }
 
   resetSlider(name: string): void {
@@ -341,11 +350,12 @@ export class EditorStore {
     return pixels;
   }
 
-  #restore(state: Recipes | undefined): void {
+  #restore(state: EditorState | undefined): void {
     if (!state) return;
     const before = this.recipes;
-    this.recipes = clone(state);
+    this.recipes = clone(state.recipes);
     this.#syncHistory();
+    if (JSON.stringify($state.snapshot(this.mask)) !== JSON.stringify(state.mask)) this.#saveMask(clone(state.mask));
     const now = performance.now();
     for (const key of Object.keys(this.recipes)) {
       const id = Number(key);
@@ -368,12 +378,16 @@ export class EditorStore {
     );
   }
 
+  /** A stroke, or clearing the mask, is one undo step, as a slider gesture is. */
   addMaskStroke(stroke: MaskStroke): void {
     this.#saveMask([...this.mask, stroke]);
+    this.#record();
   }
 
   clearMask(): void {
+    if (!this.mask.length) return;
     this.#saveMask([]);
+    this.#record();
   }
 
   #saveMask(strokes: MaskStroke[]): void {

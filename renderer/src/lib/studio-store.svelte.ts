@@ -11,6 +11,9 @@ export interface Notice extends UserMessage {
 export type View = 'library' | 'editor';
 
 let nextNotice = 1;
+/** How long a success or info notice stays, and how many errors (and others) are kept. */
+const NOTICE_MS = 6000;
+const KEPT_NOTICES = 3;
 const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
 
 export class StudioStore {
@@ -32,6 +35,11 @@ export class StudioStore {
   tagCount(name: string): TagCount {
     return this.tags.find((t) => t.name === name) ?? { name, positives: 0, negatives: 0 };
   }
+
+  /** The user's tag with the most tagged faces (what the derive dialog starts from). */
+  readonly mostTagged = $derived(
+    [...this.tags].sort((a, b) => b.positives + b.negatives - (a.positives + a.negatives))[0]?.name,
+  );
 
   readonly importJob = $derived(
     this.jobs.filter((j) => j.kind === 'import').sort((a, b) => b.id - a.id)[0],
@@ -72,10 +80,17 @@ export class StudioStore {
     }
   }
 
+  /**
+   * Shows a message. Success and info go away by themselves after a few seconds; errors stay
+   * until dismissed, only the newest few of each so that they never pile up.
+   */
   notify(kind: Notice['kind'], message: UserMessage): void {
     const notice = { id: nextNotice++, kind, ...message };
-    this.notices = [...this.notices.filter((n) => n.what !== message.what), notice].slice(-5);
-    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), 6000);
+    const all = [...this.notices.filter((n) => n.what !== message.what), notice];
+    const newest = (errors: boolean) => all.filter((n) => (n.kind === 'error') === errors).slice(-KEPT_NOTICES);
+    const kept = new Set([...newest(true), ...newest(false)]);
+    this.notices = all.filter((n) => kept.has(n));
+    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), NOTICE_MS);
   }
 
   dismiss(id: number): void {
