@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
-import { BatchRunner, BatchSpec, createBatchJob, type BatchSummary } from '../jobs/batch.js';
+import { BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { attrsToken, encodeExport, ExportOptions, exportFile, exportPath, outputFormat, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
@@ -416,7 +416,7 @@ async function jobsCommand(args: string[]) {
       if (job.state === 'cancelled') throw new UsageError(`job ${id} was cancelled; start a new batch`);
       const engine = await openEngine({ ...values, bundle: values.bundle ?? job.spec.bundle });
       try {
-        if (engine.latentKey !== job.spec.modelId) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.latentKey}`);
+        if (!runsBatchModel(job.spec, engine)) throw new InputError(`job ${id} was made with model ${job.spec.modelId}, the bundle has ${engine.latentKey}`);
         const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
         return batchExit(await runBatch(library, id, engine, concurrency));
       } finally {

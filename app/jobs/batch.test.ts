@@ -14,7 +14,7 @@ import { GlowEngine } from '../engine/engine.js';
 import { FaceDetector } from '../faces/detect.js';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { Library } from '../library/library.js';
-import { BatchRunner, BatchSetupError, createBatchJob, type ProgressEvent } from './batch.js';
+import { BatchRunner, BatchSetupError, createBatchJob, runsBatchModel, type ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
 import { jobInfo } from './job-info.js';
 import { JobStore } from './job-store.js';
@@ -143,6 +143,14 @@ test('a face the model cannot render the edit on is left as it was, and the phot
     await engine.close();
     lib.close();
   }
+});
+
+test('a batch resumes with the model it began with, or, made before latent keys, one of its id', () => {
+  const engine = { latentKey: 'face-64@0123456789ab', manifest: { model_id: 'face-64' } } as Parameters<typeof runsBatchModel>[1];
+  assert.equal(runsBatchModel({ modelId: 'face-64@0123456789ab' }, engine), true);
+  assert.equal(runsBatchModel({ modelId: 'face-64' }, engine), true, 'a job paused before the upgrade');
+  assert.equal(runsBatchModel({ modelId: 'face-64@ba9876543210' }, engine), false, 'face-64 retrained');
+  assert.equal(runsBatchModel({ modelId: 'fixture-tiny-32' }, engine), false);
 });
 
 test('pause holds the batch, resume continues it, cancel stops it for good', async () => {

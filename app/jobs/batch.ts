@@ -10,7 +10,7 @@ import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { AbortError } from '../engine/engine.js';
+import { AbortError, type GlowEngine } from '../engine/engine.js';
 import type { Library } from '../library/library.js';
 import { attrsToken, commitTemp, encodeExport, EXTENSIONS, ExportOptions, freeName, outputFormat, renderName, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
@@ -28,11 +28,18 @@ export const BatchSpec = z.object({
   out: z.string().min(1),
   recipe: Recipe,
   bundle: z.string().min(1),
+  /** The latentKey of the model that runs it (GlowEngine.latentKey). */
   modelId: z.string().min(1),
   export: ExportOptions,
   minFace: z.number().positive().optional(),
 });
 export type BatchSpec = z.infer<typeof BatchSpec>;
+
+/** Whether `engine` is the model a batch began with, so resuming it keeps its outputs alike.
+ * Jobs from before latent keys recorded the bare model id, and resume under that id. */
+export function runsBatchModel(spec: Pick<BatchSpec, 'modelId'>, engine: Pick<GlowEngine, 'latentKey' | 'manifest'>): boolean {
+  return spec.modelId === engine.latentKey || spec.modelId === engine.manifest.model_id;
+}
 
 export interface ProgressEvent {
   jobId: number;

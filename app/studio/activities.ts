@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '../api/contract.js';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, type ProgressEvent } from '../jobs/batch.js';
+import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { encodeExport, exportFile, exportPath, outputFormat } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
@@ -230,10 +230,10 @@ export class Activities {
       live.runner.resume();
     } else if (this.store.state(jobId) !== 'done' && this.store.state(jobId) !== 'cancelled') {
       // Paused in an earlier session (or by a crash): pick it up, with the model it began with.
-      const { modelId } = this.store.job(jobId, BatchSpec).spec;
-      const running = this.ctx.engine().latentKey;
-      if (modelId !== running) {
-        throw new ApiError(`batch ${jobId} was started with model ${modelId} and the studio now runs ${running}: switch back to resume it, or start a new batch`, 409);
+      const { spec } = this.store.job(jobId, BatchSpec);
+      const running = this.ctx.engine();
+      if (!runsBatchModel(spec, running)) {
+        throw new ApiError(`batch ${jobId} was started with model ${spec.modelId} and the studio now runs ${running.latentKey}: switch back to resume it, or start a new batch`, 409);
       }
       return this.runBatch(jobId);
     }
