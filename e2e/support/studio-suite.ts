@@ -577,6 +577,12 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator(`[data-testid=sample-image][alt$="seed ${seed}"]`).waitFor({ timeout: 60_000 });
       assert.equal(await image.getAttribute('src'), first, 'the same seed gives the same face');
       assert.ok(await page.locator('dialog').getByRole('button', { name: 'Another one' }).isEnabled());
+      // The face can be kept: saved as a PNG named by its seed.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('dialog').getByRole('link', { name: 'Save image' }).click()]);
+      assert.equal(download.suggestedFilename(), `random-face-seed-${seed}.png`);
+      const saved = join(backend.outRoot, download.suggestedFilename());
+      await download.saveAs(saved);
+      assert.equal((await sharp(saved).metadata()).format, 'png');
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
     });
 
