@@ -320,6 +320,21 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       }
     });
 
+    test('the filmstrip is one tab stop; arrow keys move along it', async () => {
+      const shots = page.locator('nav.strip button.shot');
+      assert.equal(await page.locator('nav.strip button.shot[tabindex="0"]').count(), 1);
+      const current = page.locator('nav.strip button.shot[aria-current=true]');
+      await current.focus();
+      const label = async () => (await page.evaluate('document.activeElement?.getAttribute("aria-label") ?? ""')) as string;
+      const from = await label();
+      await page.keyboard.press('ArrowRight');
+      const next = await label();
+      assert.ok(next !== from && next.startsWith('Open '), `ArrowRight moved along the strip (${from} -> ${next})`);
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement?.closest("nav.strip") === null'), true, 'Tab leaves the strip');
+      assert.ok((await shots.count()) > 2, 'the strip has photos to step over');
+    });
+
     test('undo and redo with Ctrl+Z and Ctrl+Shift+Z; before/after shows the original', async (t) => {
       if (!needs(t, 'renderFace')) return;
       const slider = page.locator(`input[data-attribute=${SMILE}]`);
