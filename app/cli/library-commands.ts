@@ -6,7 +6,7 @@ import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
-import { attrsToken, encodeExport, ExportOptions, exportFile, exportPath, outputFormat, renderName } from '../jobs/export.js';
+import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
@@ -15,8 +15,8 @@ import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
-import { openEngine } from './engine-commands.js';
 import { FaceRenderer } from '../studio/face-render.js';
+import { openEngine } from './engine-commands.js';
 import { progressBar } from './progress.js';
 
 const LIBRARY = { library: { type: 'string' } } as const;
@@ -126,14 +126,13 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
       const c = summary.counts;
       const perMin = summary.processed ? (60 * summary.processed) / summary.seconds : 0;
       console.log(`job ${jobId} ${summary.state}: ${c.done} exported, ${c.failed} failed, ${c.pending + c.committing} left of ${c.total}; ${perMin.toFixed(1)} photos/min (${formatTimes(summary)})`);
-      const faceless = store.items(jobId, 'done').filter((i) => i.faces === 0).map((i) => basename(i.source));
-      if (faceless.length) console.log(`no face found in ${faceless.length} of them, exported unchanged: ${faceless.slice(0, 5).join(', ')}${faceless.length > 5 ? ', ...' : ''}`);
-      const unedited = store.items(jobId, 'done').filter((i) => i.unedited > 0);
-      const names = unedited.map((i) => basename(i.source));
+      const done = store.items(jobId, 'done');
+      const fewNames = (items: typeof done) => items.slice(0, 5).map((i) => basename(i.source)).join(', ') + (items.length > 5 ? ', ...' : '');
+      const faceless = done.filter((i) => i.faces === 0);
+      if (faceless.length) console.log(`no face found in ${faceless.length} of them, exported unchanged: ${fewNames(faceless)}`);
+      const unedited = done.filter((i) => i.unedited > 0);
       if (unedited.length) {
-        console.log(
-          `the edit is too strong for the model on ${unedited.reduce((n, i) => n + i.unedited, 0)} face(s), left as they were: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''} (smaller amounts may work)`,
-        );
+        console.log(`the edit is too strong for the model on ${unedited.reduce((n, i) => n + i.unedited, 0)} face(s), left as they were: ${fewNames(unedited)} (smaller amounts may work)`);
       }
       if (summary.state === 'paused') console.log(`resume with: glow-studio jobs resume ${jobId}`);
       return summary;
@@ -369,9 +368,8 @@ async function exportCommand(args: string[]) {
     const bar = progressBar('export', Math.max(1, ids.length));
     for (const [i, id] of ids.entries()) {
       const photo = library.photo(id)!;
-      const image = await renderer.editedPhoto(id);
       const target = exportPath(resolve(values.out), photo.path, library.editsOfPhoto(id).map((e) => e.recipe.sliders), options, i + 1, ids.length);
-      const written = await exportFile(target, await encodeExport(image, outputFormat(options, photo.path), options, image.metadata));
+      const written = await renderer.exportPhoto(id, target, options);
       bar.tick(basename(written));
     }
     bar.done();

@@ -59,12 +59,23 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a batch exports every good photo, records each bad one with its error, and leaves the originals as they were', async () => {
-  const before = new Map([...good, ...bad].map((f) => [f, sha(f)]));
-  const lib = Library.open(join(dir, 'inproc.sqlite'));
+/** A library file of its own, the engine and a face detector for one test, closed after it. */
+async function withModel(libName: string, run: (lib: Library, engine: GlowEngine, detector: FaceDetector) => Promise<void>): Promise<void> {
+  const lib = Library.open(join(dir, libName));
   const engine = await GlowEngine.open(bundle, { device: 'cpu' });
   const detector = await FaceDetector.open();
   try {
+    await run(lib, engine, detector);
+  } finally {
+    await detector.close();
+    await engine.close();
+    lib.close();
+  }
+}
+
+test('a batch exports every good photo, records each bad one with its error, and leaves the originals as they were', async () => {
+  const before = new Map([...good, ...bad].map((f) => [f, sha(f)]));
+  await withModel('inproc.sqlite', async (lib, engine, detector) => {
     const out = join(dir, 'out-inproc');
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const sliders = { smile: 0.8, age: -0.3 };
@@ -109,20 +120,13 @@ test('a batch exports every good photo, records each bad one with its error, and
     assert.equal(last.done + last.failed, last.total);
     assert.ok(events.length >= good.length, 'events.length >= good.length');
     for (const [f, h] of before) assert.equal(sha(f), h, `${f} was modified`);
-  } finally {
-    await detector.close();
-    await engine.close();
-    lib.close();
-  }
+  });
 });
 
 test('a face the model cannot render the edit on is left as it was, and the photo is still exported', async () => {
   const folder = join(dir, 'too-strong');
   const files = await writeTestPhotos(folder, 2, { width: 360, height: 270, faces: 1, format: 'png' });
-  const lib = Library.open(join(dir, 'too-strong.sqlite'));
-  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
-  const detector = await FaceDetector.open();
-  try {
+  await withModel('too-strong.sqlite', async (lib, engine, detector) => {
     const out = join(dir, 'out-too-strong');
     // Far beyond anything the model can decode, even at the smallest strength decodeEdit tries.
     const directions = { Smiling: new Float32Array(engine.manifest.eps_size).fill(1000) };
@@ -138,11 +142,7 @@ test('a face the model cannot render the edit on is left as it was, and the phot
       const [src, dst] = await Promise.all([sharp(f).raw().toBuffer(), sharp(join(out, basename(f))).raw().toBuffer()]);
       assert.ok(src.equals(dst), `${basename(f)} came out unchanged`);
     }
-  } finally {
-    await detector.close();
-    await engine.close();
-    lib.close();
-  }
+  });
 });
 
 test('a batch resumes with the model it began with, or, made before latent keys, one of its id', () => {
@@ -154,10 +154,7 @@ test('a batch resumes with the model it began with, or, made before latent keys,
 });
 
 test('pause holds the batch, resume continues it, cancel stops it for good', async () => {
-  const lib = Library.open(join(dir, 'pause.sqlite'));
-  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
-  const detector = await FaceDetector.open();
-  try {
+  await withModel('pause.sqlite', async (lib, engine, detector) => {
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const sliders = { Male: 0.5 };
     const r = resolveAttributes(['Male'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
@@ -189,11 +186,7 @@ test('pause holds the batch, resume continues it, cancel stops it for good', asy
     assert.equal(s2.counts.done, good.length);
     const names = walk(spec.out).map((f) => basename(f));
     assert.equal(names.filter((n) => n.includes(' (2)')).length, summary.counts.done);
-  } finally {
-    await detector.close();
-    await engine.close();
-    lib.close();
-  }
+  });
 });
 
 test('killed with SIGKILL at 20 random points, the batch resumes to complete, unique outputs; a reader queries throughout', { timeout: 150_000 }, async () => {
@@ -333,10 +326,7 @@ test('the same batch run again retries its failed photos and adds new ones; the 
   mkdirSync(folder);
   copyFileSync(good[0]!, join(folder, 'a.jpg'));
   writeFileSync(join(folder, 'b.jpg'), 'not yet a photo');
-  const lib = Library.open(join(dir, 'rerun.sqlite'));
-  const engine = await GlowEngine.open(bundle, { device: 'cpu' });
-  const detector = await FaceDetector.open();
-  try {
+  await withModel('rerun.sqlite', async (lib, engine, detector) => {
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const r = resolveAttributes(['Smiling', 'Age'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
     const spec = (sliders: Record<string, number>) => ({ source: folder, out: join(dir, 'out-rerun'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
@@ -360,11 +350,7 @@ test('the same batch run again retries its failed photos and adds new ones; the 
     assert.deepEqual(listPhotos(folder).files.map((f) => basename(f)), ['a.jpg', 'b.jpg', 'c.jpg']);
     const other = createBatchJob(lib, { ...spec({ Age: 1 }), out: join(dir, 'out-rerun-age') });
     assert.equal(new JobStore(lib).items(other.jobId).length, 3);
-  } finally {
-    await detector.close();
-    await engine.close();
-    lib.close();
-  }
+  });
 });
 
 test('a batch whose --mix-with photo cannot be used leaves no job behind', async () => {

@@ -8,11 +8,11 @@ import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AbortError, type GlowEngine } from '../engine/engine.js';
 import type { Library } from '../library/library.js';
-import { attrsToken, commitTemp, encodeExport, EXTENSIONS, ExportOptions, freeName, outputFormat, renderName, tempName, writeTemp } from './export.js';
+import { commitTemp, encodeExport, ExportOptions, exportPath, freeName, outputFormat, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
 import { JobStore, type JobCounts, type NewItem } from './job-store.js';
 import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
@@ -126,12 +126,10 @@ function photosOf(spec: BatchSpec): { files: string[]; unreadable: { path: strin
 /** Output names for `files` (mirroring their subfolders, never a name already taken or
  * reserved); an unreadable folder becomes an item that failed, so it is reported with the rest. */
 function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof photosOf>, reserved: Set<string>, numbered: number): NewItem[] {
-  const attrs = attrsToken(spec.recipe.sliders);
   const items: NewItem[] = files.map((file, i) => {
     const rel = relative(spec.source, dirname(file));
     if (rel.startsWith('..')) throw new RangeError(`${file} is not inside the batch folder ${spec.source}`);
-    const name = renderName(spec.export.template, { name: basename(file, extname(file)), attrs, n: numbered + i + 1, total: numbered + files.length });
-    const wanted = join(spec.out, rel, name + EXTENSIONS[outputFormat(spec.export, file)]);
+    const wanted = exportPath(join(spec.out, rel), file, [spec.recipe.sliders], spec.export, numbered + i + 1, numbered + files.length);
     const output = freeName(wanted, (p) => reserved.has(p) || existsSync(p));
     reserved.add(output);
     return { source: file, output };

@@ -8,7 +8,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
-import { encodeExport, exportFile, exportPath, outputFormat } from '../jobs/export.js';
+import { exportPath } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
@@ -196,9 +196,7 @@ export class Activities {
         this.measure(jobId, live);
         this.publish(jobId);
         try {
-          const image = await this.ctx.renderer.editedPhoto(photo.id);
-          const data = await encodeExport(image, outputFormat(options, photo.path), options, image.metadata);
-          const written = await exportFile(items[idx]!.output, data);
+          const written = await this.ctx.renderer.exportPhoto(photo.id, items[idx]!.output, options);
           if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);
           this.store.setDone(jobId, idx, null);
         } catch (err) {

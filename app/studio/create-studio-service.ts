@@ -71,8 +71,17 @@ export async function createStudioService(options: StudioServiceOptions): Promis
 
   const modelId = () => engine.manifest.model_id;
   const builtinTable = async (): Promise<Record<string, Float32Array>> => Object.fromEntries(((await builtin) ?? []).map((b) => [b.name, b.direction]));
-  /** The user's attributes for the running model (derived again after a switch of model). */
-  const derived = () => derivedAttributes(library, engine, builtinTable);
+  // The user's attributes for the running model: derived again (derivedAttributes) once per
+  // model, not on every render; a failed attempt is made again on the next use.
+  let rederived: Promise<unknown> | undefined;
+  const derived = async () => {
+    rederived ??= derivedAttributes(library, engine, builtinTable).catch((err: unknown) => {
+      rederived = undefined;
+      throw err;
+    });
+    await rederived;
+    return library.attributes(engine.latentKey).filter((a) => a.source === 'derived');
+  };
   const allDirections = async (): Promise<Record<string, Float32Array>> => {
     const table = await builtinTable();
     for (const d of await derived()) table[d.name] = d.direction;
@@ -125,6 +134,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       engine = reopened;
       settings = next;
       builtin = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
+      rederived = undefined;
       emit({ type: 'status', status: await status() });
       return settings;
     },

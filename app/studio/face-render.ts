@@ -12,6 +12,7 @@ import type { Affine } from '../faces/types.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
 import { restoreMasked } from '../jobs/brush-mask.js';
+import { encodeExport, exportFile, outputFormat, type ExportOptions } from '../jobs/export.js';
 import { faceLatent } from '../library/face-latents.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
 
@@ -159,5 +160,12 @@ export class FaceRenderer {
     }
     if (original) await restoreMasked(image, original, mask);
     return image;
+  }
+
+  /** Writes the edited photo to `target` (or the free name beside it, exportFile); returns
+   * the path written. */
+  async exportPhoto(photoId: number, target: string, options: ExportOptions): Promise<string> {
+    const image = await this.editedPhoto(photoId);
+    return exportFile(target, await encodeExport(image, outputFormat(options, image.file), options, image.metadata));
   }
 }

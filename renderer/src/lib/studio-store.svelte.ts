@@ -2,6 +2,7 @@
 // the messages shown to the user. Components read it; only its methods write it.
 import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
+import { baseName } from './format.js';
 
 export interface Notice extends UserMessage {
   id: number;
@@ -184,7 +185,7 @@ export class StudioStore {
     if (job.errors.length) {
       const list = job.errors
         .slice(0, 3)
-        .map((e) => `${e.file.split(/[\\/]/).pop()}: ${e.message.replace(`${e.file}: `, '')}`)
+        .map((e) => `${baseName(e.file)}: ${e.message.replace(`${e.file}: `, '')}`)
         .join('; ');
       const more = job.errors.length > 3 ? ` and ${job.errors.length - 3} more` : '';
       const count = `${job.errors.length} file${job.errors.length === 1 ? '' : 's'}`;
@@ -216,7 +217,7 @@ export class StudioStore {
       this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
     if (job.unedited?.length) {
-      const names = job.unedited.slice(0, 3).map((f) => f.split(/[\\/]/).pop()).join(', ');
+      const names = job.unedited.slice(0, 3).map(baseName).join(', ');
       const more = job.unedited.length > 3 ? ` and ${job.unedited.length - 3} more` : '';
       this.notify('info', {
         what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${names}${more}.`,
