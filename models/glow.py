@@ -163,26 +163,46 @@ class InvConv2dLU(nn.Module):
             return F.conv2d(y, w_inv.view(*w_inv.shape, 1, 1).to(y.dtype))
 
 
-class AlignedConv2d(nn.Conv2d):
-    """nn.Conv2d that can zero-pad its channel counts to a multiple of `pad_to` on the fly.
+def aligned_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], padding: int,
+                   pad_to: int) -> torch.Tensor:
+    """F.conv2d (stride 1) with the channel counts zero-padded to a multiple of `pad_to` on the fly.
 
     Why: cuDNN's fast tensor-core kernels for channels-last bf16 want channel counts that are
     multiples of 8, and the couplings' first convolution reads 6 or 12 channels while their last
     one writes 12 (affine) or 6 (additive). Zero channels only add exact zeros, so the output is
-    unchanged, and the weights keep their shape: checkpoints and the export are unaffected.
-    pad_to = 1 (plain nn.Conv2d) unless training turns it on (train.align_channels)."""
+    unchanged, and the weights keep their shape: checkpoints and the export are unaffected."""
+    out_channels, in_channels = weight.shape[0], weight.shape[1]
+    pad_in, pad_out = -in_channels % pad_to, -out_channels % pad_to
+    if not (pad_in or pad_out):
+        return F.conv2d(x, weight, bias, padding=padding)
+    weight = F.pad(weight, (0, 0, 0, 0, 0, pad_in, 0, pad_out))
+    bias = None if bias is None else F.pad(bias, (0, pad_out))
+    y = F.conv2d(F.pad(x, (0, 0, 0, 0, 0, pad_in)), weight, bias, padding=padding)
+    return y[:, :out_channels] if pad_out else y
+
+
+class AlignedConv2d(nn.Conv2d):
+    """A 3x3 or 1x1 nn.Conv2d (stride 1) run through aligned_conv2d: pad_to = 1 (a plain
+    convolution) unless training turns it on (train.align_channels)."""
 
     pad_to = 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pad_in, pad_out = -self.in_channels % self.pad_to, -self.out_channels % self.pad_to
-        if not (pad_in or pad_out):
-            return super().forward(x)
-        weight = F.pad(self.weight, (0, 0, 0, 0, 0, pad_in, 0, pad_out))
-        bias = None if self.bias is None else F.pad(self.bias, (0, pad_out))
-        y = F.conv2d(F.pad(x, (0, 0, 0, 0, 0, pad_in)), weight, bias, self.stride, self.padding, self.dilation,
-                     self.groups)
-        return y[:, :self.out_channels] if pad_out else y
+        return aligned_conv2d(x, self.weight, self.bias, self.padding[0], self.pad_to)
+
+
+def coupling_net(a: torch.Tensor, first_w: torch.Tensor, first_b: torch.Tensor, middle_w: torch.Tensor,
+                 middle_b: torch.Tensor, last_w: torch.Tensor, last_b: torch.Tensor, last_scale: torch.Tensor,
+                 pad_to: int) -> torch.Tensor:
+    """A coupling's network as one function of its weights: 3x3 conv, ReLU, 1x1 conv, ReLU, then
+    the zero-initialised 3x3 conv times exp(3 * scale) (ZeroConv2d).
+
+    Why a function and not the modules' forward: train.compile_couplings compiles this once for
+    all K x L couplings (one specialisation per level's shapes), where compiling each module
+    would trace all of them again, one by one."""
+    h = F.relu(aligned_conv2d(a, first_w, first_b, 1, pad_to), inplace=True)
+    h = F.relu(F.conv2d(h, middle_w, middle_b), inplace=True)
+    return aligned_conv2d(h, last_w, last_b, 1, pad_to) * torch.exp(last_scale * 3)
 
 
 class ZeroConv2d(nn.Module):
@@ -222,10 +242,18 @@ class Coupling(nn.Module):
             ZeroConv2d(hidden, channels if affine else half),
         )
 
+    net_fn = staticmethod(coupling_net)  # train.compile_couplings sets the compiled one per instance
+
+    def _net(self, a: torch.Tensor) -> torch.Tensor:
+        """self.net's layers, run by net_fn (their parameters keep the names net.0, net.2, net.4)."""
+        first, _, middle, _, last = self.net
+        return self.net_fn(a, first.weight, first.bias, middle.weight, middle.bias, last.conv.weight,
+                           last.conv.bias, last.scale, first.pad_to)
+
     def _params(self, a: torch.Tensor) -> torch.Tensor:
         if self.use_checkpoint and self.training and torch.is_grad_enabled():
-            return checkpoint(self.net, a, use_reentrant=False)
-        return self.net(a)
+            return checkpoint(self._net, a, use_reentrant=False)
+        return self._net(a)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         a, b = x.chunk(2, 1)
@@ -239,7 +267,7 @@ class Coupling(nn.Module):
 
     def reverse(self, y: torch.Tensor) -> torch.Tensor:
         a, b = y.chunk(2, 1)
-        h = upcast(self.net(a))
+        h = upcast(self._net(a))
         if not self.affine:
             return torch.cat([a, b - h], 1)
         shift, raw_scale = h[:, 0::2], h[:, 1::2]

@@ -17,10 +17,12 @@
 #   BENCH (1; 0 skips the bench: training then uses TRAIN_COMPILE, default off, and TRAIN_ALIGN=1
 #   for --align-channels);
 # race: RACE (0), RACE_BATCH (256); shipped model: SHIP (1), SHIP_BATCH (512), SHIP_WARMUP (200).
-# The next GPU session for #4 (10x), as two calls (a call may run 600 s):
-#   SHIP=0 COMPILE=off,couplings ALIGNED=off,on GRAPH_BATCHES=1024 BENCH_SECONDS=420 \
-#     bash models/gpu_session.sh 480
-#   BENCH=0 RACE=1 SHIP=0 TRAIN_COMPILE=<the faster> TRAIN_ALIGN=<0|1> bash models/gpu_session.sh 480
+#   PYTEST (1; 0 skips step 0), WARMUP (bench warm-up steps; the bench's default otherwise);
+#   BATCHES="" runs no eager rows. Logs, bench.txt/.json and race.log go straight to $OUT, so a
+#   run stopped at its limit still brings them back.
+# Session 7 (#4: 10x with the compiled coupling network, and the race on the H200), one call:
+#   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
+#     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}
@@ -43,7 +45,7 @@ RACE_MODEL=(--levels 4 --steps 32 --hidden 512)
 SHIP_MODEL=(--levels 4 --steps 16 --hidden 256)
 COMMON=(--data "$DATA" --n-bits 5 --optimizer adamax --lr 1e-3 --log-every 50 --ckpt-every 1000000000)
 
-if python3 -c "import pytest" 2>/dev/null; then
+if [ "${PYTEST:-1}" = 1 ] && python3 -c "import pytest" 2>/dev/null; then
   log "0. CUDA graph test"
   timeout 150 python3 -m pytest -q -p no:cacheprovider models/tests/test_train.py -k "graph or compile" 2>&1 | tee "$WORK/pytest.txt"
 fi
@@ -51,14 +53,15 @@ fi
 if [ "${BENCH:-1}" = 1 ]; then
 log "1. bench (also the smoke test: a broken torch / GPU path fails here in seconds)"
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
-timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" --only ours --batches "${BATCHES:-512}" \
+WARM=(); [ -n "${WARMUP:-}" ] && WARM=(--warmup "$WARMUP")
+timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" "${WARM[@]}" --only ours --batches "${BATCHES-512}" \
   --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --aligned "${ALIGNED:-off}" --steps "${BENCH_STEPS:-10}" \
-  --profile "$WORK/profile.txt" --json "$WORK/bench.json" 2>&1 | tee "$WORK/bench.txt" || log "bench failed"
+  --profile "$WORK/profile.txt" --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.txt" || log "bench failed"
 # no row at all means torch / the GPU path is broken here: stop, so the session can be rerun
-[ -f "$WORK/bench.json" ] || { cp "$WORK"/*.txt "$OUT"/ 2>/dev/null; log "no bench rows: stopping"; exit 3; }
+[ -f "$OUT/bench.json" ] || { log "no bench rows: stopping"; exit 3; }
 read -r GRAPH COMPILED ALIGN <<<"$(python3 -c "
 import json
-rows = [r for r in json.load(open('$WORK/bench.json'))['rows'] if r['name'] == 'ours']
+rows = [r for r in json.load(open('$OUT/bench.json'))['rows'] if r['name'] == 'ours']
 best = max(rows, key=lambda r: r['img_per_s'])
 print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'), int(best.get('aligned', False)))
 " 2>/dev/null || echo off off 0)"
@@ -73,10 +76,11 @@ if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"
 RACE_T0=$(date +%s)
 timeout 420 python3 models/train.py "${COMMON[@]}" "${RACE_MODEL[@]}" --out "$WORK/race" --batch "${RACE_BATCH:-256}" \
-  --warmup-steps 200 --budget-minutes 5.5 --val-images 0 2>&1 | tee "$WORK/race.log" || {
+  --warmup-steps 200 --budget-minutes 5.5 --val-images 0 2>&1 | tee "$OUT/race.log" || {
   log "race failed"
   # failing at once means train.py itself is broken here: stop, so the session can be rerun
-  [ $(( $(date +%s) - RACE_T0 )) -lt 90 ] && { cp "$WORK"/*.log "$WORK"/*.txt "$OUT"/ 2>/dev/null; exit 3; }; }
+  [ $(( $(date +%s) - RACE_T0 )) -lt 90 ] && exit 3; }
+cp "$WORK"/race/metrics.jsonl "$OUT"/race-metrics.jsonl 2>/dev/null
 fi
 
 if [ "${SHIP:-1}" = 1 ]; then
@@ -96,6 +100,6 @@ for part in range(5):  # five files: each under the 16 MiB a returned file may h
 EOF
 fi
 rm -f "$WORK"/*/last.pt
-tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt pytest.txt bench.txt bench.json profile.txt race.log ship.log \
+tar czf "$OUT/logs.tar.gz" -C "$WORK" $(cd "$WORK" && ls env.txt pytest.txt profile.txt ship.log \
   race/*.png race/metrics.jsonl ship/*.png ship/metrics.jsonl 2>/dev/null)
 log "done"

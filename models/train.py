@@ -12,7 +12,7 @@ Loss: bits/dim of the dequantised n-bit image (5 bits by default). Adamax (or Ad
 linear LR warm-up, gradient-norm clipping, and steps whose gradient is not finite skipped.
 On CUDA: bf16 autocast for the coupling networks while the flow's own stream stays fp32
 (validation always fp32), TF32 matmuls, channels-last; --compile couplings compiles each
-coupling network (torch >= 2.2), --compile model the whole model. Actnorm is initialised from one batch
+coupling network once (torch >= 2), --compile model the whole model. Actnorm is initialised from one batch
 before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's values).
 
 Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
@@ -38,7 +38,7 @@ import time
 import types
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, ContextManager, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -49,7 +49,7 @@ from torch.utils.data.distributed import DistributedSampler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FaceFolder, output_folder_problem, save_grid  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from glow import ActNorm, AlignedConv2d, Coupling, Glow, GlowConfig, GlowMethod, dequantize, preprocess  # noqa: E402
+from glow import ActNorm, AlignedConv2d, Coupling, Glow, GlowConfig, GlowMethod, coupling_net, dequantize, preprocess  # noqa: E402
 
 SAMPLE_TEMPERATURE = 0.7
 # The flags that define the model, by GlowConfig field: a resumed run takes these from its
@@ -197,20 +197,29 @@ def resolve_cuda_graph(requested: str, device: torch.device, world: int, compile
 
 
 def compile_couplings(glow: Glow) -> int:
-    """Compile every coupling network in place; returns how many.
+    """Compile the coupling network (glow.coupling_net) once and run every coupling through it;
+    returns how many couplings use it.
 
     Why these alone: they hold nearly all of the step's GPU time, and in eager mode their bias
     additions, ReLUs and bias-gradient reductions run as separate memory-bound kernels over the
     hidden activations (37% of the step in bench/train/RESULTS.md's profile), which the compiler
-    fuses. nn.Module.compile works in place, so parameter names and checkpoints are unchanged;
-    the flow's own stream stays eager, and the CUDA graph still captures the whole step."""
-    if not hasattr(nn.Module, "compile"):
-        raise SystemExit(f"train: --compile couplings needs torch >= 2.2 (nn.Module.compile); "
+    fuses. One compiled function of the weights, specialised per level's shapes (dynamic=False),
+    instead of nn.Module.compile per coupling, which would trace each of the K x L networks
+    again. Parameter names and checkpoints are unchanged; the flow's own stream stays eager,
+    and the CUDA graph still captures the whole step."""
+    if not hasattr(torch, "compile"):
+        raise SystemExit(f"train: --compile couplings needs torch >= 2 (torch.compile); "
                          f"this is torch {torch.__version__}")
-    nets = [m.net for m in glow.modules() if isinstance(m, Coupling)]
-    for net in nets:
-        net.compile(dynamic=False)  # the 4 levels' shapes are fixed: one specialised graph each
-    return len(nets)
+    import torch._dynamo as dynamo
+    # Entries per level x (training, no-grad validation) x coupling type x alignment: more than
+    # dynamo's default of 8, past which it would fall back to eager without a word.
+    limit = "recompile_limit" if hasattr(dynamo.config, "recompile_limit") else "cache_size_limit"
+    setattr(dynamo.config, limit, max(getattr(dynamo.config, limit), 64))
+    compiled = torch.compile(coupling_net, dynamic=False)
+    couplings = [m for m in glow.modules() if isinstance(m, Coupling)]
+    for coupling in couplings:
+        coupling.net_fn = compiled
+    return len(couplings)
 
 
 def align_channels(glow: Glow, multiple: int = 8) -> int:
@@ -304,6 +313,14 @@ def fmt_time(seconds: float) -> str:
     return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
 
 
+def uncompiled() -> ContextManager:
+    """Inside, compiled code runs eagerly (torch >= 2.6; else nothing changes). For validation,
+    sample grids and checks: a few no-grad batches, where compiling their new shapes would
+    cost more time than it saves."""
+    set_stance = getattr(getattr(torch, "compiler", None), "set_stance", None)
+    return set_stance("force_eager") if set_stance else nullcontext()
+
+
 @torch.no_grad()
 def validation_bpd(glow: Glow, val: FaceFolder, device, batch: int, draws: int, seed: int,
                    channels_last: bool) -> float:
@@ -320,7 +337,8 @@ def validation_bpd(glow: Glow, val: FaceFolder, device, batch: int, draws: int, 
             xd = dequantize_with(x, glow.cfg.n_bits, gen)
             if channels_last:
                 xd = xd.contiguous(memory_format=torch.channels_last)
-            per_image += glow.bits_per_dim(xd).float()
+            with uncompiled():
+                per_image += glow.bits_per_dim(xd).float()
         total += (per_image / draws).sum().item()
         count += x.shape[0]
     glow.train(was_training)
@@ -336,7 +354,8 @@ def sample_grid(glow: Glow, path: Path, device, n: int = 64, temperature: float 
     gen.manual_seed(seed + 777)
     cfg = glow.cfg
     eps = torch.randn(n, cfg.channels * cfg.image_size ** 2, generator=gen, device=device) * temperature
-    save_grid(glow.decode_eps(eps).float().clamp(-0.5, 0.5), path)
+    with uncompiled():
+        save_grid(glow.decode_eps(eps).float().clamp(-0.5, 0.5), path)
     glow.train(was_training)
 
 
@@ -369,7 +388,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="auto: bf16 autocast + TF32 on CUDA, fp32 on CPU")
     g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
     g.add_argument("--compile", choices=("off", "couplings", "model"), default="off",
-                   help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2.2) "
+                   help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2) "
                         "or the whole model (eager only; torch >= 2)")
     g.add_argument("--align-channels", action="store_true",
                    help="zero-pad the coupling networks' channel counts to multiples of 8 (same results; for "
