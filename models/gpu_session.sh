@@ -20,9 +20,13 @@
 #   PYTEST (1; 0 skips step 0), WARMUP (bench warm-up steps; the bench's default otherwise);
 #   BATCHES="" runs no eager rows. Logs, bench.txt/.json and race.log go straight to $OUT, so a
 #   run stopped at its limit still brings them back.
-# Session 7 (#4: 10x with the compiled coupling network, and the race on the H200), one call:
+# 2026-11-27 (#4: the compiled coupling network and the race on the H200; bench/train/RESULTS.md):
 #   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
 #     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
+# Next: uncompiled and compiled side by side (uncompiled first: the compiled rows held their
+# graph pool), a profile of each eager step, then the shipped model retrained compiled:
+#   BATCHES=512 GRAPH_BATCHES=1024 COMPILE=off,couplings ALIGNED=on WARMUP=3 BENCH_SECONDS=240 \
+#     bash models/gpu_session.sh 590
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}

@@ -342,6 +342,11 @@ def main(argv=None) -> int:
                                            warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
                                            profile_to=args.profile, warmup_lr=args.lr_warmup_steps,
                                            aligned=aligned))
+                if mode != "off":
+                    # Session 7: after the compiled rows, the previous row's CUDA graph pool was still
+                    # held and the uncompiled rows ran out of memory. Dropping dynamo's caches (and
+                    # what they reference) is the likely fix; not yet seen on a GPU.
+                    torch._dynamo.reset()
                 gc.collect()  # free this configuration's model and graph pool before the next
                 if cuda:
                     torch.cuda.empty_cache()
