@@ -476,6 +476,29 @@ def set_previous_run_aside(out: Path) -> Optional[Path]:
     return aside
 
 
+def trim_metrics_after(path: Path, step: int) -> int:
+    """Resuming at a checkpoint's `step`: drop the lines of metrics.jsonl after it (written
+    before a crash or a kill, and about to be trained again) and a line cut off mid-write, so
+    the file holds one curve. Returns how many lines were dropped."""
+    if not path.is_file():
+        return 0
+    kept, dropped = [], 0
+    for line in path.read_text().splitlines():
+        try:
+            keep = int(json.loads(line).get("step", 0)) <= step
+        except (ValueError, AttributeError):
+            keep = False
+        if keep:
+            kept.append(line)
+        else:
+            dropped += 1
+    if dropped:
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(line + "\n" for line in kept))
+        os.replace(tmp, path)
+    return dropped
+
+
 # -- training --------------------------------------------------------------------------------
 def train(argv=None) -> Dict[str, List]:
     """Run training; returns {"steps": [...], "losses": [...]} of this process (for tests)."""
@@ -527,6 +550,8 @@ def train(argv=None) -> Dict[str, List]:
         aside = None if continuing else set_previous_run_aside(out)
         if aside is not None:
             print(f"train: starting over in {out}: the previous run's files moved to {aside}", flush=True)
+        if continuing:
+            trim_metrics_after(out / "metrics.jsonl", int(ckpt["step"]))
     env.barrier()
 
     torch.manual_seed(args.seed)

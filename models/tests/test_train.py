@@ -64,6 +64,24 @@ def test_resumed_run_reproduces_the_uninterrupted_loss_curve(tmp_path):
     assert rest["steps"] == [6, 7, 8]  # 24 images, batch 4: crosses an epoch boundary at step 6
     assert first["losses"] + rest["losses"] == full["losses"]
     assert all(torch.isfinite(torch.tensor(full["losses"])))
+    steps = [json.loads(line)["step"] for line in (tmp_path / "cut" / "metrics.jsonl").read_text().splitlines()
+             if json.loads(line)["event"] == "step"]
+    assert steps == list(range(1, 9))
+
+
+def test_resuming_after_a_crash_keeps_one_curve_in_the_metrics(tmp_path):
+    """Lines written after the last checkpoint (the steps a crash lost) and a line cut off
+    mid-write are dropped when the run resumes at that checkpoint."""
+    data = make_synthetic_folder(tmp_path / "faces", n=24, size=8)
+    out = tmp_path / "run"
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "3", "--ckpt-every", "100", *TINY])
+    with open(out / "metrics.jsonl", "a") as f:  # what a run killed at step 5 had written past step 3
+        f.write(json.dumps({"event": "step", "step": 4, "bpd": 9.0}) + "\n")
+        f.write(json.dumps({"event": "step", "step": 5, "bpd": 9.0}) + "\n" + '{"event": "st')
+    train.train(["--data", str(data), "--out", str(out), "--max-steps", "6", "--ckpt-every", "100", *TINY])
+    lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in lines if e["event"] == "step"] == [1, 2, 3, 4, 5, 6]
+    assert all(e.get("bpd") != 9.0 for e in lines)
 
 
 def test_face_folder_splits_and_labels(tmp_path):
