@@ -61,6 +61,18 @@ def onnx_runner(path: Path):
         return None, "no Python ONNX evaluator (onnx 1.12 lacks onnx.reference, no onnxruntime); the Node engine checks the bundle with onnxruntime-node against onnx-reference/"
 
 
+def check_same_architecture(manifest: dict, cfg, bundle: str, checkpoint: str) -> None:
+    """The bundle's network must be the checkpoint's: the ONNX check and the edit sheet would
+    otherwise compare two different models. ValueError naming both, before anything runs."""
+    keys = ("image_size", "levels", "steps", "hidden", "affine", "n_bits")
+    theirs, ours = manifest.get("architecture", {}), cfg.to_dict()
+    differ = [f"{k} {theirs.get(k)} vs {ours[k]}" for k in keys if theirs.get(k) != ours[k]]
+    if differ:
+        raise ValueError(f"--bundle {bundle} holds another model than {checkpoint} "
+                         f"({', '.join(differ)}; bundle vs checkpoint): export this checkpoint with "
+                         f"models/attributes.py first")
+
+
 @torch.no_grad()
 def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None, val_images: int = 1024,
              draws: int = 4, batch: int = 128, edit_attributes=DEFAULT_EDIT_ATTRIBUTES, seed: int = 0) -> dict:
@@ -68,6 +80,8 @@ def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None,
     manifest = json.loads((Path(bundle) / "manifest.json").read_text()) if bundle else None
     model = load_checkpoint(checkpoint)
     cfg = model.cfg
+    if manifest is not None:
+        check_same_architecture(manifest, cfg, bundle, checkpoint)
     frozen = frozen_copy(model)
     val = FaceFolder(data, "val", size=cfg.image_size).spread(val_images)
     out_dir = Path(out)

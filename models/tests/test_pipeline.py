@@ -82,6 +82,13 @@ def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path, capsys):
     assert not (tmp_path / "eval").exists()
     assert attributes_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(bundle),
                             "--min-count", "2"]) == 0
+    other = tmp_path / "other-bundle"  # a bundle of another model: refused, naming what differs
+    other.mkdir()
+    (other / "manifest.json").write_text(
+        json.dumps({"architecture": {**json.loads((bundle / "manifest.json").read_text())["architecture"], "hidden": 16}}))
+    assert evaluate_main(["--checkpoint", str(ckpt), "--data", str(data), "--bundle", str(other),
+                          "--out", str(tmp_path / "eval")]) == 2
+    assert "hidden 16 vs 8" in capsys.readouterr().err and not (tmp_path / "eval").exists()
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert set(manifest["files"]) == {"encoder", "decoder", "weights", "attributes", "attribute_vectors", "model_card"}
     assert "non-commercial" in (bundle / "MODEL_CARD.md").read_text()
