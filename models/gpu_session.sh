@@ -12,7 +12,7 @@
 # Needs: .traindata/face64.tar.gz (models/pack_dataset.py), .baseline/model.py (optional).
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment), bench: BATCHES (eager batches, default 512), GRAPH_BATCHES (256,512,1024),
-#   COMPILE (off | couplings | model, comma-separated; default off), COUPLINGS (affine,additive;
+#   COMPILE (off | couplings | couplings-autotune | model, comma-separated; default off), COUPLINGS (affine,additive;
 #   default affine), ALIGNED (off,on; default off), BENCH_STEPS (10), BENCH_SECONDS (300),
 #   BENCH (1; 0 skips the bench: training then uses TRAIN_COMPILE, default off, and TRAIN_ALIGN=1
 #   for --align-channels);
@@ -23,10 +23,11 @@
 # 2026-11-27 (#4: the compiled coupling network and the race on the H200; bench/train/RESULTS.md):
 #   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
 #     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
-# Next: uncompiled and compiled side by side (uncompiled first: the compiled rows held their
-# graph pool), a profile of each eager step, then the shipped model retrained compiled:
-#   BATCHES=512 GRAPH_BATCHES=1024 COMPILE=off,couplings ALIGNED=on WARMUP=3 BENCH_SECONDS=240 \
-#     bash models/gpu_session.sh 590
+# Next (#4 needs about 8% more, affine, to be 10x the issue's 182 images/s): uncompiled, compiled
+# and autotuned side by side (uncompiled first: the compiled rows held their graph pool), a
+# profile of each eager step, then the shipped model retrained with the fastest:
+#   BATCHES=512 GRAPH_BATCHES=1024 COMPILE=off,couplings,couplings-autotune ALIGNED=on WARMUP=3 \
+#     BENCH_SECONDS=300 bash models/gpu_session.sh 590
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}

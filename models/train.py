@@ -11,8 +11,9 @@ Several GPUs or machines (torchrun sets LOCAL_RANK / RANK / WORLD_SIZE):
 Loss: bits/dim of the dequantised n-bit image (5 bits by default). Adamax (or Adam) with a
 linear LR warm-up, gradient-norm clipping, and steps whose gradient is not finite skipped.
 On CUDA: bf16 autocast for the coupling networks while the flow's own stream stays fp32
-(validation always fp32), TF32 matmuls, channels-last; --compile couplings compiles each
-coupling network once (torch >= 2), --compile model the whole model. Actnorm is initialised from one batch
+(validation always fp32), TF32 matmuls, channels-last; --compile couplings compiles the
+coupling network once for all couplings (torch >= 2; couplings-autotune lets the compiler time
+its own kernels against cuDNN's too), --compile model the whole model. Actnorm is initialised from one batch
 before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's values).
 
 Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
@@ -196,7 +197,11 @@ def resolve_cuda_graph(requested: str, device: torch.device, world: int, compile
     return requested != "off" and not conflicts
 
 
-def compile_couplings(glow: Glow) -> int:
+COUPLING_COMPILE_MODES = ("couplings", "couplings-autotune")
+COMPILE_MODES = ("off", *COUPLING_COMPILE_MODES, "model")
+
+
+def compile_couplings(glow: Glow, autotune: bool = False) -> int:
     """Compile the coupling network (glow.coupling_net) once and run every coupling through it;
     returns how many couplings use it.
 
@@ -206,7 +211,9 @@ def compile_couplings(glow: Glow) -> int:
     fuses. One compiled function of the weights, specialised per level's shapes (dynamic=False),
     instead of nn.Module.compile per coupling, which would trace each of the K x L networks
     again. Parameter names and checkpoints are unchanged; the flow's own stream stays eager,
-    and the CUDA graph still captures the whole step."""
+    and the CUDA graph still captures the whole step. autotune: Inductor also times its own
+    Triton kernels for the convolutions (the skinny first and last ones may gain) at a longer
+    compile (mode max-autotune-no-cudagraphs: the CUDA graph is ours)."""
     if not hasattr(torch, "compile"):
         raise SystemExit(f"train: --compile couplings needs torch >= 2 (torch.compile); "
                          f"this is torch {torch.__version__}")
@@ -215,7 +222,8 @@ def compile_couplings(glow: Glow) -> int:
     # dynamo's default of 8, past which it would fall back to eager without a word.
     limit = "recompile_limit" if hasattr(dynamo.config, "recompile_limit") else "cache_size_limit"
     setattr(dynamo.config, limit, max(getattr(dynamo.config, limit), 64))
-    compiled = torch.compile(coupling_net, dynamic=False)
+    compiled = torch.compile(coupling_net, dynamic=False,
+                             mode="max-autotune-no-cudagraphs" if autotune else None)
     couplings = [m for m in glow.modules() if isinstance(m, Coupling)]
     for coupling in couplings:
         coupling.net_fn = compiled
@@ -239,8 +247,8 @@ def training_model(glow: Glow, compile_mode: str = "off", aligned: bool = False,
     compiled whole for compile_mode "model". The one place train.py and bench/train set it up."""
     if aligned:
         align_channels(glow)
-    if compile_mode == "couplings":
-        compile_couplings(glow)  # after the actnorm init, which runs eagerly
+    if compile_mode in COUPLING_COMPILE_MODES:  # after the actnorm init, which runs eagerly
+        compile_couplings(glow, autotune=compile_mode == "couplings-autotune")
     model = wrap(GlowMethod(glow, "bits_per_dim"))
     if compile_mode == "model":
         if not hasattr(torch, "compile"):
@@ -387,8 +395,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                    help="auto: bf16 autocast + TF32 on CUDA, fp32 on CPU")
     g.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
-    g.add_argument("--compile", choices=("off", "couplings", "model"), default="off",
-                   help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2) "
+    g.add_argument("--compile", choices=COMPILE_MODES, default="off",
+                   help="torch.compile the coupling networks (combines with the CUDA graph; torch >= 2; "
+                        "couplings-autotune: a longer compile that also tries the compiler's own kernels) "
                         "or the whole model (eager only; torch >= 2)")
     g.add_argument("--align-channels", action="store_true",
                    help="zero-pad the coupling networks' channel counts to multiples of 8 (same results; for "

@@ -7,7 +7,7 @@
 
 "ours":     the training configuration (default 64px, K=32, L=4, hidden 512, affine coupling,
             Adamax, bf16 autocast + TF32 + channels-last on CUDA, optional coupling
-            checkpointing), for each --compile mode (off, couplings, model: train.py's), stepped
+            checkpointing), for each --compile mode (train.py's), stepped
             by models/train.py's own TrainStep (linear LR
             warm-up, grad clipping, non-finite skip), eager at --batches and replayed from a CUDA graph
             (train.py's default on one GPU) at --graph-batches. The first graph row is also
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models"))
 from glow import Glow, GlowConfig, preprocess  # noqa: E402
 from cuda_graph import GraphedLoss  # noqa: E402
-from train import (TrainStep, resolve_precision, set_tf32, skip_actnorm_init_check, training_model,  # noqa: E402
+from train import (COMPILE_MODES, TrainStep, resolve_precision, set_tf32, skip_actnorm_init_check, training_model,  # noqa: E402
                    uncompiled)
 
 
@@ -242,7 +242,8 @@ def main(argv=None) -> int:
     p.add_argument("--lr-warmup-steps", type=int, default=200, help="ours: linear LR warm-up, as train.py's")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto")
     p.add_argument("--compile", default="off", help="comma-separated train.py --compile modes for ours: "
-                   "off, couplings (torch >= 2), model (torch >= 2; eager rows only); each gets every batch")
+                   "off, couplings, couplings-autotune (torch >= 2), model (torch >= 2; eager rows only); each gets "
+                   "every batch")
     p.add_argument("--checkpoint-couplings", action="store_true")
     p.add_argument("--batches", default=None, help="comma-separated batch sizes for ours, eager (default: --batch;"
                    " '' for none)")
@@ -264,9 +265,9 @@ def main(argv=None) -> int:
         print("bench_train: --device cuda but CUDA is not available", file=sys.stderr)
         return 2
     compile_modes = [m for m in args.compile.split(",") if m]
-    unknown = sorted(set(compile_modes) - {"off", "couplings", "model"})
+    unknown = sorted(set(compile_modes) - set(COMPILE_MODES))
     if unknown or not compile_modes:
-        print(f"bench_train: --compile takes off, couplings and model, got {args.compile!r}", file=sys.stderr)
+        print(f"bench_train: --compile takes {', '.join(COMPILE_MODES)}, got {args.compile!r}", file=sys.stderr)
         return 2
     compiling = compile_modes != ["off"]
     couplings = [c for c in args.couplings.split(",") if c]
@@ -286,7 +287,7 @@ def main(argv=None) -> int:
     dev_name = torch.cuda.get_device_name(device) if cuda else f"cpu ({torch.get_num_threads()} threads)"
     title = (f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
              f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
-    header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<9} "
+    header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<18} "
               f"{'ckpt':<5} {'graph':<5} {'align':<5} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
 
     def line(r: dict) -> str:
@@ -299,7 +300,7 @@ def main(argv=None) -> int:
         if r.get("skipped_steps"):
             note += f"  {r['skipped_steps']} steps skipped (non-finite gradient): their optimizer update was not run"
         return (f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} "
-                f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {r['compile']:<9} "
+                f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {r['compile']:<18} "
                 f"{str(r['config']['checkpoint_couplings']):<5} {str(r.get('cuda_graph', False)):<5} "
                 f"{str(r.get('aligned', False)):<5} "
                 f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
