@@ -24,8 +24,9 @@
 #   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
 #     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
 # Next (#4 needs about 8% more, affine, to be 10x the issue's 182 images/s): uncompiled, compiled
-# and autotuned side by side (uncompiled first: the compiled rows held their graph pool), a
-# profile of each eager step, then the shipped model retrained with the fastest:
+# and autotuned side by side (each row now in its own process: in one process the compiled rows
+# held their graph pool), a profile of each eager step, then the shipped model retrained with the
+# fastest:
 #   BATCHES=512 GRAPH_BATCHES=1024 COMPILE=off,couplings,couplings-autotune ALIGNED=on WARMUP=3 \
 #     BENCH_SECONDS=300 bash models/gpu_session.sh 590
 set -u -o pipefail
@@ -62,6 +63,7 @@ WARM=(); [ -n "${WARMUP:-}" ] && WARM=(--warmup "$WARMUP")
 timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" "${WARM[@]}" --only ours --batches "${BATCHES-512}" \
   --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --aligned "${ALIGNED:-off}" --steps "${BENCH_STEPS:-10}" \
   --profile "$WORK/profile.txt" --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.txt" || log "bench failed"
+pkill -f multiprocessing.spawn 2>/dev/null  # a row's process left by the time limit would hold the GPU
 # no row at all: torch / the GPU path is broken here (then the training below fails at once and
 # stops the session), or the first row outlasted BENCH_SECONDS (compiling): train with the defaults
 [ -f "$OUT/bench.json" ] || log "no bench rows: training with the CUDA graph, no compile, no alignment"

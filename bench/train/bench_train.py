@@ -20,20 +20,22 @@
             precision flags, as its train.py runs it.
 Inputs are synthetic uint8 images already on the device, so the number is the model's step
 time, not data loading (which favours the baselines: their loaders are slower than ours).
-Timed after --warmup steps, with CUDA synchronisation. A row says how many of its steps had a
+Each configuration runs in its own process, so its memory, compiled code and CUDA graph go with
+it. Timed after --warmup steps, with CUDA synchronisation. A row says how many of its steps had a
 non-finite gradient and so ran without their optimizer update. The ratio column is against
 the rosinality row when present, else "baseline".
 """
 from __future__ import annotations
 
 import argparse
-import gc
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -223,6 +225,21 @@ def run_rosinality(code_dir: str, image_size: int, levels: int, flow_steps: int,
             "params_m": sum(p.numel() for p in net.parameters()) / 1e6}
 
 
+def _run_with_threads(threads: int, fn, args: tuple, kwargs: dict) -> dict:
+    if threads > 0:
+        torch.set_num_threads(threads)
+    return fn(*args, **kwargs)
+
+
+def in_own_process(threads: int, fn, *args, **kwargs) -> dict:
+    """fn(*args, **kwargs) in a fresh (spawned) process, its exception re-raised here. Why: each
+    configuration's model, compiled code and CUDA graph pool go with its process. In one process,
+    on 2026-11-27, a compiled row still held its graph pool when the next row started, and the
+    rows after it ran out of memory."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_run_with_threads, threads, fn, args, kwargs).result()
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="images/s per GPU: our training step vs a baseline Glow config")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -305,27 +322,26 @@ def main(argv=None) -> int:
                 f"{str(r.get('aligned', False)):<5} "
                 f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
 
-    def attempt(name: str, run) -> None:
-        """A configuration that fails (out of memory at a large batch, say) is reported, not fatal.
-        Each row is printed (and the JSON rewritten) as soon as it is measured."""
+    def attempt(name: str, fn, *fn_args, **fn_kwargs) -> None:
+        """fn(*fn_args, **fn_kwargs) in its own process (in_own_process). A configuration that
+        fails (out of memory at a large batch, say) is reported, not fatal. Each row is printed
+        (and the JSON rewritten) as soon as it is measured."""
         try:
-            rows.append(run())
+            rows.append(in_own_process(args.threads, fn, *fn_args, **fn_kwargs))
             print(line(rows[-1]), flush=True)
             if args.json:
                 Path(args.json).write_text(json.dumps({"device": dev_name, "torch": torch.__version__, "rows": rows},
                                                       indent=2))
-        except (RuntimeError, ImportError, ValueError) as err:
-            print(f"bench_train: {name} failed: {str(err).splitlines()[0]}", flush=True)
-            if cuda:
-                torch.cuda.empty_cache()
+        except (RuntimeError, ImportError, ValueError) as err:  # BrokenProcessPool is a RuntimeError
+            print(f"bench_train: {name} failed: {(str(err) or type(err).__name__).splitlines()[0]}", flush=True)
 
     print(title + "\n" + header, flush=True)
     if args.rosinality:
-        attempt("rosinality", lambda: run_rosinality(args.rosinality, args.image_size, args.levels,
-                                                     args.flow_steps, 64, device, warmup, args.steps))
+        attempt("rosinality", run_rosinality, args.rosinality, args.image_size, args.levels, args.flow_steps, 64,
+                device, warmup, args.steps)
     if args.only in (None, "baseline"):
-        attempt("baseline", lambda: run_config("baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
-                                               "fp32", False, "off", device, warmup, args.steps, warmup_lr=1))
+        attempt("baseline", run_config, "baseline", GlowConfig(**shape, affine=False), args.batch, "adam", 1e-4,
+                "fp32", False, "off", device, warmup, args.steps, warmup_lr=1)
     if args.only in (None, "ours"):
         eager = args.batches if args.batches is not None else str(args.batch)
         graphed = [] if not cuda else [int(b) for b in (args.graph_batches or "").split(",") if b]
@@ -339,18 +355,9 @@ def main(argv=None) -> int:
             for i, (batch, graph) in enumerate(runs):
                 attempt(f"ours ({coupling}{', aligned' if aligned else ''}) at batch {batch}, compile {mode}"
                         f"{' (cuda graph)' if graph else ''}",
-                        lambda: run_config("ours", cfg, batch, "adamax", args.lr, precision, cuda, mode, device,
-                                           warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
-                                           profile_to=args.profile, warmup_lr=args.lr_warmup_steps,
-                                           aligned=aligned))
-                if mode != "off":
-                    # Session 7: after the compiled rows, the previous row's CUDA graph pool was still
-                    # held and the uncompiled rows ran out of memory. Dropping dynamo's caches (and
-                    # what they reference) is the likely fix; not yet seen on a GPU.
-                    torch._dynamo.reset()
-                gc.collect()  # free this configuration's model and graph pool before the next
-                if cuda:
-                    torch.cuda.empty_cache()
+                        run_config, "ours", cfg, batch, "adamax", args.lr, precision, cuda, mode, device,
+                        warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
+                        profile_to=args.profile, warmup_lr=args.lr_warmup_steps, aligned=aligned)
     print("\n" + title + "\n" + header)
     for r in rows:
         print(line(r))
