@@ -202,7 +202,13 @@ def coupling_net(a: torch.Tensor, first_w: torch.Tensor, first_b: torch.Tensor, 
     would trace all of them again, one by one."""
     h = F.relu(aligned_conv2d(a, first_w, first_b, 1, pad_to), inplace=True)
     h = F.relu(F.conv2d(h, middle_w, middle_b), inplace=True)
-    return aligned_conv2d(h, last_w, last_b, 1, pad_to) * torch.exp(last_scale * 3)
+    return zero_conv(h, last_w, last_b, last_scale, pad_to)
+
+
+def zero_conv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: torch.Tensor,
+              pad_to: int = 1) -> torch.Tensor:
+    """ZeroConv2d's 3x3 convolution times its learned exp(3 * scale)."""
+    return aligned_conv2d(x, weight, bias, 1, pad_to) * torch.exp(scale * 3)
 
 
 class ZeroConv2d(nn.Module):
@@ -216,7 +222,7 @@ class ZeroConv2d(nn.Module):
         self.scale = nn.Parameter(torch.zeros(1, out_channels, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x) * torch.exp(self.scale * 3)
+        return zero_conv(x, self.conv.weight, self.conv.bias, self.scale, self.conv.pad_to)
 
 
 class Coupling(nn.Module):

@@ -88,7 +88,6 @@ timeout 420 python3 models/train.py "${COMMON[@]}" "${RACE_MODEL[@]}" --out "$WO
   log "race failed"
   # failing at once means train.py itself is broken here: stop, so the session can be rerun
   [ $(( $(date +%s) - RACE_T0 )) -lt 90 ] && exit 3; }
-cp "$WORK"/race/metrics.jsonl "$OUT"/race-metrics.jsonl 2>/dev/null
 fi
 
 if [ "${SHIP:-1}" = 1 ]; then

@@ -338,17 +338,17 @@ def validation_bpd(glow: Glow, val: FaceFolder, device, batch: int, draws: int, 
     total, count = 0.0, 0
     gen = torch.Generator(device=device)
     gen.manual_seed(seed + 12345)
-    for start in range(0, len(val), batch):
-        x = preprocess(val.batch(range(start, min(start + batch, len(val)))).to(device), glow.cfg.n_bits)
-        per_image = torch.zeros(x.shape[0], device=device)
-        for _ in range(draws):
-            xd = dequantize_with(x, glow.cfg.n_bits, gen)
-            if channels_last:
-                xd = xd.contiguous(memory_format=torch.channels_last)
-            with uncompiled():
+    with uncompiled():
+        for start in range(0, len(val), batch):
+            x = preprocess(val.batch(range(start, min(start + batch, len(val)))).to(device), glow.cfg.n_bits)
+            per_image = torch.zeros(x.shape[0], device=device)
+            for _ in range(draws):
+                xd = dequantize_with(x, glow.cfg.n_bits, gen)
+                if channels_last:
+                    xd = xd.contiguous(memory_format=torch.channels_last)
                 per_image += glow.bits_per_dim(xd).float()
-        total += (per_image / draws).sum().item()
-        count += x.shape[0]
+            total += (per_image / draws).sum().item()
+            count += x.shape[0]
     glow.train(was_training)
     return total / count
 
@@ -485,27 +485,23 @@ def set_previous_run_aside(out: Path) -> Optional[Path]:
     return aside
 
 
-def trim_metrics_after(path: Path, step: int) -> int:
+def trim_metrics_after(path: Path, step: int) -> None:
     """Resuming at a checkpoint's `step`: drop the lines of metrics.jsonl after it (written
     before a crash or a kill, and about to be trained again) and a line cut off mid-write, so
-    the file holds one curve. Returns how many lines were dropped."""
-    if not path.is_file():
-        return 0
-    kept, dropped = [], 0
-    for line in path.read_text().splitlines():
+    the file holds one curve."""
+    def line_step(line: str) -> float:
         try:
-            keep = int(json.loads(line).get("step", 0)) <= step
+            return int(json.loads(line).get("step", 0))
         except (ValueError, AttributeError):
-            keep = False
-        if keep:
-            kept.append(line)
-        else:
-            dropped += 1
-    if dropped:
+            return math.inf  # cut off mid-write
+    if not path.is_file():
+        return
+    lines = path.read_text().splitlines()
+    kept = [line for line in lines if line_step(line) <= step]
+    if len(kept) < len(lines):
         tmp = path.with_suffix(".jsonl.tmp")
         tmp.write_text("".join(line + "\n" for line in kept))
         os.replace(tmp, path)
-    return dropped
 
 
 # -- training --------------------------------------------------------------------------------
