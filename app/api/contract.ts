@@ -230,12 +230,7 @@ export const requests = {
     folder: z.string().min(1).optional(),
     recipe: RecipeSchema,
     outDir: z.string().min(1),
-    export: ExportOptionsSchema.default({
-      format: 'same',
-      quality: 92,
-      metadata: 'strip-gps',
-      nameTemplate: '{name}-edited',
-    }),
+    export: ExportOptionsSchema.prefault({}), // the schema's own defaults
   }),
   exportPhotos: z.object({
     photoIds: z.array(id).min(1).max(100_000),

@@ -80,7 +80,7 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
     ),
   );
   // The decoded pixels are this function's own copy (the file is only read): edit them in place.
-  const image: RgbImage = { data: source.data, width: source.width, height: source.height, ...(source.alpha ? { alpha: source.alpha } : {}) };
+  const image: RgbImage = source;
   await timed(times, 'paste', () => aligned.forEach((a, i) => pasteInPlace(image, a, deltas[i]!)));
   return { image, source, faces: faces.length, unedited };
 }

@@ -165,6 +165,12 @@ export class JobStore {
     );
   }
 
+  /** The sources of a job's finished photos that have a face left unedited, in order. */
+  uneditedSources(jobId: number): string[] {
+    const rows = this.db.prepare("SELECT source FROM job_items WHERE job_id = ? AND state = 'done' AND unedited > 0 ORDER BY idx").all(jobId) as { source: string }[];
+    return rows.map((r) => r.source);
+  }
+
   counts(jobId: number): JobCounts {
     const rows = this.db.prepare('SELECT state, count(*) AS n FROM job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: ItemState; n: number }[];
     const c: JobCounts = { total: 0, pending: 0, committing: 0, done: 0, failed: 0 };
@@ -186,7 +192,7 @@ export class JobStore {
     return new Set(rows.map((r) => r.output));
   }
 
-  setCommitting(jobId: number, idx: number, output: string, faces: number, unedited = 0): void {
+  setCommitting(jobId: number, idx: number, output: string, faces: number, unedited: number): void {
     this.db.prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, unedited = ?, error = NULL WHERE job_id = ? AND idx = ?").run(output, faces, unedited, jobId, idx);
   }
 

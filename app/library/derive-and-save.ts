@@ -51,10 +51,11 @@ export async function deriveAndSave(library: Library, engine: GlowEngine, name: 
  * projected out (`known`: the directions that can be projected out, by name); one whose tags
  * are gone is left out. */
 export async function derivedAttributes(library: Library, engine: GlowEngine, known: () => Promise<Record<string, Float32Array>>): Promise<AttributeRecord[]> {
+  let table: Record<string, Float32Array> | undefined; // read only when one is derived again
   for (const old of library.derivedForOtherModels(engine.latentKey)) {
     if (!library.tagged(old.name).length) continue;
-    const table = await known();
-    const projectOut = (old.quality.projectedOut ?? []).filter((n) => table[n]).map((n) => ({ name: n, direction: table[n]! }));
+    const directions = (table ??= await known());
+    const projectOut = (old.quality.projectedOut ?? []).filter((n) => directions[n]).map((n) => ({ name: n, direction: directions[n]! }));
     const method = old.quality.method === 'ridge' || old.quality.method === 'mean' ? old.quality.method : undefined;
     await deriveAndSave(library, engine, old.name, { projectOut, ...(method ? { method } : {}) });
   }

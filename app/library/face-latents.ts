@@ -17,19 +17,17 @@ export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landma
 }
 
 /** Encodes again, with the running model, the faces of one photo that another model
- * encoded. `image`: the photo, when the caller has it decoded already. Returns how many. */
-export async function encodeStaleFaces(library: Library, engine: GlowEngine, photoId: number, image?: RgbImage): Promise<number> {
+ * encoded. Returns how many. */
+export async function encodeStaleFaces(library: Library, engine: GlowEngine, photoId: number): Promise<number> {
   const stale = library.facesOfPhoto(photoId).filter((f) => f.modelId !== engine.latentKey);
   if (!stale.length) return 0;
   const photo = library.photo(photoId);
   if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
-  let pixels = image;
-  if (!pixels) {
-    try {
-      pixels = await decodeImage(photo.path);
-    } catch (err) {
-      throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
-    }
+  let pixels: RgbImage;
+  try {
+    pixels = await decodeImage(photo.path);
+  } catch (err) {
+    throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
   }
   const encoded = await Promise.all(stale.map((f) => encodeFace(pixels, f, engine)));
   library.transaction(() => stale.forEach((f, i) => library.setFaceLatent(f.id, engine.latentKey, encoded[i]!.transform, encoded[i]!.eps)));

@@ -68,6 +68,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
   const failed = unreadable.map((u) => ({ file: u.path, error: u.error }));
   const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed, faces: 0, reencoded: 0 };
   const seen = new Set(files);
+  const stale = library.photosWithFacesNotOf(modelId); // read once: a rescan of unchanged photos stays a stat each
   let done = 0;
   for (const file of files) {
     if (options.signal?.aborted) break;
@@ -104,7 +105,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
           }
         }
       }
-      if (kept !== undefined) summary.reencoded += await encodeStaleFaces(library, engine, kept);
+      if (kept !== undefined && stale.has(kept)) summary.reencoded += await encodeStaleFaces(library, engine, kept);
     } catch (err) {
       summary.failed.push({ file, error: (err as Error).message });
     }

@@ -281,6 +281,12 @@ export class Library {
     return (rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r));
   }
 
+  /** The photos with a face whose latent another model encoded (face-latents.ts). */
+  photosWithFacesNotOf(modelId: string): Set<number> {
+    const rows = this.db.prepare('SELECT DISTINCT photo_id FROM faces WHERE model_id <> ?').all(modelId) as { photo_id: number }[];
+    return new Set(rows.map((r) => r.photo_id));
+  }
+
   faceEps(id: number, epsSize?: number): Float32Array {
     const r = this.db.prepare('SELECT eps FROM faces WHERE id = ?').get(id) as { eps: Buffer } | undefined;
     if (!r) throw new LibraryError(`no face with id ${id} in the library`);
@@ -376,11 +382,12 @@ export class Library {
 
   // -- edits ------------------------------------------------------------------------------
 
-  saveEdit(photoId: number, faceId: number, recipe: EditRecipe, mask?: Buffer): void {
+  // (edits.mask, from schema v1, is unused: the brush mask is the photo's, in photo_masks.)
+  saveEdit(photoId: number, faceId: number, recipe: EditRecipe): void {
     const checked = EditRecipe.parse(recipe);
     this.db
-      .prepare('INSERT INTO edits (photo_id, face_id, recipe, mask) VALUES (?, ?, ?, ?) ON CONFLICT (photo_id, face_id) DO UPDATE SET recipe = excluded.recipe, mask = excluded.mask')
-      .run(photoId, faceId, JSON.stringify(checked), mask ?? null);
+      .prepare('INSERT INTO edits (photo_id, face_id, recipe) VALUES (?, ?, ?) ON CONFLICT (photo_id, face_id) DO UPDATE SET recipe = excluded.recipe')
+      .run(photoId, faceId, JSON.stringify(checked));
   }
 
   /** The photo's brush mask (strokes in photo pixels), [] when none. */
@@ -400,8 +407,8 @@ export class Library {
       .run(photoId, JSON.stringify(checked));
   }
 
-  editsOfPhoto(photoId: number): { faceId: number; recipe: EditRecipe; mask: Buffer | undefined }[] {
-    const rows = this.db.prepare('SELECT face_id, recipe, mask FROM edits WHERE photo_id = ? ORDER BY face_id').all(photoId) as { face_id: number; recipe: string; mask: Buffer | null }[];
-    return rows.map((r) => ({ faceId: r.face_id, recipe: parseColumn(EditRecipe, r.recipe, `edits row ${photoId}/${r.face_id} recipe`), mask: r.mask ?? undefined }));
+  editsOfPhoto(photoId: number): { faceId: number; recipe: EditRecipe }[] {
+    const rows = this.db.prepare('SELECT face_id, recipe FROM edits WHERE photo_id = ? ORDER BY face_id').all(photoId) as { face_id: number; recipe: string }[];
+    return rows.map((r) => ({ faceId: r.face_id, recipe: parseColumn(EditRecipe, r.recipe, `edits row ${photoId}/${r.face_id} recipe`) }));
   }
 }

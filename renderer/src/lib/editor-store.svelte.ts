@@ -186,7 +186,7 @@ export class EditorStore {
   }
 
   #record(): void {
-    this.#history.push(clone({ recipes: $state.snapshot(this.recipes) as Recipes, mask: $state.snapshot(this.mask) as MaskStroke[] }));
+    this.#history.push({ recipes: $state.snapshot(this.recipes) as Recipes, mask: $state.snapshot(this.mask) as MaskStroke[] }); // snapshots are plain deep copies
     this.#syncHistory();
   }
 
