@@ -5,7 +5,8 @@ One GPU (how the shipped face-64 was trained) / the CPU:
         --hidden 256 --batch 512 --warmup-steps 50 --budget-minutes 2
     /usr/bin/python3 models/train.py --data /work/data-aligned-32 --out /work/runs/cpu-face \
         --image-size 32 --levels 3 --steps 8 --hidden 128 --batch 32 --threads 2 --budget-minutes 50
-Several GPUs or machines (torchrun sets LOCAL_RANK / RANK / WORLD_SIZE):
+Several GPUs or machines (torchrun sets LOCAL_RANK / RANK / WORLD_SIZE; rank 0 writes the run
+folder on its machine and a resume hands its last.pt to every rank: no shared folder needed):
     torchrun --nproc_per_node 8 models/train.py --data /work/data-aligned-64 --out runs/face-64 --batch 128
 
 Loss: bits/dim of the dequantised n-bit image (5 bits by default). Adamax (or Adam) with a
@@ -504,6 +505,31 @@ def trim_metrics_after(path: Path, step: int) -> None:
         os.replace(tmp, path)
 
 
+def read_resume_checkpoint(args: argparse.Namespace, out: Path, env: Dist) -> Tuple[Optional[dict], Optional[Path]]:
+    """The checkpoint to resume from and its path, as rank 0 reads them (None, None: a fresh run).
+
+    Why rank 0's: rank 0 writes the checkpoints. On several machines without a shared folder the
+    other machines' OUT holds no last.pt; a rank that started afresh there would take more steps
+    than rank 0 and hang in a collective, so every rank resumes from rank 0's copy."""
+    found: Tuple[Optional[dict], Optional[str], Optional[str]] = (None, None, None)  # checkpoint, path, problem
+    if env.main:
+        path = out / "last.pt" if args.resume == "auto" else (None if args.resume == "never" else Path(args.resume))
+        if path is not None and path.is_file():
+            found = (torch.load(str(path), map_location="cpu"), str(path), None)  # plain types: weights_only is fine
+        elif args.resume not in ("auto", "never"):
+            found = (None, None, f"--resume checkpoint not found: {args.resume}")
+    if env.world > 1:
+        box = [found]
+        dist.broadcast_object_list(box, src=0)
+        found = box[0]
+    ckpt, path, problem = found
+    if problem:
+        if env.main:
+            fail(problem)
+        raise SystemExit(2)
+    return ckpt, None if path is None else Path(path)
+
+
 # -- training --------------------------------------------------------------------------------
 def train(argv=None) -> Dict[str, List]:
     """Run training; returns {"steps": [...], "losses": [...]} of this process (for tests)."""
@@ -525,12 +551,7 @@ def train(argv=None) -> Dict[str, List]:
         fail(f"--out: {problem}")
 
     # Checkpoint to resume from (its config wins over the command line's model flags).
-    ckpt = None
-    resume_path = out / "last.pt" if args.resume == "auto" else (None if args.resume == "never" else Path(args.resume))
-    if resume_path is not None and resume_path.is_file():
-        ckpt = torch.load(str(resume_path), map_location="cpu")  # plain types: fine with weights_only
-    elif args.resume not in ("auto", "never"):
-        fail(f"--resume checkpoint not found: {args.resume}")
+    ckpt, resume_path = read_resume_checkpoint(args, out, env)
     if ckpt is not None:
         cfg, notes = resumed_config(args, ckpt["config"])
         for note in notes if env.main else []:
@@ -704,6 +725,7 @@ def train(argv=None) -> Dict[str, List]:
 
     checkpoint(final=True)
     if args.save_every_rank:
+        out.mkdir(parents=True, exist_ok=True)  # another machine's OUT, where rank 0 writes nothing
         torch.save(glow.state_dict(), out / f"final-rank{env.rank}.pt")
     env.barrier()
     env.close()
@@ -711,16 +733,19 @@ def train(argv=None) -> Dict[str, List]:
     return history
 
 
-def _spawned(rank: int, world: int, port: int, argv: List[str]) -> None:
+def _spawned(rank: int, port: int, machines: List[List[str]], nproc_per_machine: int) -> None:
+    machine, local_rank = divmod(rank, nproc_per_machine)
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
-                      LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
-    train(argv)
+                      LOCAL_RANK=str(local_rank), WORLD_SIZE=str(len(machines) * nproc_per_machine))
+    train(machines[machine])
 
 
-def launch_local(argv: List[str], nproc: int) -> None:
-    """Run `nproc` training processes on this machine without torchrun (torch.multiprocessing
-    spawn, same environment variables as torchrun). Used by the tests: Debian's torch 1.13
-    torchrun fails under Python 3.11 before starting any worker."""
+def launch_local(machines: List[List[str]], nproc_per_machine: int = 1, timeout_s: float = 300) -> None:
+    """Run training processes on this machine as torchrun would on len(machines) machines of
+    nproc_per_machine processes each (the same RANK / LOCAL_RANK / WORLD_SIZE), machine m
+    with the command line machines[m]; torch.multiprocessing spawns them. Used by the tests:
+    Debian's torch 1.13 torchrun fails under Python 3.11 before starting any worker. Ranks out
+    of step wait for each other for ever, so past timeout_s they are ended and this raises."""
     import socket
 
     import torch.multiprocessing as mp
@@ -728,7 +753,14 @@ def launch_local(argv: List[str], nproc: int) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    mp.spawn(_spawned, args=(nproc, port, list(argv)), nprocs=nproc, join=True)
+    processes = mp.spawn(_spawned, args=(port, [list(argv) for argv in machines], nproc_per_machine),
+                         nprocs=len(machines) * nproc_per_machine, join=False)
+    deadline = time.time() + timeout_s
+    while not processes.join(timeout=max(0.0, deadline - time.time())):
+        if time.time() >= deadline:
+            for process in processes.processes:
+                process.terminate()
+            raise TimeoutError(f"launch_local: the training processes were still running after {timeout_s:.0f} s")
 
 
 def main(argv=None) -> int:

@@ -35,8 +35,8 @@ def test_two_gloo_processes_hold_identical_weights(tmp_path):
     out = tmp_path / "run"
     # torch.multiprocessing spawn with torchrun's environment variables (RANK, WORLD_SIZE, ...);
     # train.py then initialises a gloo process group and wraps the model in DDP.
-    train.launch_local(["--data", str(data), "--out", str(out), "--device", "cpu", "--max-steps", "4",
-                        "--ckpt-every", "100", "--resume", "never", "--save-every-rank", *TINY], nproc=2)
+    train.launch_local([["--data", str(data), "--out", str(out), "--device", "cpu", "--max-steps", "4",
+                         "--ckpt-every", "100", "--resume", "never", "--save-every-rank", *TINY]], nproc_per_machine=2)
     assert torch.load(out / "last.pt")["training"]["world_size"] == 2
     rank0 = torch.load(out / "final-rank0.pt")
     rank1 = torch.load(out / "final-rank1.pt")
@@ -48,6 +48,33 @@ def test_two_gloo_processes_hold_identical_weights(tmp_path):
         changed += not torch.equal(rank0[key], fresh[key])
     assert changed > 0, "training did not change any weight"
     assert (out / "last.pt").is_file()
+
+
+def test_two_machines_without_a_shared_folder_resume_in_step(tmp_path):
+    """Two machines of one process each (so RANK 1 runs with LOCAL_RANK 0), each writing to its
+    own OUT: the second machine never holds last.pt, yet a resumed run continues rank 0's curve
+    with both ranks in step (a rank that started afresh would run more steps and hang)."""
+    data = make_synthetic_folder(tmp_path / "faces", n=40, size=8)
+
+    def machines(run, max_steps):
+        return [["--data", str(data), "--out", str(tmp_path / run / f"machine{m}"), "--device", "cpu",
+                 "--max-steps", str(max_steps), "--ckpt-every", "100", "--save-every-rank", *TINY] for m in range(2)]
+
+    def curve(run):
+        lines = [json.loads(line) for line in (tmp_path / run / "machine0" / "metrics.jsonl").read_text().splitlines()]
+        return [(line["step"], line["bpd"]) for line in lines if line["event"] == "step"]
+
+    train.launch_local(machines("whole", 6), timeout_s=120)
+    train.launch_local(machines("cut", 3), timeout_s=120)
+    assert not (tmp_path / "cut" / "machine1" / "last.pt").exists()
+    train.launch_local(machines("cut", 6), timeout_s=120)  # 40 images, 2 ranks, batch 4: an epoch boundary at step 5
+    assert [step for step, _ in curve("cut")] == list(range(1, 7))
+    assert curve("cut") == curve("whole")
+    whole = torch.load(tmp_path / "whole" / "machine0" / "final-rank0.pt")
+    for rank in (0, 1):
+        weights = torch.load(tmp_path / "cut" / f"machine{rank}" / f"final-rank{rank}.pt")
+        for key in whole:
+            assert torch.equal(weights[key], whole[key]), f"rank {rank} differs in {key}"
 
 
 def test_resumed_run_reproduces_the_uninterrupted_loss_curve(tmp_path):
