@@ -98,6 +98,22 @@ describe('decodeImage', () => {
     near(pixel(a, 0, 0), [255, 255, 255], 0, 'transparent pixel on white');
   });
 
+  test('marks a black-and-white photo, stored as gray or as colour with equal channels', async () => {
+    const stored = join(dir, 'bw-stored.jpg');
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 90, g: 90, b: 90 } } }).toColourspace('b-w').jpeg().toFile(stored);
+    const asColour = join(dir, 'bw-as-colour.jpg');
+    const ramp = Buffer.alloc(16 * 16 * 3);
+    for (let i = 0; i < ramp.length; i++) ramp[i] = Math.floor(i / 3) % 256;
+    await sharp(ramp, { raw: { width: 16, height: 16, channels: 3 } }).jpeg({ quality: 80 }).toFile(asColour);
+    const tinted = join(dir, 'tinted.png');
+    const tint = Buffer.from(ramp);
+    tint[3 * 40] = Math.min(255, tint[3 * 40]! + 2); // one pixel two levels redder
+    await sharp(tint, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(tinted);
+    assert.equal((await decodeImage(stored)).grayscale, true, 'stored as gray');
+    assert.equal((await decodeImage(asColour)).grayscale, true, 'gray stored as colour');
+    assert.equal((await decodeImage(tinted)).grayscale, undefined, 'one pixel off gray');
+  });
+
   test('converts through an embedded ICC profile to sRGB', async () => {
     // sRGB (200, 100, 50) stored as Display P3 values with the P3 profile attached.
     const file = join(dir, 'p3.png');

@@ -12,6 +12,9 @@ export interface RgbImage {
   /** The source's transparency, `width * height` bytes, where it has any: `data` is then the
    * photo composited on white (what the model sees), and export puts the transparency back. */
   alpha?: Uint8Array;
+  /** The photo is black and white (stored as gray, or as colour with R = G = B everywhere):
+   * edits keep it so (pasteInPlace) and export writes it as gray. */
+  grayscale?: boolean;
 }
 
 /** What the source file said about itself, kept so export can carry it over. */
@@ -128,14 +131,29 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
     if (metadata.hasAlpha) {
       const { data, info } = await pipeline.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       if (info.channels !== 4) throw new Error(`decoded to ${info.channels} channels, expected 4`);
-      return { file, width: info.width, height: info.height, ...splitAlpha(data), metadata };
+      const split = splitAlpha(data);
+      return { file, width: info.width, height: info.height, ...split, ...grayscaleFlag(metadata, split.data), metadata };
     }
     const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { file, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), metadata };
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { file, width: info.width, height: info.height, data: rgb, ...grayscaleFlag(metadata, rgb), metadata };
   } catch (err) {
     throw new ImageFileError(file, describeSharpError(err, maxPixels));
   }
+}
+
+/** `{ grayscale: true }` for a black-and-white photo: stored as gray, or as colour whose
+ * channels differ by at most one level anywhere (a colour profile's rounding); else `{}`. */
+function grayscaleFlag(metadata: SourceMetadata, rgb: Uint8Array): { grayscale?: true } {
+  if (metadata.space === 'b-w' || metadata.space === 'grey16') return { grayscale: true };
+  for (let i = 0; i < rgb.length; i += 3) {
+    const r = rgb[i]!;
+    const g = rgb[i + 1]!;
+    const b = rgb[i + 2]!;
+    if (r - g > 1 || g - r > 1 || g - b > 1 || b - g > 1 || r - b > 1 || b - r > 1) return {};
+  }
+  return { grayscale: true };
 }
 
 /** RGBA -> RGB composited on white, and the alpha. */

@@ -50,3 +50,21 @@ test('pasteInPlace adds the same change as pasteDelta (within rounding)', async 
   assert.ok(changed > 1000, 'changed > 1000');
   assert.ok(worst <= 3, `largest difference ${worst}`);
 });
+
+test('pasteInPlace keeps a black-and-white photo black and white: the change in brightness, not the colour', async () => {
+  const colour = await composePhoto(600, 400, [{ size: 200, x: 300, y: 200 }]);
+  const data = new Uint8Array(colour.data.length);
+  for (let i = 0; i < data.length; i += 3) data[i] = data[i + 1] = data[i + 2] = Math.round((colour.data[i]! + colour.data[i + 1]! + colour.data[i + 2]!) / 3);
+  const photo = { data, width: colour.width, height: colour.height, grayscale: true };
+  const face = await alignFace(photo, landmarks(300, 200, 200), 32);
+  // A strongly coloured change: red up, blue down.
+  const delta = Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => (i < 1024 ? 0.1 : i >= 2048 ? -0.05 : 0.02));
+  const before = Uint8Array.from(data);
+  pasteInPlace(photo, face, delta);
+  let changed = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    assert.ok(data[i] === data[i + 1] && data[i + 1] === data[i + 2], `pixel ${i / 3} is (${data.subarray(i, i + 3).join(', ')})`);
+    if (data[i] !== before[i]) changed++;
+  }
+  assert.ok(changed > 1000, `only ${changed} pixels changed`);
+});

@@ -81,6 +81,17 @@ export async function alignScaled(image: RgbImage, landmarks: Landmarks, size: n
   return { size, pixels: a.pixels, toPhoto: full, toCrop: invertAffine(full), nativeSize: size * affineScale(full) };
 }
 
+/** The change in brightness alone (Rec. 601 luma, in all three planes): a black-and-white
+ * photo's face gets the model's edit without the colour the model would add. */
+function grayDelta(delta: Float32Array, plane: number): Float32Array {
+  const gray = new Float32Array(delta.length);
+  for (let i = 0; i < plane; i++) {
+    const y = 0.299 * delta[i]! + 0.587 * delta[i + plane]! + 0.114 * delta[i + 2 * plane]!;
+    gray[i] = gray[i + plane] = gray[i + 2 * plane] = y;
+  }
+  return gray;
+}
+
 /**
  * Adds `delta` (3 x S x S model units, the change to `face`'s crop) to `photo` in place,
  * weighted by the feathered face mask; only pixels under the mask are touched.
@@ -89,6 +100,7 @@ export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' 
   const s = Math.round(Math.sqrt(delta.length / 3));
   if (s < 2 || 3 * s * s !== delta.length) throw new RangeError(`delta must hold 3 x S x S values, got ${delta.length}`);
   const plane = s * s;
+  if (photo.grayscale) delta = grayDelta(delta, plane);
   const n = face.size;
   // The mask is zero outside this part of the crop (ellipse centre 0.5, 0.56; radii 0.3, 0.38).
   const grow = 1 + feather / 2;

@@ -70,6 +70,24 @@ for (const format of ['jpeg', 'png', 'webp'] as const) {
   });
 }
 
+test('a black-and-white photo is exported as gray, a colour one as colour', async () => {
+  const file = join(dir, 'bw.jpg');
+  await writeTestPhoto(file, { width: 300, height: 200, faces: 1 });
+  const bw = join(dir, 'bw-gray.jpg');
+  await sharp(file).toColourspace('b-w').jpeg().toFile(bw);
+  const gray = await decodeImage(bw);
+  const colour = await decodeImage(file);
+  for (const format of ['jpeg', 'png'] as const) {
+    const options = ExportOptions.parse({ format });
+    const out = await encodeExport(gray, format, options, gray.metadata);
+    assert.equal((await sharp(out).metadata()).channels, 1, `${format}: one gray channel`);
+    const back = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    const centre = 100 * 300 + 150;
+    assert.ok(Math.abs(back.data[centre * back.info.channels]! - gray.data[centre * 3]!) <= 2, `${format}: the gray level is kept`);
+    assert.equal((await sharp(await encodeExport(colour, format, options, colour.metadata)).metadata()).channels, 3, `${format}: colour stays colour`);
+  }
+});
+
 test('quality and resize change the file; the ICC profile is kept', async () => {
   const src = await source('jpeg');
   const p3 = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } }).withIccProfile('p3').jpeg().toBuffer();

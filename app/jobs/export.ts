@@ -44,7 +44,8 @@ async function iccFile(icc: Buffer): Promise<string> {
 }
 
 /** Encodes `image` with the export options; `source` carries the EXIF and ICC to keep. PNG and
- * WebP keep the image's transparency; JPEG has none, so it stays composited on white. */
+ * WebP keep the image's transparency; JPEG has none, so it stays composited on white. A
+ * black-and-white image is written as gray. */
 export async function encodeExport(image: RgbImage, format: OutputFormat, options: ExportOptions, source?: SourceMetadata): Promise<Buffer> {
   const alpha = image.alpha && format !== 'jpeg' ? image.alpha : undefined;
   let pipeline = alpha
@@ -57,6 +58,9 @@ export async function encodeExport(image: RgbImage, format: OutputFormat, option
     height = Math.max(1, Math.round(height * k));
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
   }
+  // Black and white stays so: one gray channel (WebP has none, and a colour profile brings back
+  // three equal ones).
+  if (image.grayscale) pipeline = pipeline.toColourspace('b-w');
   if (source?.icc) pipeline = pipeline.withIccProfile(await iccFile(source.icc));
   const q = options.quality;
   pipeline =

@@ -56,7 +56,7 @@ function copyRegion(image: RgbImage, r: Box): RgbImage {
     const from = ((r.y + y) * image.width + r.x) * 3;
     data.set(image.data.subarray(from, from + r.width * 3), y * r.width * 3);
   }
-  return { data, width: r.width, height: r.height };
+  return { data, width: r.width, height: r.height, ...(image.grayscale ? { grayscale: true } : {}) };
 }
 
 export class FaceRenderer {
