@@ -124,7 +124,7 @@ function photosOf(spec: BatchSpec): { files: string[]; unreadable: { path: strin
 }
 
 /** Output names for `files` (mirroring their subfolders, never a name already taken or
- * reserved); an unreadable folder becomes an item that failed, so it is reported with the rest. */
+ * reserved); an unreadable folder or a broken link becomes an item that failed, so it is reported with the rest. */
 function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof photosOf>, reserved: Set<string>, numbered: number): NewItem[] {
   const items: NewItem[] = files.map((file, i) => {
     const rel = relative(spec.source, dirname(file));

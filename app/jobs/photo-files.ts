@@ -3,7 +3,9 @@
 // A subfolder that cannot be listed is reported and skipped, so one locked folder does not stop
 // a whole import or batch; the folder itself must be listable. A batch's output folder inside
 // the folder (marked by the batch) is left out too: edited copies are not new photos.
-import { existsSync, readdirSync } from 'node:fs';
+// Symbolic links are followed (a folder of links to favourites is a folder of photos), each
+// folder walked once, so a link back up does not loop; a broken link is reported.
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff']);
@@ -13,7 +15,7 @@ export const OUTPUT_MARKER = '.glow-studio-output';
 
 export interface PhotoListing {
   files: string[];
-  /** Subfolders that could not be listed, with why. */
+  /** Subfolders that could not be listed and links that lead nowhere, with why. */
   unreadable: { path: string; error: string }[];
 }
 
@@ -21,11 +23,15 @@ export function listPhotos(folder: string, exclude?: string): PhotoListing {
   const root = resolve(folder);
   const skip = exclude ? resolve(exclude) : undefined;
   const listing: PhotoListing = { files: [], unreadable: [] };
+  const walked = new Set<string>(); // real paths of the folders walked
   const walk = (dir: string) => {
     if (skip && (dir === skip || dir.startsWith(skip + sep))) return;
     if (dir !== root && existsSync(join(dir, OUTPUT_MARKER))) return;
     let entries;
     try {
+      const real = realpathSync(dir);
+      if (walked.has(real)) return;
+      walked.add(real);
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
       const error = `${dir}: cannot list the folder (${(err as NodeJS.ErrnoException).code})`;
@@ -36,11 +42,24 @@ export function listPhotos(folder: string, exclude?: string): PhotoListing {
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && PHOTO_EXTENSIONS.has(extname(e.name).toLowerCase())) listing.files.push(p);
+      const isPhoto = PHOTO_EXTENSIONS.has(extname(e.name).toLowerCase());
+      const kind = e.isSymbolicLink() ? linkTarget(p) : e;
+      if (kind === undefined) {
+        if (isPhoto) listing.unreadable.push({ path: p, error: `${p}: a link to a file that is not there` });
+      } else if (kind.isDirectory()) walk(p);
+      else if (kind.isFile() && isPhoto) listing.files.push(p);
     }
   };
   walk(root);
   listing.files.sort();
   return listing;
+}
+
+/** What a symbolic link leads to, or undefined where it leads nowhere. */
+function linkTarget(path: string): Dirent | Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -64,7 +64,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
   const { files, unreadable } = listPhotos(root);
   const modelId = engine.latentKey;
-  // A subfolder that cannot be listed is reported like a file that cannot be read.
+  // A subfolder that cannot be listed, or a broken link, is reported like a file that cannot be read.
   const failed = unreadable.map((u) => ({ file: u.path, error: u.error }));
   const summary: ImportSummary = { scanned: files.length, added: 0, changed: 0, moved: 0, unchanged: 0, missing: 0, failed, faces: 0, reencoded: 0 };
   const seen = new Set(files);
