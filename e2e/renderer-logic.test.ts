@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { latestOnly } from '../renderer/src/lib/latest-only.js';
-import { editHistory } from '../renderer/src/lib/edit-history.js';
+import { editHistory, photoHistories } from '../renderer/src/lib/edit-history.js';
+import { editsKey, type EditorState } from '../renderer/src/lib/edit-state.js';
 import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-client.js';
 import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
 import { userMessage } from '../renderer/src/lib/error-message.js';
@@ -48,6 +49,28 @@ test('editHistory undoes and redoes, and a new edit clears redo', () => {
   h.push('d');
   assert.equal(h.canRedo, false);
   assert.equal(h.undo(), 'b');
+});
+
+test('a photo opened again goes on with its history, unless its edits changed meanwhile', () => {
+  const histories = photoHistories<string>((a, b) => a === b, 2);
+  const first = histories.open(1, 'a');
+  first.push('b');
+  histories.open(2, 'x');
+  const again = histories.open(1, 'b');
+  assert.equal(again.undo(), 'a', 'undo reaches the edit made before leaving the photo');
+  assert.equal(histories.open(1, 'z').canUndo, false, 'the library holds other edits now: a new history');
+  histories.open(1, 'z').push('y');
+  histories.open(2, 'x');
+  histories.open(3, 'p'); // photo 1 is now the least recently opened of three: its history goes
+  assert.equal(histories.open(1, 'y').canUndo, false);
+});
+
+test('editsKey: the same edits give the same key, whatever the key order, zero sliders or untouched faces', () => {
+  const mix = { faceId: 9, amount: 0.5, levels: [0, 1, 1, 0] };
+  const local: EditorState = { recipes: { 3: { sliders: { Smiling: 0.5, Age: 0 }, mix: null }, 4: { sliders: { Age: 0 }, mix: null }, 2: { sliders: {}, mix } }, mask: [] };
+  const saved: EditorState = { recipes: { 2: { mix: { levels: [0, 1, 1, 0], amount: 0.5, faceId: 9 }, sliders: {} }, 3: { sliders: { Smiling: 0.5 }, mix: null } }, mask: [] };
+  assert.equal(editsKey(local), editsKey(saved));
+  assert.notEqual(editsKey(local), editsKey({ ...saved, recipes: { ...saved.recipes, 3: { sliders: { Smiling: 0.6 }, mix: null } } }));
 });
 
 test('the HTTP client posts JSON to /api/<method> and surfaces { error } messages', async () => {

@@ -335,10 +335,22 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.ok((await shots.count()) > 2, 'the strip has photos to step over');
     });
 
-    test('undo and redo with Ctrl+Z and Ctrl+Shift+Z; before/after shows the original', async (t) => {
+    test('undo and redo with Ctrl+Z and Ctrl+Shift+Z, also after leaving the photo and coming back; before/after shows the original', async (t) => {
       if (!needs(t, 'renderFace')) return;
       const slider = page.locator(`input[data-attribute=${SMILE}]`);
       const edited = await slider.inputValue();
+      await page.locator('.stage').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+z');
+      await waitForValue(slider, (v) => v !== edited);
+      await page.keyboard.press('Control+Shift+z');
+      await waitForValue(slider, (v) => v === edited);
+      // The history stays with the photo: away to another photo and back, undo still works.
+      await settle(page); // the redone recipe is saved
+      const here = (await page.locator('nav.strip button.shot[aria-current=true]').getAttribute('aria-label'))!;
+      await page.locator('nav.strip button.shot:not([aria-current=true])').first().click();
+      await page.locator(`nav.strip button.shot[aria-current=true]:not([aria-label="${here}"])`).waitFor();
+      await page.getByRole('button', { name: here, exact: true }).click();
+      await waitForValue(slider, (v) => v === edited);
       await page.locator('.stage').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('Control+z');
       await waitForValue(slider, (v) => v !== edited);

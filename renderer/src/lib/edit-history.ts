@@ -5,7 +5,8 @@ export interface EditHistory<T> {
   push(state: T): void;
   undo(): T | undefined;
   redo(): T | undefined;
-  reset(state: T): void;
+  /** The state the history is at. */
+  readonly present: T;
   readonly canUndo: boolean;
   readonly canRedo: boolean;
 }
@@ -35,16 +36,34 @@ export function editHistory<T>(initial: T, limit = 200): EditHistory<T> {
       present = next;
       return present;
     },
-    reset(state) {
-      past = [];
-      future = [];
-      present = state;
+    get present() {
+      return present;
     },
     get canUndo() {
       return past.length > 0;
     },
     get canRedo() {
       return future.length > 0;
+    },
+  };
+}
+
+/**
+ * Each photo's history for the session, so that coming back to a photo can still undo its
+ * edits. A photo's history goes on only if it ends at the edits the library holds now (`same`);
+ * if something else changed the photo meanwhile, it starts anew from them. The `limit` photos
+ * opened most recently keep theirs.
+ */
+export function photoHistories<T>(same: (a: T, b: T) => boolean, limit = 50): { open(photoId: number, saved: T): EditHistory<T> } {
+  const kept = new Map<number, EditHistory<T>>(); // least recently opened first
+  return {
+    open(photoId, saved) {
+      const earlier = kept.get(photoId);
+      kept.delete(photoId);
+      const history = earlier && same(earlier.present, saved) ? earlier : editHistory(saved);
+      kept.set(photoId, history);
+      if (kept.size > limit) kept.delete(kept.keys().next().value!);
+      return history;
     },
   };
 }

@@ -4,29 +4,19 @@
 // Every edit is timed until the canvas shows it (or a newer one): 'slider-repaint' to the
 // first paint, preview or exact, and 'slider-exact' to the exact pixels.
 import type { Box, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
-import { editHistory } from './edit-history.js';
+import { editHistory, photoHistories } from './edit-history.js';
+import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
 import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
 import type { StudioStore } from './studio-store.svelte';
 
-export type Recipes = Record<number, Recipe>;
 export type CompareMode = 'after' | 'before' | 'split';
 
 const EMPTY: Recipe = { sliders: {}, mix: null };
 
-/** What undo and redo step through: every face's recipe and the photo's brush mask. */
-interface EditorState {
-  recipes: Recipes;
-  mask: MaskStroke[];
-}
-
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-export function isEmptyRecipe(r: Recipe | null | undefined): boolean {
-  return !r || (Object.values(r.sliders ?? {}).every((v) => v === 0) && !r.mix);
 }
 
 /** What the canvas shows for one face: an exact render, or a preview between exact ones. */
@@ -83,6 +73,7 @@ export class EditorStore {
   readonly face = $derived(this.photo?.faceList.find((f) => f.id === this.faceId) ?? null);
   readonly recipe = $derived<Recipe>(this.faceId !== null ? (this.recipes[this.faceId] ?? EMPTY) : EMPTY);
 
+  #histories = photoHistories<EditorState>((a, b) => editsKey(a) === editsKey(b));
   #history = editHistory<EditorState>({ recipes: {}, mask: [] });
   #runners = new Map<number, LatestOnly<RenderJob>>();
   #inputs = 0;
@@ -128,7 +119,7 @@ export class EditorStore {
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
-    this.#history.reset(clone({ recipes, mask: photo.mask }));
+    this.#history = this.#histories.open(photoId, clone({ recipes, mask: photo.mask }));
     this.#syncHistory();
     this.faceId = photo.faceList[0]?.id ?? null;
     for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#request(f.id, performance.now());
