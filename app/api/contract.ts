@@ -213,8 +213,10 @@ export const requests = {
   listPhotos: z.object({
     folder: z.string().optional(),
     tag: attributeName.optional(),
+    /** Only photos with a saved edit (what "Export" takes when nothing is selected). */
+    edited: z.boolean().optional(),
     offset: z.number().int().min(0).default(0),
-    limit: z.number().int().min(1).max(1000).default(200),
+    limit: z.number().int().min(1).max(10_000).default(200),
   }),
   getPhoto: z.object({ photoId: id }),
   listAttributes: z.object({}),

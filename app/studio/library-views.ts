@@ -39,7 +39,7 @@ export function listFolders(library: Library): FolderInfo[] {
 export function listPhotos(
   library: Library,
   urls: MediaUrls,
-  { photoId, folder, tag, offset, limit }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; offset: number; limit: number },
+  { photoId, folder, tag, edited, offset, limit }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; edited?: boolean | undefined; offset: number; limit: number },
 ): PhotoSummary[] {
   const where = ['p.missing = 0'];
   const params: unknown[] = [];
@@ -52,6 +52,7 @@ export function listPhotos(
     where.push("substr(p.path, 1, length(?) + 1) = ? || '/' AND instr(substr(p.path, length(?) + 2), '/') = 0");
     params.push(folder, folder, folder);
   }
+  if (edited) where.push('EXISTS (SELECT 1 FROM edits e WHERE e.photo_id = p.id)');
   if (tag) {
     where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
     params.push(tag);

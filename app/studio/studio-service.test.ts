@@ -110,6 +110,15 @@ test('an edit is saved as a recipe, with the mix partner', async () => {
   // What the mix panel shows of the partner after a reload, wherever it is.
   assert.deepEqual(saved.mixPartner, { id: other!.id, cropUrl: other!.cropUrl, photoName: photo.name });
   assert.equal((await service.getPhoto({ photoId: photo.id })).faceList.find((f) => f.id === face!.id)!.mixPartner?.id, other!.id);
+  // What Export takes when no photo is selected: the edited ones, however far the grid has loaded.
+  assert.deepEqual((await service.listPhotos({ edited: true })).map((p) => p.id), [photo.id]);
+});
+
+test('the photo list comes in pages', async () => {
+  const all = (await service.listPhotos({})).map((p) => p.id);
+  const pages = [...(await service.listPhotos({ limit: 2 })), ...(await service.listPhotos({ offset: 2, limit: 2 }))];
+  assert.deepEqual(pages.map((p) => p.id), all);
+  assert.equal(all.length, 3);
 });
 
 test('tagging six faces and deriving gives a direction with its quality figures', async () => {

@@ -13,6 +13,10 @@ export type View = 'library' | 'editor';
 
 let nextNotice = 1;
 /** How long a success or info notice stays, and how many errors (and others) are kept. */
+/** Photos listed per request: the grid asks for the next page when its end scrolls into view. */
+const PHOTO_PAGE = 500;
+/** The contract's largest listPhotos request. */
+const MAX_LISTED = 10_000;
 const NOTICE_MS = 6000;
 const KEPT_NOTICES = 3;
 const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
@@ -31,6 +35,8 @@ export class StudioStore {
   view = $state<View>('library');
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
+  /** The view holds more photos than `photos` (loadMorePhotos lists the next page). */
+  morePhotos = $state(false);
   connected = $state(true);
   /** Faces in the library tagged as having / not having `name`. */
   tagCount(name: string): TagCount {
@@ -103,14 +109,46 @@ export class StudioStore {
     this.guard('List attributes', async () => (this.attributes = await this.api.listAttributes({})), true);
   refreshTags = () => this.guard('List tags', async () => (this.tags = await this.api.listTags({})), true);
 
-  async refreshPhotos(): Promise<void> {
+  /**
+   * Lists the view's photos (folder, tag) again: one page for a new view; for the same view
+   * (`sameView`), as many as it had loaded, so an import's refreshes do not shorten the grid
+   * under the user's scroll.
+   */
+  refreshPhotos(sameView = false): Promise<void> {
+    const limit = sameView ? Math.min(MAX_LISTED, Math.max(PHOTO_PAGE, this.photos.length)) : PHOTO_PAGE;
+    return this.#listPhotos(0, limit, (page) => page);
+  }
+
+  /** Appends the view's next page of photos, if it has more. */
+  loadMorePhotos(): Promise<void> {
+    if (!this.morePhotos || this.loadingPhotos) return Promise.resolve();
+    return this.#listPhotos(this.photos.length, PHOTO_PAGE, (page) => [...this.photos, ...page]);
+  }
+
+  #photoListings = 0;
+  async #listPhotos(offset: number, limit: number, merge: (page: PhotoSummary[]) => PhotoSummary[]): Promise<void> {
+    const listing = ++this.#photoListings;
     this.loadingPhotos = true;
-    await this.guard(
-      'List photos',
-      async () => (this.photos = await this.api.listPhotos({ folder: this.folder, tag: this.tag, limit: 1000 })),
-      true,
-    );
+    const page = await this.guard('List photos', () => this.api.listPhotos({ folder: this.folder, tag: this.tag, offset, limit }), true);
+    if (listing !== this.#photoListings) return; // a newer listing (another view, say) replaces this one
     this.loadingPhotos = false;
+    if (!page) return;
+    this.photos = merge(page);
+    this.morePhotos = page.length === limit;
+  }
+
+  /** The ids of every edited photo in the view, loaded in the grid or not: what Export takes
+   * when no photo is selected. Undefined when they could not be listed (a notice says why). */
+  async editedPhotoIds(): Promise<number[] | undefined> {
+    const ids: number[] = [];
+    for (;;) {
+      const page = await this.guard('List the edited photos', () =>
+        this.api.listPhotos({ folder: this.folder, tag: this.tag, edited: true, offset: ids.length, limit: MAX_LISTED }),
+      );
+      if (!page) return undefined;
+      ids.push(...page.map((p) => p.id));
+      if (page.length < MAX_LISTED) return ids;
+    }
   }
 
   /** Starts importing `path`; false when it could not start (the notice says why). */
@@ -128,7 +166,7 @@ export class StudioStore {
 
   openLibrary(): void {
     this.view = 'library';
-    void this.refreshPhotos();
+    void this.refreshPhotos(true);
     history.replaceState(null, '', '#/');
   }
 
@@ -157,7 +195,7 @@ export class StudioStore {
       // While an import runs, refresh the grid at most once a second; at the end, at once.
       if (job.state === 'running') this.#refreshSoon();
       else {
-        void this.refreshPhotos();
+        void this.refreshPhotos(true);
         void this.refreshFolders();
         void this.refreshTags(); // a changed photo's faces, and so their tags, are replaced
       }
@@ -175,7 +213,7 @@ export class StudioStore {
     if (this.#refreshTimer) return;
     this.#refreshTimer = setTimeout(() => {
       this.#refreshTimer = undefined;
-      void this.refreshPhotos();
+      void this.refreshPhotos(true);
       void this.refreshFolders();
     }, 1000);
   }
