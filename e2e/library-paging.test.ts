@@ -28,11 +28,12 @@ before(async () => {
   // One real import, for a photo row with its thumbnail and face...
   const importer = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library });
   let job: JobInfo = await importer.importFolder({ path: photos });
-  while (job.state !== 'done') {
+  while (job.state === 'queued' || job.state === 'running') {
     await new Promise((r) => setTimeout(r, 100));
     job = (await importer.listJobs({})).find((j) => j.id === job.id)!;
   }
   await importer.close();
+  assert.deepEqual([job.state, job.done], ['done', 1], JSON.stringify(job.errors));
   // ... then copies of it under other names (importing 1,100 photos would take minutes), the
   // last one edited: it sorts after the grid's first two pages.
   const db = new Database(library);
