@@ -125,6 +125,14 @@ describe('decodeImage', () => {
     near(pixel(await decodeImage(file), 4, 4), [200, 100, 50], 2, 'P3 -> sRGB');
   });
 
+  test('reads AVIF', async () => {
+    const file = join(dir, 'photo.avif');
+    await sharp({ create: { width: 16, height: 8, channels: 3, background: { r: 200, g: 60, b: 40 } } }).avif({ quality: 90 }).toFile(file);
+    const image = await decodeImage(file);
+    assert.deepEqual([image.width, image.height, image.metadata.format], [16, 8, 'heif']);
+    near(pixel(image, 8, 4), [200, 60, 40], 12, 'AVIF');
+  });
+
   test('reads WebP and TIFF', async () => {
     for (const fmt of ['webp', 'tiff'] as const) {
       const file = join(dir, `pic.${fmt}`);
@@ -190,6 +198,11 @@ describe('decodeImage errors name the file', () => {
     const file = join(dir, 'empty.jpg');
     await writeFile(file, '');
     await expectError(file, /empty/);
+  });
+
+  test('HEIC, which this build cannot decode, says so and what to do', async () => {
+    // fixtures/gradient.heic: a 64x64 synthetic gradient, made with Debian's heif-enc (libheif-examples, x265).
+    await expectError(join(import.meta.dirname, 'fixtures', 'gradient.heic'), /a HEIC photo .* cannot decode; export it as JPEG/);
   });
 
   test('text named .jpg', async () => {

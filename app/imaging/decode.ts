@@ -1,4 +1,4 @@
-// Decoding a photo for the faces pipeline: JPEG, PNG, WebP or TIFF -> 8-bit sRGB RGB with the
+// Decoding a photo for the faces pipeline: JPEG, PNG, WebP, TIFF or AVIF -> 8-bit sRGB RGB with the
 // EXIF orientation applied, the source's metadata kept for export. Source files are only read.
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
@@ -19,7 +19,7 @@ export interface RgbImage {
 
 /** What the source file said about itself, kept so export can carry it over. */
 export interface SourceMetadata {
-  format: 'jpeg' | 'png' | 'webp' | 'tiff';
+  format: 'jpeg' | 'png' | 'webp' | 'tiff' | 'heif';
   /** EXIF orientation 1..8 as stored; the decoded pixels already have it applied. */
   orientation: number;
   /** Size as stored in the file, before orientation. */
@@ -45,11 +45,16 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff']);
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'heif']);
+const KNOWN = 'expected JPEG, PNG, WebP, TIFF or AVIF';
+/** HEIC (HEIF with HEVC inside), the iPhone's default: sharp's libvips reads its header but has
+ * no HEVC decoder (a patent-encumbered codec), so it is refused by name, with what to do. */
+export const HEIC_UNSUPPORTED =
+  "a HEIC photo (HEVC-compressed, the iPhone's default), which this build cannot decode; export it as JPEG and import that (on an iPhone, Settings > Camera > Formats > Most Compatible takes new photos as JPEG)";
 
 function describeSharpError(err: unknown, maxPixels: number): string {
   const msg = ((err as Error).message ?? String(err)).split('\n')[0]!;
-  if (/unsupported image format/i.test(msg)) return 'not an image (unknown or unsupported format; expected JPEG, PNG, WebP or TIFF)';
+  if (/unsupported image format/i.test(msg)) return `not an image (unknown or unsupported format; ${KNOWN})`;
   if (/pixel limit/i.test(msg)) return `image is larger than the ${formatMp(maxPixels)} pixel limit`;
   // libvips keeps one error buffer for all its threads: with several decodes in flight, a
   // failing one can report only "Unknown error". The header has been read by then, so a
@@ -89,8 +94,9 @@ export async function readSourceMetadata(file: string, buf?: Buffer, options: De
     throw new ImageFileError(file, describeSharpError(err, maxPixels));
   }
   if (!m.format || !FORMATS.has(m.format)) {
-    throw new ImageFileError(file, `unsupported format '${m.format ?? 'unknown'}' (expected JPEG, PNG, WebP or TIFF)`);
+    throw new ImageFileError(file, `unsupported format '${m.format ?? 'unknown'}' (${KNOWN})`);
   }
+  if (m.format === 'heif' && m.compression !== 'av1') throw new ImageFileError(file, HEIC_UNSUPPORTED);
   const width = m.width ?? 0;
   const height = m.height ?? 0;
   if (width < 1 || height < 1) throw new ImageFileError(file, `image header gives no size (${width}x${height})`);
