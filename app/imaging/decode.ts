@@ -1,7 +1,8 @@
-// Decoding a photo for the faces pipeline: JPEG, PNG, WebP, TIFF or AVIF -> 8-bit sRGB RGB with the
+// Decoding a photo for the faces pipeline: JPEG, PNG, WebP, TIFF, AVIF or HEIC -> 8-bit sRGB RGB with the
 // EXIF orientation applied, the source's metadata kept for export. Source files are only read.
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
+import { heicAsPng } from './heic.js';
 import { ImageFileError, MAX_INPUT_PIXELS } from './image-files.js';
 
 /** Interleaved 8-bit RGB, row-major, `width * height * 3` bytes. */
@@ -19,7 +20,7 @@ export interface RgbImage {
 
 /** What the source file said about itself, kept so export can carry it over. */
 export interface SourceMetadata {
-  format: 'jpeg' | 'png' | 'webp' | 'tiff' | 'heif';
+  format: 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'heic';
   /** EXIF orientation 1..8 as stored; the decoded pixels already have it applied. */
   orientation: number;
   /** Size as stored in the file, before orientation. */
@@ -46,11 +47,10 @@ export interface DecodeOptions {
 }
 
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'heif']);
-const KNOWN = 'expected JPEG, PNG, WebP, TIFF or AVIF';
-/** HEIC (HEIF with HEVC inside), the iPhone's default: sharp's libvips reads its header but has
- * no HEVC decoder (a patent-encumbered codec), so it is refused by name, with what to do. */
-export const HEIC_UNSUPPORTED =
-  "a HEIC photo (HEVC-compressed, the iPhone's default), which this build cannot decode; export it as JPEG and import that (on an iPhone, Settings > Camera > Formats > Most Compatible takes new photos as JPEG)";
+const KNOWN = 'expected JPEG, PNG, WebP, TIFF, AVIF or HEIC';
+/** sharp names both HEIF kinds 'heif': AVIF (AV1 inside, which libvips decodes) and HEIC (HEVC
+ * inside, the iPhone's default, which heic.ts decodes). */
+const HEIF_KINDS: Record<string, SourceMetadata['format']> = { av1: 'avif', hevc: 'heic' };
 
 function describeSharpError(err: unknown, maxPixels: number): string {
   const msg = ((err as Error).message ?? String(err)).split('\n')[0]!;
@@ -96,7 +96,8 @@ export async function readSourceMetadata(file: string, buf?: Buffer, options: De
   if (!m.format || !FORMATS.has(m.format)) {
     throw new ImageFileError(file, `unsupported format '${m.format ?? 'unknown'}' (${KNOWN})`);
   }
-  if (m.format === 'heif' && m.compression !== 'av1') throw new ImageFileError(file, HEIC_UNSUPPORTED);
+  const format = m.format === 'heif' ? HEIF_KINDS[m.compression ?? ''] : (m.format as SourceMetadata['format']);
+  if (!format) throw new ImageFileError(file, `unsupported HEIF compression '${m.compression ?? 'unknown'}' (${KNOWN})`);
   const width = m.width ?? 0;
   const height = m.height ?? 0;
   if (width < 1 || height < 1) throw new ImageFileError(file, `image header gives no size (${width}x${height})`);
@@ -107,7 +108,7 @@ export async function readSourceMetadata(file: string, buf?: Buffer, options: De
     );
   }
   return {
-    format: m.format as SourceMetadata['format'],
+    format,
     orientation: m.orientation ?? 1,
     storedWidth: width,
     storedHeight: height,
@@ -133,7 +134,8 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const buf = await readSource(file);
   const metadata = await readSourceMetadata(file, buf, options);
   try {
-    const pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate().toColourspace('srgb');
+    const input = metadata.format === 'heic' ? await heicAsPng(buf, metadata.icc) : buf;
+    const pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate().toColourspace('srgb');
     if (metadata.hasAlpha) {
       const { data, info } = await pipeline.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       if (info.channels !== 4) throw new Error(`decoded to ${info.channels} channels, expected 4`);

@@ -8,7 +8,6 @@
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 
-// HEIC is listed so that it is reported (decode.ts cannot read it), not skipped without a word.
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.heic', '.heif']);
 
 /** The file a batch leaves in its output folder (BatchRunner). */

@@ -248,7 +248,7 @@ export class StudioStore {
     } else if (job.state === 'done' && job.total === 0) {
       this.notify('info', {
         what: `${noun} finished: no photos found.`,
-        todo: 'Photos are JPEG, PNG, WebP, TIFF or AVIF files, in the folder or its subfolders.',
+        todo: 'Photos are JPEG, PNG, WebP, TIFF, AVIF or HEIC files, in the folder or its subfolders.',
       });
     } else if (job.state === 'done' && finished > 0) {
       const where = job.outDir ? ` into ${job.outDir}` : '';
