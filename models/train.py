@@ -522,12 +522,12 @@ def read_resume_checkpoint(args: argparse.Namespace, out: Path, env: Dist) -> Tu
         box = [found]
         dist.broadcast_object_list(box, src=0)
         found = box[0]
-    ckpt, path, problem = found
+    ckpt, where, problem = found
     if problem:
         if env.main:
             fail(problem)
         raise SystemExit(2)
-    return ckpt, None if path is None else Path(path)
+    return ckpt, None if where is None else Path(where)
 
 
 # -- training --------------------------------------------------------------------------------

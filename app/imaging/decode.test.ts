@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { decodeImage, type RgbImage } from './decode.js';
-import { ImageFileError } from './image-files.js';
+import { ImageFileError, pngChunk } from './image-files.js';
 
 let dir: string;
 before(async () => {
@@ -183,15 +183,6 @@ describe('decodeImage', () => {
   });
 });
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
 describe('decodeImage errors name the file', () => {
   async function expectError(file: string, pattern: RegExp) {
     await assert.rejects(decodeImage(file), (err: unknown) => {
@@ -214,7 +205,6 @@ describe('decodeImage errors name the file', () => {
     await writeFile(file, '');
     await expectError(file, /empty/);
   });
-
 
   test('text named .jpg', async () => {
     const file = join(dir, 'notes.jpg');

@@ -1,11 +1,12 @@
 // HEIC (HEIF with HEVC inside, the iPhone's default) decoded by libheif compiled to WASM (the
 // heic-decode package): sharp's libvips reads HEIC headers and metadata but has no HEVC
-// decoder. The decode runs in a worker thread because it is synchronous WASM (about 0.9 s for
-// 12 MP on a 2-core machine) and would stall the studio's event loop meanwhile.
+// decoder. The decode runs in a worker thread because it is synchronous WASM (most of a second
+// for a 12 MP photo) and would stall the studio's event loop meanwhile.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { pngChunk } from './image-files.js';
 
 // Plain CommonJS, so that it runs the same from the TypeScript sources and from the build;
 // the package's path is resolved here, where node_modules is known.
@@ -61,15 +62,6 @@ function decodeInWorker(buffer: Buffer): Promise<Decoded> {
     pending.set(id, { resolve, reject });
     w.postMessage({ id, buffer });
   });
-}
-
-function pngChunk(type: string, body: Buffer): Buffer {
-  const typed = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(body.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
 }
 
 /**

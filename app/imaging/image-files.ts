@@ -1,5 +1,6 @@
 // Reading and writing image files with sharp. Source files are only ever read.
 import { access, constants } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
 /** Decompression-bomb guard: refuse images over this many pixels (about 268 MP). */
@@ -21,6 +22,16 @@ function explain(err: unknown): string {
   if (/pixel limit/i.test(msg)) return `image is larger than the ${MAX_INPUT_PIXELS}-pixel limit`;
   if (/premature end|truncated|corrupt|VipsJpeg|bad seek|Invalid PNG/i.test(msg)) return `image data is truncated or corrupt (${msg.split('\n')[0]})`;
   return msg.split('\n')[0] ?? msg;
+}
+
+/** One PNG chunk: length, type, body and the CRC over type and body. */
+export function pngChunk(type: string, body: Buffer): Buffer {
+  const typed = Buffer.concat([Buffer.from(type, 'latin1'), body]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed));
+  return Buffer.concat([length, typed, crc]);
 }
 
 /** Reads an image as RGB, resized to size x size (aligned crops are square already). */

@@ -12,11 +12,11 @@ export interface Notice extends UserMessage {
 export type View = 'library' | 'editor';
 
 let nextNotice = 1;
-/** How long a success or info notice stays, and how many errors (and others) are kept. */
 /** Photos listed per request: the grid asks for the next page when its end scrolls into view. */
 const PHOTO_PAGE = 500;
 /** The contract's largest listPhotos request. */
 const MAX_LISTED = 10_000;
+/** How long a success or info notice stays, and how many errors (and others) are kept. */
 const NOTICE_MS = 6000;
 const KEPT_NOTICES = 3;
 const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
