@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { AbortError, GlowEngine } from './engine.js';
 import { DeviceError } from './execution-provider.js';
@@ -45,6 +46,19 @@ describe('GlowEngine on the fixture bundle', () => {
     await assert.rejects(cancelled, AbortError);
     const [a, b] = await Promise.all([first, last]);
     assert.ok(maxAbsDiff(a, b) === 0);
+  });
+
+  test('requests sharing a signal add one abort listener, and aborting releases them all', async () => {
+    // A batch's signal covers every face in progress: a listener per request had Node warn of a
+    // leak (MaxListenersExceededWarning) on a photo of 20 faces.
+    const controller = new AbortController();
+    const eps = await engine.encode(testImage(engine.imageLength));
+    const shared = Array.from({ length: 20 }, () => engine.decode(eps, { signal: controller.signal }));
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    const other = engine.decode(eps);
+    controller.abort();
+    for (const request of shared) await assert.rejects(request, AbortError);
+    assert.equal((await other).length, engine.imageLength);
   });
 
   test('a latent that decodes to non-finite values is an error, not a broken image', async () => {

@@ -24,7 +24,6 @@ interface Pending {
   resolve: (out: Float32Array) => void;
   reject: (err: Error) => void;
   signal?: AbortSignal | undefined;
-  onAbort?: () => void;
 }
 
 /** decode() met a latent the model cannot map back to finite pixels (an edit too strong for it). */
@@ -60,6 +59,9 @@ const CLOSE_WAIT_MS = 30_000;
 export class GlowEngine {
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<number, Pending[]>();
+  /** Signals this engine listens to: one listener each, however many requests share it (a
+   * batch's signal covers every face of every photo in progress). */
+  private readonly watched = new WeakSet<AbortSignal>();
   private nextId = 1;
   private busy = false;
   private dispatchScheduled = false;
@@ -162,23 +164,26 @@ export class GlowEngine {
     if (signal?.aborted) return Promise.reject(new AbortError());
     return new Promise((resolve, reject) => {
       const item: Pending = { graph, input, resolve, reject, signal };
-      if (signal) {
-        item.onAbort = () => this.cancel(item);
-        signal.addEventListener('abort', item.onAbort, { once: true });
+      if (signal && !this.watched.has(signal)) {
+        this.watched.add(signal);
+        signal.addEventListener('abort', () => this.cancel(signal), { once: true });
       }
       this.queue.push(item);
       this.scheduleDispatch();
     });
   }
 
-  private cancel(item: Pending): void {
-    const queued = this.queue.indexOf(item);
-    if (queued >= 0) this.queue.splice(queued, 1);
-    // An item already running finishes in the worker, but its caller is released now and the
-    // result is dropped.
-    item.reject(new AbortError());
-    item.resolve = () => {};
-    item.reject = () => {};
+  /** Releases every request made with `signal`: queued ones leave the queue; ones already
+   * running finish in the worker, but their callers are released now and the results dropped. */
+  private cancel(signal: AbortSignal): void {
+    const mine = (item: Pending) => item.signal === signal;
+    const cancelled = [...this.queue.filter(mine), ...[...this.inFlight.values()].flat().filter(mine)];
+    for (let i = this.queue.length - 1; i >= 0; i--) if (mine(this.queue[i]!)) this.queue.splice(i, 1);
+    for (const item of cancelled) {
+      item.reject(new AbortError());
+      item.resolve = () => {};
+      item.reject = () => {};
+    }
   }
 
   private scheduleDispatch(): void {
@@ -230,7 +235,6 @@ export class GlowEngine {
   }
 
   private settle(item: Pending, result: Float32Array | Error): void {
-    if (item.signal && item.onAbort) item.signal.removeEventListener('abort', item.onAbort);
     if (result instanceof Error) item.reject(result);
     else item.resolve(result);
   }
