@@ -20,9 +20,26 @@ export const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** `--temperature -1` as `--temperature=-1`: node's parseArgs refuses a value that starts with a
+ * dash after a space ("argument is ambiguous"), but a negative number is plainly a value. */
+function joinNegativeNumbers(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const isString = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (isString && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  const all = { ...COMMON, ...options };
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeNumbers(args, all), options: all, allowPositionals: true, strict: true });
   } catch (err) {
     // node's messages go on about '--' separators; the first sentence is the useful part.
     throw new UsageError((err as Error).message.split(/\.\s|\n/)[0]!);
