@@ -2,7 +2,9 @@
 // `minFaceSize` px to the whole frame) cut into overlapping tiles of up to 1024 px (the graph,
 // trained at 256 px, is fully convolutional), weighted non-max suppression, then FaceMesh
 // on a roll-corrected crop of each candidate for the landmarks and a face score that drops
-// false positives. Models ship in app/faces/models (converted by scripts/convert-face-models.py).
+// false positives. Faces come out in reading order (reading-order.ts), the order the studio, the
+// overlay and the CLI number them in. Models ship in app/faces/models (converted by
+// scripts/convert-face-models.py).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
@@ -14,6 +16,7 @@ import { composeAffine } from './affine.js';
 import { BLAZEFACE_SIZE, decodeDetections } from './blazeface.js';
 import { CROP_MARGIN, eyeAngle, FACEMESH_SIZE, meshExtent, meshLandmarks, meshToPhoto, meshWindow } from './facemesh.js';
 import { dropDuplicateFaces, nonMaxSuppression, type Scored } from './nms.js';
+import { readingOrder } from './reading-order.js';
 import type { Affine, Face, Point } from './types.js';
 import { toPlanar, warpRgb } from './warp.js';
 
@@ -269,6 +272,6 @@ export class FaceDetector {
     });
     // Two candidates can converge on one face after refinement, or a part of a big face can
     // pass as a small one.
-    return dropDuplicateFaces(faces);
+    return readingOrder(dropDuplicateFaces(faces));
   }
 }

@@ -9,7 +9,6 @@ import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { readingOrder } from '../faces/reading-order.js';
 import { decodeImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { listPhotos } from '../jobs/photo-files.js';
@@ -52,8 +51,8 @@ async function analyse(file: string, engine: GlowEngine, detector: FaceDetector,
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  // The studio numbers the faces in this order.
-  const found = readingOrder(await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04))));
+  // In reading order (the detector's), which the studio numbers the faces in.
+  const found = await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)));
   const faces: NewFace[] = await Promise.all(
     found.map(async (f) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...(await encodeFace(image, f, engine)) })),
   );
