@@ -117,3 +117,19 @@ test('Ctrl-C stops a batch resumably and exits 130; the same command finishes it
   assert.match(r.stderr, /resuming job \d+, the same folder/);
   assert.equal(readdirSync(join(dir, 'many-out')).filter((f) => !f.startsWith('.')).length, 40);
 });
+
+test('rotate turns a library photo and finds its faces again; photos shows the turn', () => {
+  let r = run('photos', '--json');
+  const photo = (JSON.parse(r.stdout) as { id: number; width: number; height: number; faces: number[] }[])[1]!;
+  r = run('rotate', String(photo.id), '--by', '180', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`photo ${photo.id} \\(photo-001\\.jpg\\): now turned 180 degrees from the file; 1 face\\(s\\) found, \\d kept with their tags and edits, \\d dropped`));
+  r = run('photos');
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t320x240\\tfaces \\d+\\t.*photo-001\\.jpg \\(turned 180 degrees\\)$`, 'm'));
+  r = run('rotate', String(photo.id), '--by', '45');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /rotate needs --by 90, 180 or 270 \(degrees clockwise; -90 turns left\), got '45'/);
+  r = run('rotate', '999', '--by', '90', '--bundle', bundle);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no photo with id 999 in the library/);
+});

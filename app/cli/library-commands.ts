@@ -1,4 +1,4 @@
-// The library commands: import, photos, tag, derive, edit, batch, export and jobs.
+// The library commands: import, photos, rotate, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
@@ -14,6 +14,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { turnPhoto } from '../library/rotation.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { openEngine } from './engine-commands.js';
@@ -188,14 +189,46 @@ async function importCommand(args: string[]) {
   }
 }
 
+const TURNS_BY_DEGREES: Record<string, number> = { '90': 1, '180': 2, '270': 3, '-90': 3 };
+
+async function rotateCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' } });
+  const turns = TURNS_BY_DEGREES[values.by ?? ''];
+  if (!turns) throw new UsageError(`rotate needs --by 90, 180 or 270 (degrees clockwise; -90 turns left), got '${values.by ?? ''}'`);
+  if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos)');
+  const ids = pos.map((p) => idArg(p, 'a photo id'));
+  const library = openLibrary(values);
+  for (const id of ids) if (!library.photo(id)) throw new InputError(`no photo with id ${id} in the library (see glow-studio photos)`);
+  const engine = await openEngine(values);
+  const detector = await FaceDetector.open();
+  try {
+    for (const id of ids) {
+      const r = await turnPhoto(library, engine, detector, id, turns);
+      console.log(
+        `photo ${id} (${basename(library.photo(id)!.path)}): now turned ${r.turns * 90} degrees from the file; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    await detector.close();
+    await engine.close();
+    library.close();
+  }
+}
+
 async function photosCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' } });
   const library = openLibrary(values);
   try {
     const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
-    const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
+    const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
-    else for (const r of rows) console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${r.missing ? ' (missing)' : ''}`);
+    else {
+      for (const r of rows) {
+        const notes = [r.turns ? `turned ${r.turns * 90} degrees` : '', r.missing ? 'missing' : ''].filter(Boolean);
+        console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+      }
+    }
   } finally {
     library.close();
   }
@@ -429,6 +462,7 @@ async function jobsCommand(args: string[]) {
 export const libraryCommands: Record<string, Command> = {
   import: importCommand,
   photos: photosCommand,
+  rotate: rotateCommand,
   tag: tagCommand,
   derive: deriveCommand,
   edit: editCommand,

@@ -71,6 +71,29 @@ describe('decodeImage', () => {
     });
   }
 
+  // The red block starts top-left; each clockwise quarter turn moves it to the next corner.
+  const RED_CORNER_AFTER_TURNS = ['top-left', 'top-right', 'bottom-right', 'bottom-left'];
+  for (let turns = 0; turns < 4; turns++) {
+    test(`turns the upright photo ${turns} quarter turn(s) clockwise after the EXIF orientation`, async () => {
+      const file = join(dir, `orient-6-turns-${turns}.png`);
+      await sharp(await storedFor(6)).withMetadata({ orientation: 6 }).ensureAlpha(0.5).png().toFile(file);
+      const img = await decodeImage(file, { turns });
+      const [w, h] = turns % 2 ? [H, W] : [W, H];
+      assert.deepEqual([img.width, img.height], [w, h]);
+      assert.equal(img.alpha?.length, w * h, 'the transparency turns with the pixels');
+      const onWhite = (c: number[]) => c.map((v) => (v + 255) / 2); // half transparent, composited on white
+      const corners: Record<string, [number, number]> = { 'top-left': [3, 3], 'top-right': [w - 4, 3], 'bottom-right': [w - 4, h - 4], 'bottom-left': [3, h - 4] };
+      for (const [name, [x, y]] of Object.entries(corners)) {
+        near(pixel(img, x, y), onWhite(name === RED_CORNER_AFTER_TURNS[turns] ? RED : BLUE), 25, `${name} corner after ${turns} turn(s)`);
+      }
+    });
+  }
+
+  test('refuses a turn that is not 0 to 3 quarter turns, naming the file', async () => {
+    const file = join(dir, 'orient-1.jpg');
+    await assert.rejects(decodeImage(file, { turns: 4 }), /orient-1\.jpg: turns must be a whole number of quarter turns from 0 to 3, got 4/);
+  });
+
   test('converts grayscale, CMYK, 16-bit and alpha inputs to 8-bit sRGB RGB', async () => {
     const gray = join(dir, 'gray.png');
     await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 100, g: 100, b: 100 } } }).toColourspace('b-w').png().toFile(gray);

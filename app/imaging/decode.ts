@@ -44,6 +44,9 @@ export interface DecodedImage extends RgbImage {
 export interface DecodeOptions {
   /** Decompression-bomb guard; default MAX_INPUT_PIXELS (about 268 MP). */
   maxPixels?: number;
+  /** Quarter turns clockwise, 0 to 3, after the EXIF orientation: the turn the user gave a
+   * photo in the library (app/library/rotation.ts). */
+  turns?: number;
 }
 
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'heif']);
@@ -131,11 +134,14 @@ export async function readSourceMetadata(file: string, buf?: Buffer, options: De
  */
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
+  const turns = options.turns ?? 0;
+  if (!Number.isInteger(turns) || turns < 0 || turns > 3) throw new RangeError(`${file}: turns must be a whole number of quarter turns from 0 to 3, got ${turns}`);
   const buf = await readSource(file);
   const metadata = await readSourceMetadata(file, buf, options);
   try {
     const input = metadata.format === 'heic' ? await heicAsPng(buf, metadata.icc) : buf;
-    const pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate().toColourspace('srgb');
+    // autoOrient applies the EXIF orientation first; rotate then turns the upright photo.
+    const pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient().rotate(90 * turns).toColourspace('srgb');
     if (metadata.hasAlpha) {
       const { data, info } = await pipeline.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       if (info.channels !== 4) throw new Error(`decoded to ${info.channels} channels, expected 4`);

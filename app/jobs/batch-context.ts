@@ -1,10 +1,11 @@
 // What a batch job's runner edits each photo with, built the same way by the studio and the
 // command line: the job's spec, the directions its recipe's sliders name, the mix partner's
-// latent and the smallest face to edit. How a slider name finds its direction is the
+// latent, the smallest face to edit, and the turns the user gave photos in the library. How a slider name finds its direction is the
 // caller's: the studio looks names up exactly, the CLI also takes aliases (resolveAttributes).
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import type { Library } from '../library/library.js';
+import { turnsOf } from '../library/photo-pixels.js';
 import { BatchSpec } from './batch.js';
 import { partnerEps, type FaceEditContext } from './face-edit.js';
 import { JobStore } from './job-store.js';
@@ -33,6 +34,7 @@ export async function batchContext(library: Library, jobId: number, { engine, de
       detector,
       directions: await directions(Object.keys(sliders)),
       sliders,
+      turns: (file) => turnsOf(library, file),
       ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
       ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),
     };

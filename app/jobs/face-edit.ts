@@ -18,6 +18,9 @@ export interface FaceEditContext {
   mix?: { eps: Float32Array; weights: number | number[] };
   /** Smallest face to edit, photo px; default 4% of the shorter side (at least 40). */
   minFaceSize?: number;
+  /** Quarter turns clockwise to decode a photo with: the turn the user gave it in the library
+   * (photo-pixels.ts turnsOf); none by default. */
+  turns?: (file: string) => number;
 }
 
 export type Stage = 'decode' | 'detect' | 'align' | 'model' | 'paste' | 'encode' | 'write';
@@ -52,7 +55,7 @@ export async function partnerEps(file: string, engine: GlowEngine, detector: Fac
  * smallest part of the edit (decodeEdit) is left as it was and counted in `unedited`: one
  * such face does not cost the whole photo. */
 export async function editPhoto(file: string, ctx: FaceEditContext, times: StageTimes, signal?: AbortSignal): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number }> {
-  const source = await timed(times, 'decode', () => decodeImage(file));
+  const source = await timed(times, 'decode', () => decodeImage(file, { turns: ctx.turns?.(file) ?? 0 }));
   const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, source, ctx.minFaceSize ?? defaultMinFace(source.width, source.height)));
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(source, f.landmarks, size))));

@@ -5,9 +5,10 @@
 // model's latents with another model's decoder.
 import type { GlowEngine } from '../engine/engine.js';
 import { pixelsToModel } from '../engine/pixels.js';
-import { decodeImage, type RgbImage } from '../imaging/decode.js';
+import type { RgbImage } from '../imaging/decode.js';
 import { alignScaled } from '../jobs/big-photo.js';
 import type { FaceRecord, Library } from './library.js';
+import { decodePhoto } from './photo-pixels.js';
 
 /** The alignment and latent of one face of `image` under `engine`'s model. */
 export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landmarks'>, engine: GlowEngine): Promise<{ transform: FaceRecord['transform']; eps: Float32Array }> {
@@ -25,7 +26,7 @@ export async function encodeStaleFaces(library: Library, engine: GlowEngine, pho
   if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
   let pixels: RgbImage;
   try {
-    pixels = await decodeImage(photo.path);
+    pixels = await decodePhoto(photo);
   } catch (err) {
     throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
   }

@@ -9,8 +9,9 @@ import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { decodeImage } from '../imaging/decode.js';
+import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
+import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos } from '../jobs/photo-files.js';
 import { encodeFace, encodeStaleFaces } from './face-latents.js';
 import type { Library, NewFace } from './library.js';
@@ -45,14 +46,14 @@ export function hashFile(file: string): Promise<string> {
   });
 }
 
-async function analyse(file: string, engine: GlowEngine, detector: FaceDetector, minFaceSize: number | undefined) {
-  const image = await decodeImage(file);
+/** A photo's thumbnail, and its faces (in reading order, the detector's, which the studio
+ * numbers them in) with their latents. */
+export async function analyseImage(image: DecodedImage, engine: GlowEngine, detector: FaceDetector, minFaceSize?: number) {
   const thumbnail = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  // In reading order (the detector's), which the studio numbers the faces in.
-  const found = await detectScaled(detector, image, minFaceSize ?? Math.max(40, Math.round(Math.min(image.width, image.height) * 0.04)));
+  const found = await detectScaled(detector, image, minFaceSize ?? defaultMinFace(image.width, image.height));
   const faces: NewFace[] = await Promise.all(
     found.map(async (f) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...(await encodeFace(image, f, engine)) })),
   );
@@ -93,7 +94,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
             summary.moved++;
             kept = moved.id;
           } else {
-            const a = await analyse(file, engine, detector, options.minFaceSize);
+            const a = await analyseImage(await decodeImage(file), engine, detector, options.minFaceSize);
             const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, width: a.width, height: a.height, orientation: a.orientation, thumbnail: a.thumbnail };
             library.transaction(() => {
               const id = known ? (library.replacePhoto(known.id, row), known.id) : library.addPhoto(row);

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { readingOrder } from '../faces/reading-order.js';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
 import { MaskStrokesSchema, type MaskStroke } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
@@ -23,10 +24,13 @@ export interface PhotoRecord {
   width: number;
   height: number;
   orientation: number;
+  /** Quarter turns clockwise the user gave the photo, after its EXIF orientation: `width`,
+   * `height`, the faces and the mask are those of the photo turned (rotation.ts). */
+  turns: number;
   missing: boolean;
 }
 
-export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing'> {
+export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing' | 'turns'> {
   thumbnail?: Buffer;
 }
 
@@ -104,6 +108,7 @@ interface PhotoRow {
   width: number;
   height: number;
   orientation: number;
+  turns: number;
   missing: number;
 }
 
@@ -116,6 +121,7 @@ const photoFromRow = (r: PhotoRow): PhotoRecord => ({
   width: r.width,
   height: r.height,
   orientation: r.orientation,
+  turns: r.turns,
   missing: r.missing !== 0,
 });
 
@@ -212,10 +218,11 @@ export class Library {
     return Number(r.lastInsertRowid);
   }
 
-  /** A changed file at the same path: new content, faces found again by the caller. */
+  /** A changed file at the same path: new content, faces found again by the caller. The
+   * user's turn goes too: the file may well have been turned upright in another app. */
   replacePhoto(id: number, p: NewPhoto): void {
     this.db
-      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, missing = 0 WHERE id = ?')
+      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, missing = 0 WHERE id = ?')
       .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
     this.setMask(id, []); // painted on the old pixels
   }
@@ -223,6 +230,11 @@ export class Library {
   /** The same content found at a new path (a moved or renamed file): keeps faces, tags and edits. */
   movePhoto(id: number, path: string, size: number, mtimeMs: number): void {
     this.db.prepare('UPDATE photos SET path = ?, size = ?, mtime_ms = ?, missing = 0 WHERE id = ?').run(path, size, mtimeMs, id);
+  }
+
+  /** The photo turned (rotation.ts): its quarter turns, its size and thumbnail as turned. */
+  setTurns(id: number, turns: number, width: number, height: number, thumbnail: Buffer): void {
+    this.db.prepare('UPDATE photos SET turns = ?, width = ?, height = ?, thumbnail = ? WHERE id = ?').run(turns, width, height, thumbnail, id);
   }
 
   touchPhoto(id: number, mtimeMs: number): void {
@@ -245,11 +257,27 @@ export class Library {
   setFaces(photoId: number, modelId: string, faces: readonly NewFace[]): number[] {
     return this.transaction(() => {
       this.db.prepare('DELETE FROM faces WHERE photo_id = ?').run(photoId);
-      const insert = this.db.prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      return faces.map((f) =>
-        Number(insert.run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps)).lastInsertRowid),
-      );
+      return faces.map((f) => this.addFace(photoId, modelId, f));
     });
+  }
+
+  addFace(photoId: number, modelId: string, f: NewFace): number {
+    const r = this.db
+      .prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps));
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The same face found again (its photo turned, rotation.ts): it keeps its id, tags and edits. */
+  updateFace(id: number, modelId: string, f: NewFace): void {
+    this.db
+      .prepare('UPDATE faces SET box = ?, landmarks = ?, transform = ?, score = ?, model_id = ?, eps = ? WHERE id = ?')
+      .run(JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps), id);
+  }
+
+  /** Removes a face with its tags and edits. */
+  deleteFace(id: number): void {
+    this.db.prepare('DELETE FROM faces WHERE id = ?').run(id);
   }
 
   /** The face's alignment and latent under another model (face-latents.ts); the face keeps
@@ -276,9 +304,10 @@ export class Library {
     return r && this.faceFromRow(r);
   }
 
+  /** In reading order, which the studio numbers them in (a turned photo's faces keep their ids). */
   facesOfPhoto(photoId: number): FaceRecord[] {
     const rows = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id FROM faces WHERE photo_id = ? ORDER BY id').all(photoId);
-    return (rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r));
+    return readingOrder((rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r)));
   }
 
   /** The photos with a face whose latent another model encoded (face-latents.ts). */

@@ -91,6 +91,8 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec('CREATE TABLE photo_masks (photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE, strokes TEXT NOT NULL)'),
   // v5: faces a batch left as they were because the model could not render the edit on them.
   (db) => db.exec('ALTER TABLE job_items ADD COLUMN unedited INTEGER NOT NULL DEFAULT 0'),
+  // v6: the quarter turns clockwise the user gave a photo, after its EXIF orientation (rotation.ts).
+  (db) => db.exec('ALTER TABLE photos ADD COLUMN turns INTEGER NOT NULL DEFAULT 0 CHECK (turns BETWEEN 0 AND 3)'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import {
   type DeviceSetting,
   parseRequest,
   type ParsedRequest,
+  type PhotoDetail,
   type StudioEvent,
   type StudioStatus,
 } from '../api/contract.js';
@@ -24,6 +25,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { turnPhoto } from '../library/rotation.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
@@ -113,6 +115,17 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     version,
   });
 
+  const photoDetail = (photoId: number): PhotoDetail => {
+    const [summary] = listPhotos(library, urls, { photoId, offset: 0, limit: 1 });
+    if (!summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+    return {
+      ...summary,
+      imageUrl: urls.photo(photoId, library.photo(photoId)!.turns),
+      faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
+      mask: library.maskOf(photoId),
+    };
+  };
+
   const face = (faceId: number) => {
     const f = library.face(faceId);
     if (!f) throw new ApiError(`no face with id ${faceId} in the library`, 404);
@@ -141,15 +154,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     listFolders: async () => listFolders(library),
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     listPhotos: async (req) => listPhotos(library, urls, req),
-    getPhoto: async ({ photoId }) => {
-      const [summary] = listPhotos(library, urls, { photoId, offset: 0, limit: 1 });
-      if (!summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
-      return {
-        ...summary,
-        imageUrl: urls.photo(photoId),
-        faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
-        mask: library.maskOf(photoId),
-      };
+    getPhoto: async ({ photoId }) => photoDetail(photoId),
+    rotatePhoto: async ({ photoId, turns }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      await turnPhoto(library, engine, detector, photoId, turns).catch(userError);
+      renderer.forget();
+      emit({ type: 'status', status: await status() });
+      return photoDetail(photoId);
     },
     listAttributes: async () => {
       // The sliders people reach for first lead; the rest follow alphabetically.
@@ -227,7 +238,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
           .slice(0, 4)
           .map((id) => {
             const info = faceInfo(library, urls, face(id));
-            return { ...info, photoUrl: urls.photo(info.photoId) };
+            return { ...info, photoUrl: urls.photo(info.photoId, library.photo(info.photoId)!.turns) };
           });
         return {
           name,
@@ -293,7 +304,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   // Every entry point validates its request, whoever calls it (host, IPC, tests).
   for (const method of API_METHODS) {
     const handler = handlers[method] as (r: unknown) => Promise<unknown>;
-    service[method] = (payload: unknown) => handler(parseRequest(method, payload).request);
+    // async: a refused request is a rejected promise, as the StudioApi type says, not a throw.
+    service[method] = async (payload: unknown) => handler(parseRequest(method, payload).request);
   }
   return service as unknown as StudioService;
 }

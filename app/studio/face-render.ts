@@ -9,12 +9,13 @@ import type { GlowEngine } from '../engine/engine.js';
 import { apply, mix } from '../engine/latent.js';
 import { applyAffine, composeAffine, invertAffine } from '../faces/affine.js';
 import type { Affine } from '../faces/types.js';
-import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
+import type { DecodedImage, RgbImage } from '../imaging/decode.js';
 import { pasteInPlace } from '../jobs/big-photo.js';
 import { restoreMasked } from '../jobs/brush-mask.js';
 import { encodeExport, exportFile, outputFormat, type ExportOptions } from '../jobs/export.js';
 import { faceLatent } from '../library/face-latents.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
+import { decodePhoto } from '../library/photo-pixels.js';
 
 /** Keeps the most recently used `capacity` entries. */
 class Lru<K, V> {
@@ -32,6 +33,9 @@ class Lru<K, V> {
     this.map.delete(key);
     this.map.set(key, value);
     while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+  clear(): void {
+    this.map.clear();
   }
 }
 
@@ -72,12 +76,20 @@ export class FaceRenderer {
     private readonly directions: (names: readonly string[]) => Promise<Record<string, Float32Array>>,
   ) {}
 
+  /** After a photo is turned: its pixels, its faces' reconstructions and limits are not those
+   * of the photo as it is now. (Turning is rare; everything is dropped.) */
+  forget(): void {
+    this.photos.clear();
+    this.bases.clear();
+    this.limits.clear();
+  }
+
   photo(photoId: number): Promise<DecodedImage> {
     let p = this.photos.get(photoId);
     if (!p) {
       const record = this.library.photo(photoId);
       if (!record) return Promise.reject(new RangeError(`no photo with id ${photoId} in the library`));
-      p = decodeImage(record.path);
+      p = decodePhoto(record);
       p.catch(() => undefined);
       this.photos.set(photoId, p);
     }
@@ -150,7 +162,7 @@ export class FaceRenderer {
   async editedPhoto(photoId: number): Promise<DecodedImage> {
     const record = this.library.photo(photoId);
     if (!record) throw new RangeError(`no photo with id ${photoId} in the library`);
-    const image = await decodeImage(record.path); // its own copy: pasting writes into it
+    const image = await decodePhoto(record); // its own copy: pasting writes into it
     const mask = this.library.maskOf(photoId);
     const original = mask.length ? Uint8Array.from(image.data) : undefined;
     const size = this.engine().manifest.image_size;

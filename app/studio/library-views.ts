@@ -4,17 +4,19 @@ import { basename, dirname } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
 
+/** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
+ * UI fetches a photo again once it is turned instead of showing the cached one. */
 export interface MediaUrls {
-  thumb(photoId: number): string;
-  photo(photoId: number): string;
-  crop(faceId: number): string;
+  thumb(photoId: number, turns: number): string;
+  photo(photoId: number, turns: number): string;
+  crop(faceId: number, turns: number): string;
 }
 
 export function mediaUrls(base: string): MediaUrls {
   return {
-    thumb: (id) => `${base}thumb/${id}`,
-    photo: (id) => `${base}photo/${id}`,
-    crop: (id) => `${base}crop/${id}`,
+    thumb: (id, turns) => `${base}thumb/${id}?v=${turns}`,
+    photo: (id, turns) => `${base}photo/${id}?v=${turns}`,
+    crop: (id, turns) => `${base}crop/${id}?v=${turns}`,
   };
 }
 
@@ -23,6 +25,7 @@ interface PhotoListRow {
   path: string;
   width: number;
   height: number;
+  turns: number;
   faces: number;
   edits: number;
   /** JSON array of the attribute names. */
@@ -59,7 +62,7 @@ export function listPhotos(
   }
   const rows = library.db
     .prepare(
-      `SELECT p.id, p.path, p.width, p.height,
+      `SELECT p.id, p.path, p.width, p.height, p.turns,
               (SELECT count(*) FROM faces f WHERE f.photo_id = p.id) AS faces,
               (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits,
               (SELECT json_group_array(DISTINCT t.attribute) FROM faces f JOIN tags t ON t.face_id = f.id
@@ -74,7 +77,7 @@ export function listPhotos(
     width: r.width,
     height: r.height,
     faces: r.faces,
-    thumbUrl: urls.thumb(r.id),
+    thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,
     tags: (JSON.parse(r.tags) as string[]).sort(),
   }));
@@ -105,14 +108,15 @@ export function faceInfo(library: Library, urls: MediaUrls, face: FaceRecord): F
   const saved = library.editsOfPhoto(face.photoId).find((e) => e.faceId === face.id);
   const partner = saved?.recipe.mix ? library.face(saved.recipe.mix.faceId) : undefined;
   const partnerPhoto = partner ? library.photo(partner.photoId) : undefined;
+  const turns = library.photo(face.photoId)?.turns ?? 0;
   return {
     id: face.id,
     photoId: face.photoId,
     box: face.box,
     score: face.score,
-    cropUrl: urls.crop(face.id),
+    cropUrl: urls.crop(face.id, turns),
     tags: tagsOfFace(library, face.id),
     recipe: saved ? recipeFromLibrary(saved.recipe) : null,
-    ...(partner && partnerPhoto ? { mixPartner: { id: partner.id, cropUrl: urls.crop(partner.id), photoName: basename(partnerPhoto.path) } } : {}),
+    ...(partner && partnerPhoto ? { mixPartner: { id: partner.id, cropUrl: urls.crop(partner.id, partnerPhoto.turns), photoName: basename(partnerPhoto.path) } } : {}),
   };
 }

@@ -259,3 +259,31 @@ test('a paused batch made with another model is not resumed with this one', asyn
   });
   assert.ok(!existsSync(join(work, 'other-model-out')), 'nothing was written');
 });
+
+test('turning a photo: its size, image URL and pixels are those of the turned photo, in the editor, export and batches', async () => {
+  const before = await service.getPhoto({ photoId: photo.id });
+  assert.match(before.imageUrl, /\/photo\/\d+\?v=0$/);
+  await service.media('photo', photo.id); // in the renderer's cache: turning must drop it
+  const turned = await service.rotatePhoto({ photoId: photo.id, turns: 1 });
+  assert.deepEqual([turned.width, turned.height], [800, 1200]);
+  assert.match(turned.imageUrl, /\/photo\/\d+\?v=1$/, 'a new URL, so the UI does not show the cached image');
+  assert.match(turned.thumbUrl, /\?v=1$/);
+  assert.equal(turned.faces, turned.faceList.length);
+  assert.equal((await sharp((await service.media('photo', photo.id))!.body).metadata()).width, 800);
+  assert.ok(events.some((e) => e.type === 'status'), 'the status (face count) is sent again');
+  const exported = await finished(await service.exportPhotos({ photoIds: [photo.id], outDir: join(work, 'turned'), export: { format: 'jpeg', quality: 90, metadata: 'keep', nameTemplate: '{name}' } }));
+  assert.equal(exported.done, 1);
+  const meta = await sharp(join(work, 'turned', 'photo-000.jpg')).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.orientation ?? 1], [800, 1200, 1], 'exported turned, upright (EXIF orientation reset)');
+  const batch = await finished(await service.startBatch({ photoIds: [photo.id], recipe: { sliders: { Smiling: 0.5 } }, outDir: join(work, 'turned-batch') }));
+  assert.equal(batch.done, 1);
+  const out = readdirSync(join(work, 'turned-batch')).find((f) => f.endsWith('.jpg'))!;
+  assert.equal((await sharp(join(work, 'turned-batch', out)).metadata()).width, 800, 'a batch edits the photo turned');
+
+  const back = await service.rotatePhoto({ photoId: photo.id, turns: 3 });
+  assert.deepEqual([back.width, back.height, back.faces], [1200, 800, 2]);
+  assert.match(back.imageUrl, /\?v=0$/);
+  await assert.rejects(service.rotatePhoto({ photoId: photo.id, turns: 4 }), /rotatePhoto: turns/);
+  await assert.rejects(service.rotatePhoto({ photoId: 999_999, turns: 1 }), /no photo with id 999999/);
+  for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} was modified`);
+});

@@ -661,6 +661,39 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       }
     });
 
+    test('turning a photo a quarter turn right and back: the canvas, the faces and the library follow', async (t) => {
+      if (!needs(t, 'rotatePhoto', 'getPhoto')) return;
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await page.locator('[data-testid=photo-tile]:not(.broken) button.open').first().click();
+      await page.waitForSelector('.right .face[aria-selected=true]');
+      const photoId = Number(new URL(page.url()).hash.split('/').pop());
+      const detail = () => api<PhotoDetail>(page, 'getPhoto', { photoId });
+      const start = await detail();
+      const canvas = page.locator('[data-testid=editor-canvas]');
+      const fitBefore = Number(await canvas.getAttribute('data-scale'));
+      const chips = page.locator('.right .face');
+
+      await page.getByRole('button', { name: 'Rotate right' }).click();
+      await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
+      const turned = await detail();
+      assert.deepEqual([turned.width, turned.height], [start.height, start.width]);
+      await page.locator('[data-testid=editor-canvas] canvas').first().waitFor();
+      await page.waitForFunction((n) => document.querySelectorAll('.right .face').length === n, turned.faceList.length);
+      for (let polls = 0; Number(await canvas.getAttribute('data-scale')) === fitBefore && polls < 50; polls++) await page.waitForTimeout(100);
+      assert.notEqual(Number(await canvas.getAttribute('data-scale')), fitBefore, 'the canvas fits the photo turned (portrait now)');
+      await studio.screenshot('editor-turned');
+
+      await page.getByRole('button', { name: 'Rotate left' }).click();
+      await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
+      const back = await detail();
+      assert.deepEqual([back.width, back.height, back.faceList.length], [start.width, start.height, start.faceList.length]);
+      await page.waitForFunction((n) => document.querySelectorAll('.right .face').length === n, start.faceList.length);
+      assert.equal(await chips.count(), start.faceList.length);
+      await page.getByRole('button', { name: 'Back to the library' }).click();
+      const tile = page.locator(`[data-testid=photo-tile] img[src*="thumb/${photoId}?v=0"]`);
+      await tile.waitFor({ timeout: 10_000 });
+    });
+
     test('the page ran under the CSP without violations or errors', async () => {
       const violations = await page.evaluate(() => (globalThis as unknown as Probes).__cspViolations);
       assert.deepEqual(violations, []);

@@ -59,6 +59,8 @@ test('UI files resolve inside the UI folder only', () => {
 
 test('media URLs name a kind and a numeric id, never a path', () => {
   assert.deepEqual(parseMediaUrl('studio-media://photo/12'), { kind: 'photo', id: 12 });
+  assert.deepEqual(parseMediaUrl('studio-media://photo/12?v=3'), { kind: 'photo', id: 12 });
+  assert.equal(parseMediaUrl('studio-media://photo/12?v=../x'), undefined);
   assert.equal(parseMediaUrl('studio-media://photo/../../etc/passwd'), undefined);
   assert.equal(parseMediaUrl('studio-media:///etc/passwd'), undefined);
 });

@@ -68,8 +68,9 @@ export function uiFileFor(requestUrl: string, uiDir: string, join: (...p: string
   return join(uiDir, rel);
 }
 
-/** studio-media://<kind>/<id> -> { kind, id }, or undefined for anything else. */
+/** studio-media://<kind>/<id>[?v=<version>] -> { kind, id }, or undefined for anything else.
+ * (The version only makes the URL new when the image changes: library-views.ts mediaUrls.) */
 export function parseMediaUrl(requestUrl: string): { kind: string; id: number } | undefined {
-  const m = new RegExp(`^${MEDIA_SCHEME}://([a-z]+)/(\\d+)$`).exec(requestUrl);
+  const m = new RegExp(`^${MEDIA_SCHEME}://([a-z]+)/(\\d+)(?:\\?v=\\d+)?$`).exec(requestUrl);
   return m ? { kind: m[1]!, id: Number(m[2]) } : undefined;
 }

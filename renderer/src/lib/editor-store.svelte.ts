@@ -60,6 +60,8 @@ export class EditorStore {
   /** The photo's brush mask (photo pixels): where the edits are taken back, here and on export. */
   mask = $state<MaskStroke[]>([]);
   loading = $state(false);
+  /** The photo is being turned and its faces found again (rotate). */
+  turning = $state(false);
   faceId = $state<number | null>(null);
   recipes = $state<Recipes>({});
   layers = $state<Record<number, ShownLayer>>({});
@@ -124,6 +126,19 @@ export class EditorStore {
     this.faceId = photo.faceList[0]?.id ?? null;
     for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#request(f.id, performance.now());
     if (this.faceId !== null) void this.#warm(this.faceId);
+  }
+
+  /** Turns the photo a quarter turn (1: clockwise, 3: counter-clockwise), for one the face
+   * finder read wrong, and opens it again with the faces found in it turned. */
+  async rotate(turns: 1 | 3): Promise<void> {
+    const photoId = this.photo?.id;
+    if (photoId === undefined || this.turning) return;
+    this.turning = true;
+    const turned = await this.studio.guard('Turn the photo', () => this.studio.api.rotatePhoto({ photoId, turns }));
+    this.turning = false;
+    if (!turned || this.studio.photoId !== photoId) return;
+    await this.load(photoId);
+    void this.studio.refreshPhotos(true); // its thumbnail and face count
   }
 
   selectFace(faceId: number): void {

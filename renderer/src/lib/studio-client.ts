@@ -37,6 +37,7 @@ const METHODS = {
   importFolder: 1,
   listPhotos: 1,
   getPhoto: 1,
+  rotatePhoto: 1,
   listAttributes: 1,
   listTags: 1,
   renderFace: 1,

@@ -1,0 +1,116 @@
+// Turning a library photo: a photo stored upside down (no EXIF orientation) has its faces
+// missed or read the wrong way up; turned, they are found upright where the upright photo has
+// them, a face found before keeps its id and tags, the mask turns with the photo, and every
+// decode of the photo (editor, export, batch) sees it turned. The file is not touched.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { FIXTURE_BUNDLE, packageRoot } from '../engine/default-bundle.js';
+import { GlowEngine } from '../engine/engine.js';
+import { FaceDetector } from '../faces/detect.js';
+import type { Face } from '../faces/types.js';
+import { decodeImage } from '../imaging/decode.js';
+import { writeTestPhoto } from '../jobs/test-photos.js';
+import { importFolder } from './import.js';
+import { Library } from './library.js';
+import { decodePhoto, turnsOf } from './photo-pixels.js';
+import { turnPhoto, turnPoint } from './rotation.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'glow-rotate-'));
+const photos = join(dir, 'photos');
+let engine: GlowEngine;
+let detector: FaceDetector;
+/** The faces found in each photo stored upright, by name. */
+const upright: Record<string, Face[]> = {};
+
+before(async () => {
+  engine = await GlowEngine.open(join(packageRoot(), FIXTURE_BUNDLE), { device: 'cpu' });
+  detector = await FaceDetector.open();
+  mkdirSync(photos);
+  for (const [name, faces] of [['one', 1], ['two', 2]] as const) {
+    const file = join(dir, `${name}-upright.jpg`);
+    await writeTestPhoto(file, { width: 400, height: 300, faces, seed: 3 });
+    upright[name] = await detector.detect(await decodeImage(file), { minFaceSize: 40 });
+    // The same photo stored upside down, with no EXIF orientation to say so.
+    await sharp(file).rotate(180).jpeg({ quality: 92 }).toFile(join(photos, `${name}.jpg`));
+  }
+});
+after(async () => {
+  await detector?.close();
+  await engine?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a.toFixed(1)}, expected ${b.toFixed(1)} ± ${tol}`);
+
+test('turnPoint: each quarter turn clockwise, on a 400x300 photo', () => {
+  assert.deepEqual(turnPoint([10, 20], 0, 400, 300), [10, 20]);
+  assert.deepEqual(turnPoint([10, 20], 1, 400, 300), [280, 10]); // top-left corner goes top-right
+  assert.deepEqual(turnPoint([10, 20], 2, 400, 300), [390, 280]);
+  assert.deepEqual(turnPoint([10, 20], 3, 400, 300), [20, 390]);
+});
+
+test('an upside-down photo turned: faces found upright where the upright photo has them, ids, tags and mask kept', async () => {
+  const lib = Library.open(join(dir, 'lib.sqlite'));
+  try {
+    const one = join(photos, 'one.jpg');
+    const bytes = readFileSync(one);
+    const imported = await importFolder(lib, photos, engine, detector);
+    assert.equal(imported.added, 2);
+    const two = lib.photoByPath(join(photos, 'two.jpg'))!;
+    assert.equal(lib.facesOfPhoto(two.id).length, 0, 'the face finder misses these faces upside down');
+    const photo = lib.photoByPath(one)!;
+    const [wrongWayUp] = lib.facesOfPhoto(photo.id);
+    assert.ok(wrongWayUp, 'and finds this one, read the wrong way up');
+    lib.setTag(wrongWayUp.id, 'smile', true);
+    lib.setMask(photo.id, [{ points: [10, 20, 30, 40], size: 8 }]);
+
+    const r = await turnPhoto(lib, engine, detector, photo.id, 2);
+    assert.deepEqual(r, { turns: 2, faces: 1, kept: 1, dropped: 0 });
+    const turned = lib.photo(photo.id)!;
+    assert.deepEqual([turned.turns, turned.width, turned.height], [2, 400, 300]);
+    const [face] = lib.facesOfPhoto(photo.id);
+    assert.equal(face!.id, wrongWayUp.id, 'the same face keeps its id');
+    assert.deepEqual(lib.tagged('smile'), [{ faceId: face!.id, has: true }]);
+    const want = upright.one![0]!;
+    for (const k of ['leftEye', 'rightEye', 'mouthLeft', 'mouthRight'] as const) {
+      near(face!.landmarks[k][0], want.landmarks[k][0], 4, `${k} x`);
+      near(face!.landmarks[k][1], want.landmarks[k][1], 4, `${k} y`);
+    }
+    assert.equal(face!.modelId, engine.latentKey);
+    assert.deepEqual(lib.maskOf(photo.id), [{ points: [390, 280, 370, 260], size: 8 }], 'the mask turns with the photo');
+
+    // Every decode of the photo sees it turned: upright again, as the upright file.
+    const [shown, wanted] = await Promise.all([decodePhoto(turned), decodeImage(join(dir, 'one-upright.jpg'))]);
+    let diff = 0;
+    for (let i = 0; i < shown.data.length; i++) diff += Math.abs(shown.data[i]! - wanted.data[i]!);
+    assert.ok(diff / shown.data.length < 6, `mean difference to the upright photo ${(diff / shown.data.length).toFixed(2)} levels`);
+    assert.equal(turnsOf(lib, one), 2, 'a batch of the file decodes it turned');
+    assert.deepEqual(readFileSync(one), bytes, 'the file is not touched');
+
+    // The two faces missed upside down are found upright, numbered left to right.
+    const r2 = await turnPhoto(lib, engine, detector, two.id, 2);
+    assert.deepEqual(r2, { turns: 2, faces: 2, kept: 0, dropped: 0 });
+    const found = lib.facesOfPhoto(two.id);
+    upright.two!.forEach((want2, i) => {
+      near(found[i]!.box.x, want2.box.x, 4, `face ${i + 1} box x`);
+      near(found[i]!.box.y, want2.box.y, 4, `face ${i + 1} box y`);
+    });
+
+    // A quarter turn more, and back: the turns add up, and a rescan leaves the turn alone.
+    await turnPhoto(lib, engine, detector, photo.id, 1);
+    assert.deepEqual([lib.photo(photo.id)!.turns, lib.photo(photo.id)!.width, lib.photo(photo.id)!.height], [3, 300, 400]);
+    await turnPhoto(lib, engine, detector, photo.id, 3);
+    assert.equal(lib.photo(photo.id)!.turns, 2);
+    assert.equal(lib.facesOfPhoto(photo.id)[0]!.id, face!.id);
+    assert.equal((await importFolder(lib, photos, engine, detector)).unchanged, 2);
+    assert.equal(lib.photo(photo.id)!.turns, 2);
+    await assert.rejects(turnPhoto(lib, engine, detector, photo.id, 4), /turns must be 1, 2 or 3/);
+    assert.equal(lib.integrityCheck(), 'ok');
+  } finally {
+    lib.close();
+  }
+});

@@ -1,0 +1,93 @@
+// Turning a photo in the library, for one the face finder reads wrong: on its side or upside
+// down with no EXIF orientation to say so (the finder expects faces upright). The file is
+// never touched: the library keeps the quarter turns, and every decode of a library photo
+// applies them (photo-pixels.ts), so the editor, export and batches see the photo turned.
+// Turning finds the faces again; a face found again where it was keeps its id, tags and edits,
+// and the brush mask turns with the photo.
+import type { GlowEngine } from '../engine/engine.js';
+import type { FaceDetector } from '../faces/detect.js';
+import type { Box, Point } from '../faces/types.js';
+import { analyseImage } from './import.js';
+import type { Library } from './library.js';
+import { decodePhoto } from './photo-pixels.js';
+
+/** A faces row found again after turning must overlap its old box, turned, this much (IoU). */
+const SAME_FACE_IOU = 0.3;
+
+/** Point (x, y) of a width x height photo, in that photo turned `turns` quarter turns clockwise. */
+export function turnPoint([x, y]: Point, turns: number, width: number, height: number): [number, number] {
+  switch (turns % 4) {
+    case 1:
+      return [height - y, x];
+    case 2:
+      return [width - x, height - y];
+    case 3:
+      return [y, width - x];
+    default:
+      return [x, y];
+  }
+}
+
+function turnBox(b: Box, turns: number, width: number, height: number): Box {
+  const [x0, y0] = turnPoint([b.x, b.y], turns, width, height);
+  const [x1, y1] = turnPoint([b.x + b.width, b.y + b.height], turns, width, height);
+  return { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };
+}
+
+function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const overlap = w * h;
+  return overlap / (a.width * a.height + b.width * b.height - overlap);
+}
+
+export interface TurnResult {
+  /** The photo's quarter turns clockwise now, 0 to 3. */
+  turns: number;
+  /** Faces found in the turned photo. */
+  faces: number;
+  /** Of those, faces found before where they are now: they keep their tags and edits. */
+  kept: number;
+  /** Faces found before and not now: gone, with their tags and edits. */
+  dropped: number;
+}
+
+/** Turns library photo `photoId` by `turns` more quarter turns clockwise (1 to 3) and finds
+ * its faces again. */
+export async function turnPhoto(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number, turns: number): Promise<TurnResult> {
+  if (!Number.isInteger(turns) || turns < 1 || turns > 3) throw new RangeError(`turns must be 1, 2 or 3 quarter turns clockwise, got ${turns}`);
+  const photo = library.photo(photoId);
+  if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
+  const next = (photo.turns + turns) % 4;
+  const found = await analyseImage(await decodePhoto({ path: photo.path, turns: next }), engine, detector);
+  const before = library.facesOfPhoto(photoId).map((f) => ({ id: f.id, box: turnBox(f.box, turns, photo.width, photo.height) }));
+  // Each face found now takes the old face it overlaps most, best overlaps first.
+  const pairs = found.faces
+    .flatMap((f, i) => before.map((b) => ({ i, id: b.id, overlap: iou(f.box, b.box) })))
+    .filter((p) => p.overlap >= SAME_FACE_IOU)
+    .sort((a, b) => b.overlap - a.overlap);
+  const idOf = new Map<number, number>();
+  const taken = new Set<number>();
+  for (const p of pairs) {
+    if (idOf.has(p.i) || taken.has(p.id)) continue;
+    idOf.set(p.i, p.id);
+    taken.add(p.id);
+  }
+  const mask = library.maskOf(photoId).map((s) => ({
+    size: s.size,
+    points: s.points.flatMap((_, k) => (k % 2 ? [] : turnPoint([s.points[k]!, s.points[k + 1]!], turns, photo.width, photo.height))),
+  }));
+  const modelId = engine.latentKey;
+  library.transaction(() => {
+    library.setTurns(photoId, next, found.width, found.height, found.thumbnail);
+    for (const b of before) if (!taken.has(b.id)) library.deleteFace(b.id);
+    found.faces.forEach((f, i) => {
+      const id = idOf.get(i);
+      if (id === undefined) library.addFace(photoId, modelId, f);
+      else library.updateFace(id, modelId, f);
+    });
+    library.setMask(photoId, mask);
+  });
+  return { turns: next, faces: found.faces.length, kept: taken.size, dropped: before.length - taken.size };
+}
