@@ -39,3 +39,9 @@ export function jobPercent(job: { state: string; done: number; total: number }):
 export function jobSucceeded(job: { total: number; failed: number }): number {
   return Math.max(0, job.total - job.failed);
 }
+
+/** A photo much longer than it is wide (or tall): its middle, cropped to a thumbnail's shape,
+ * can be an empty strip of sky, so thumbnails show it whole. */
+export function isPanorama(photo: { width: number; height: number }): boolean {
+  return Math.max(photo.width, photo.height) > 2.5 * Math.min(photo.width, photo.height);
+}
