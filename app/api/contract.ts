@@ -134,6 +134,9 @@ export interface PhotoDetail extends PhotoSummary {
   faceList: FaceInfo[];
   /** The brush mask: export leaves the photo as it was where it paints. */
   mask: MaskStroke[];
+  /** Every face found lies on its side the same way: the quarter turns clockwise (rotatePhoto)
+   * that would set them upright. */
+  suggestedTurns?: 1 | 3;
 }
 
 export interface AttributeInfo {

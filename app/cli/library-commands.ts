@@ -14,7 +14,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { turnPhoto } from '../library/rotation.js';
+import { turnPhoto, uprightTurns } from '../library/rotation.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { openEngine } from './engine-commands.js';
@@ -221,11 +221,18 @@ async function photosCommand(args: string[]) {
   const library = openLibrary(values);
   try {
     const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
-    const rows = photos.map((p) => ({ id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: library.facesOfPhoto(p.id).map((f) => f.id) }));
+    const rows = photos.map((p) => {
+      const faces = library.facesOfPhoto(p.id);
+      return { id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: faces.map((f) => f.id), uprightTurns: uprightTurns(faces) };
+    });
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else {
       for (const r of rows) {
-        const notes = [r.turns ? `turned ${r.turns * 90} degrees` : '', r.missing ? 'missing' : ''].filter(Boolean);
+        const notes = [
+          r.turns ? `turned ${r.turns * 90} degrees` : '',
+          r.uprightTurns ? `its faces lie on their side: glow-studio rotate ${r.id} --by ${r.uprightTurns * 90}` : '',
+          r.missing ? 'missing' : '',
+        ].filter(Boolean);
         console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${notes.length ? ` (${notes.join(', ')})` : ''}`);
       }
     }

@@ -17,7 +17,7 @@ import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
 import { decodePhoto, turnsOf } from './photo-pixels.js';
-import { turnPhoto, turnPoint } from './rotation.js';
+import { turnPhoto, turnPoint, uprightTurns } from './rotation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-rotate-'));
 const photos = join(dir, 'photos');
@@ -51,6 +51,21 @@ test('turnPoint: each quarter turn clockwise, on a 400x300 photo', () => {
   assert.deepEqual(turnPoint([10, 20], 1, 400, 300), [280, 10]); // top-left corner goes top-right
   assert.deepEqual(turnPoint([10, 20], 2, 400, 300), [390, 280]);
   assert.deepEqual(turnPoint([10, 20], 3, 400, 300), [20, 390]);
+});
+
+test('uprightTurns: faces that all lie on their side the same way get the turn that sets them upright', () => {
+  // Eyes 20 px apart, the eye line at `degrees` clockwise from horizontal.
+  const face = (degrees: number) => {
+    const a = (degrees * Math.PI) / 180;
+    const at = (d: number): [number, number] => [100 + d * Math.cos(a), 100 + d * Math.sin(a)];
+    return { landmarks: { leftEye: at(-10), rightEye: at(10), nose: at(0), mouthLeft: at(-8), mouthRight: at(8) } };
+  };
+  assert.equal(uprightTurns([]), 0);
+  assert.equal(uprightTurns([face(5), face(-12)]), 0);
+  assert.equal(uprightTurns([face(94), face(75)]), 3, 'rolled clockwise: turn back counter-clockwise');
+  assert.equal(uprightTurns([face(-86)]), 1);
+  assert.equal(uprightTurns([face(90), face(0)]), 0, 'one face upright: the photo may well be');
+  assert.equal(uprightTurns([face(90), face(-90)]), 0);
 });
 
 test('an upside-down photo turned: faces found upright where the upright photo has them, ids, tags and mask kept', async () => {

@@ -6,13 +6,29 @@
 // and the brush mask turns with the photo.
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import type { Box, Point } from '../faces/types.js';
+import { eyeAngle } from '../faces/facemesh.js';
+import type { Box, Landmarks, Point } from '../faces/types.js';
 import { analyseImage } from './import.js';
 import type { Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 
 /** A faces row found again after turning must overlap its old box, turned, this much (IoU). */
 const SAME_FACE_IOU = 0.3;
+/** A face whose eye line is within this many degrees of vertical lies on its side. */
+const SIDEWAYS_DEGREES = 30;
+
+/**
+ * The quarter turns clockwise (1 or 3) that would set a photo's faces upright when every one
+ * of them lies on its side the same way (the finder finds faces turned 90 degrees); 0
+ * otherwise: upright, mixed, no faces, or upside down, which the landmarks cannot tell.
+ */
+export function uprightTurns(faces: readonly { landmarks: Landmarks }[]): 0 | 1 | 3 {
+  const rolls = faces.map((f) => (eyeAngle(f.landmarks) * 180) / Math.PI); // clockwise positive
+  if (!rolls.length) return 0;
+  if (rolls.every((r) => Math.abs(r - 90) <= SIDEWAYS_DEGREES)) return 3; // rolled clockwise: turn back
+  if (rolls.every((r) => Math.abs(r + 90) <= SIDEWAYS_DEGREES)) return 1;
+  return 0;
+}
 
 /** Point (x, y) of a width x height photo, in that photo turned `turns` quarter turns clockwise. */
 export function turnPoint([x, y]: Point, turns: number, width: number, height: number): [number, number] {

@@ -661,7 +661,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       }
     });
 
-    test('turning a photo a quarter turn right and back: the canvas, the faces and the library follow', async (t) => {
+    test('turning a photo a quarter turn right, and upright again as the editor suggests: the canvas, the faces and the library follow', async (t) => {
       if (!needs(t, 'rotatePhoto', 'getPhoto')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();
       await page.locator('[data-testid=photo-tile]:not(.broken) button.open').first().click();
@@ -678,17 +678,25 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const turned = await detail();
       assert.deepEqual([turned.width, turned.height], [start.height, start.width]);
       await page.locator('[data-testid=editor-canvas] canvas').first().waitFor();
-      await page.waitForFunction((n) => document.querySelectorAll('.right .face').length === n, turned.faceList.length);
+      const chipsAre = async (n: number) => {
+        for (let polls = 0; (await chips.count()) !== n && polls < 100; polls++) await page.waitForTimeout(100);
+        assert.equal(await chips.count(), n, 'face chips');
+      };
+      await chipsAre(turned.faceList.length);
       for (let polls = 0; Number(await canvas.getAttribute('data-scale')) === fitBefore && polls < 50; polls++) await page.waitForTimeout(100);
       assert.notEqual(Number(await canvas.getAttribute('data-scale')), fitBefore, 'the canvas fits the photo turned (portrait now)');
+      // The faces found lie on their side: the editor offers the turn that sets them upright.
+      assert.equal(turned.suggestedTurns, 3);
+      const suggestion = page.getByRole('status').filter({ hasText: 'The faces in this photo lie on their side' });
+      await suggestion.waitFor();
       await studio.screenshot('editor-turned');
 
-      await page.getByRole('button', { name: 'Rotate left' }).click();
+      await suggestion.getByRole('button', { name: /Turn it upright/ }).click();
       await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
       const back = await detail();
-      assert.deepEqual([back.width, back.height, back.faceList.length], [start.width, start.height, start.faceList.length]);
-      await page.waitForFunction((n) => document.querySelectorAll('.right .face').length === n, start.faceList.length);
-      assert.equal(await chips.count(), start.faceList.length);
+      assert.deepEqual([back.width, back.height, back.faceList.length, back.suggestedTurns], [start.width, start.height, start.faceList.length, undefined]);
+      assert.equal(await suggestion.count(), 0);
+      await chipsAre(start.faceList.length);
       await page.getByRole('button', { name: 'Back to the library' }).click();
       const tile = page.locator(`[data-testid=photo-tile] img[src*="thumb/${photoId}?v=0"]`);
       await tile.waitFor({ timeout: 10_000 });
