@@ -261,7 +261,9 @@ interface Responses {
   importFolder: JobInfo;
   listPhotos: PhotoSummary[];
   getPhoto: PhotoDetail;
-  rotatePhoto: PhotoDetail;
+  /** The photo turned; `lost`: faces found before the turn, with tags or an edit, that are not
+   * found now (their tags and edits are gone with them). */
+  rotatePhoto: { photo: PhotoDetail; lost: number };
   listAttributes: AttributeInfo[];
   listTags: TagCount[];
   renderFace: FaceLayer;

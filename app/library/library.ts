@@ -342,6 +342,12 @@ export class Library {
   }
 
   /** Faces tagged for `attribute` (a tag is the user's word on a face, whatever model). */
+  /** The face's tags: attribute -> has it. */
+  tagsOf(faceId: number): Record<string, boolean> {
+    const rows = this.db.prepare('SELECT attribute, value FROM tags WHERE face_id = ?').all(faceId) as { attribute: string; value: number }[];
+    return Object.fromEntries(rows.map((r) => [r.attribute, r.value === 1]));
+  }
+
   tagged(attribute: string): { faceId: number; has: boolean }[] {
     const rows = this.db
       .prepare('SELECT face_id AS faceId, value FROM tags WHERE attribute = ? ORDER BY face_id')

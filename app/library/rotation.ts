@@ -67,6 +67,8 @@ export interface TurnResult {
   kept: number;
   /** Faces found before and not now: gone, with their tags and edits. */
   dropped: number;
+  /** Of those, faces that had tags or an edit. */
+  lost: number;
 }
 
 /** Turns library photo `photoId` by `turns` more quarter turns clockwise (1 to 3) and finds
@@ -94,10 +96,13 @@ export async function turnPhoto(library: Library, engine: GlowEngine, detector: 
     size: s.size,
     points: s.points.flatMap((_, k) => (k % 2 ? [] : turnPoint([s.points[k]!, s.points[k + 1]!], turns, photo.width, photo.height))),
   }));
+  const edited = new Set(library.editsOfPhoto(photoId).map((e) => e.faceId));
+  const dropped = before.filter((b) => !taken.has(b.id));
+  const lost = dropped.filter((b) => edited.has(b.id) || Object.keys(library.tagsOf(b.id)).length > 0).length;
   const modelId = engine.latentKey;
   library.transaction(() => {
     library.setTurns(photoId, next, found.width, found.height, found.thumbnail);
-    for (const b of before) if (!taken.has(b.id)) library.deleteFace(b.id);
+    for (const b of dropped) library.deleteFace(b.id);
     found.faces.forEach((f, i) => {
       const id = idOf.get(i);
       if (id === undefined) library.addFace(photoId, modelId, f);
@@ -105,5 +110,5 @@ export async function turnPhoto(library: Library, engine: GlowEngine, detector: 
     });
     library.setMask(photoId, mask);
   });
-  return { turns: next, faces: found.faces.length, kept: taken.size, dropped: before.length - taken.size };
+  return { turns: next, faces: found.faces.length, kept: taken.size, dropped: dropped.length, lost };
 }

@@ -160,10 +160,10 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {
       if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
-      await turnPhoto(library, engine, detector, photoId, turns).catch(userError);
+      const { lost } = await turnPhoto(library, engine, detector, photoId, turns).catch(userError);
       renderer.forget();
       emit({ type: 'status', status: await status() });
-      return photoDetail(photoId);
+      return { photo: photoDetail(photoId), lost };
     },
     listAttributes: async () => {
       // The sliders people reach for first lead; the rest follow alphabetically.

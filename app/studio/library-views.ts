@@ -83,11 +83,6 @@ export function listPhotos(
   }));
 }
 
-export function tagsOfFace(library: Library, faceId: number): Record<string, boolean> {
-  const rows = library.db.prepare('SELECT attribute, value FROM tags WHERE face_id = ?').all(faceId) as { attribute: string; value: number }[];
-  return Object.fromEntries(rows.map((r) => [r.attribute, r.value === 1]));
-}
-
 /** The UI's recipe from the library's (mix weights per level already scaled by the amount). */
 export function recipeFromLibrary(recipe: EditRecipe): Recipe {
   if (!recipe.mix) return { sliders: recipe.sliders, mix: null };
@@ -115,7 +110,7 @@ export function faceInfo(library: Library, urls: MediaUrls, face: FaceRecord): F
     box: face.box,
     score: face.score,
     cropUrl: urls.crop(face.id, turns),
-    tags: tagsOfFace(library, face.id),
+    tags: library.tagsOf(face.id),
     recipe: saved ? recipeFromLibrary(saved.recipe) : null,
     ...(partner && partnerPhoto ? { mixPartner: { id: partner.id, cropUrl: urls.crop(partner.id, partnerPhoto.turns), photoName: basename(partnerPhoto.path) } } : {}),
   };

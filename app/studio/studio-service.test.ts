@@ -264,7 +264,7 @@ test('turning a photo: its size, image URL and pixels are those of the turned ph
   const before = await service.getPhoto({ photoId: photo.id });
   assert.match(before.imageUrl, /\/photo\/\d+\?v=0$/);
   await service.media('photo', photo.id); // in the renderer's cache: turning must drop it
-  const turned = await service.rotatePhoto({ photoId: photo.id, turns: 1 });
+  const turned = (await service.rotatePhoto({ photoId: photo.id, turns: 1 })).photo;
   assert.deepEqual([turned.width, turned.height], [800, 1200]);
   assert.match(turned.imageUrl, /\/photo\/\d+\?v=1$/, 'a new URL, so the UI does not show the cached image');
   assert.match(turned.thumbUrl, /\?v=1$/);
@@ -280,7 +280,7 @@ test('turning a photo: its size, image URL and pixels are those of the turned ph
   const out = readdirSync(join(work, 'turned-batch')).find((f) => f.endsWith('.jpg'))!;
   assert.equal((await sharp(join(work, 'turned-batch', out)).metadata()).width, 800, 'a batch edits the photo turned');
 
-  const back = await service.rotatePhoto({ photoId: photo.id, turns: 3 });
+  const back = (await service.rotatePhoto({ photoId: photo.id, turns: 3 })).photo;
   assert.deepEqual([back.width, back.height, back.faces], [1200, 800, 2]);
   assert.match(back.imageUrl, /\?v=0$/);
   await assert.rejects(service.rotatePhoto({ photoId: photo.id, turns: 4 }), /rotatePhoto: turns/);
