@@ -130,7 +130,10 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
       const done = store.items(jobId, 'done');
       const fewNames = (items: typeof done) => items.slice(0, 5).map((i) => basename(i.source)).join(', ') + (items.length > 5 ? ', ...' : '');
       const faceless = done.filter((i) => i.faces === 0);
-      if (faceless.length) console.log(`no face found in ${faceless.length} of them, exported unchanged: ${fewNames(faceless)}`);
+      if (faceless.length) {
+        console.log(`no face found in ${faceless.length} of them, exported unchanged: ${fewNames(faceless)}`);
+        console.log('  (a photo on its side or upside down: import its folder, turn it with glow-studio rotate, and run the batch again with --again)');
+      }
       const unedited = done.filter((i) => i.unedited > 0);
       if (unedited.length) {
         console.log(`the edit is too strong for the model on ${unedited.reduce((n, i) => n + i.unedited, 0)} face(s), left as they were: ${fewNames(unedited)} (smaller amounts may work)`);
