@@ -201,6 +201,8 @@ export interface JobInfo {
   errors: { file: string; message: string }[];
   /** Batches: photos exported with some faces left as they were (the model could not render the edit there). */
   unedited?: string[];
+  /** Batches: photos in which no face was found (exported unchanged). */
+  faceless?: string[];
 }
 
 export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus };

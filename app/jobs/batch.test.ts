@@ -21,7 +21,7 @@ import { JobStore } from './job-store.js';
 import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
 import { resolveAttributes } from './recipe.js';
 import { bundleWithAttributes } from './test-bundle.js';
-import { writeBadPhotos, writeTestPhotos } from './test-photos.js';
+import { writeBadPhotos, writeTestPhoto, writeTestPhotos } from './test-photos.js';
 import { fixtureDir } from '../engine/test-support.js';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -142,6 +142,23 @@ test('a face the model cannot render the edit on is left as it was, and the phot
       const [src, dst] = await Promise.all([sharp(f).raw().toBuffer(), sharp(join(out, basename(f))).raw().toBuffer()]);
       assert.ok(src.equals(dst), `${basename(f)} came out unchanged`);
     }
+  });
+});
+
+test('a photo without a face is exported unchanged and named in the job (faceless)', async () => {
+  const folder = join(dir, 'faceless');
+  const [withFace, without] = [join(folder, 'a-face.png'), join(folder, 'b-none.png')];
+  mkdirSync(folder, { recursive: true });
+  await writeTestPhoto(withFace, { width: 360, height: 270, faces: 1, format: 'png' });
+  await writeTestPhoto(without, { width: 360, height: 270, faces: 0, format: 'png' });
+  await withModel('faceless.sqlite', async (lib, engine, detector) => {
+    const sliders = { Smiling: 0.5 };
+    const directions = { Smiling: new Float32Array(engine.manifest.eps_size).fill(0.01) };
+    const { jobId } = createBatchJob(lib, { source: folder, out: join(dir, 'out-faceless'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
+    const summary = await new BatchRunner(lib, jobId, { engine, detector, directions, sliders }).run();
+    assert.deepEqual([summary.state, summary.counts.done], ['done', 2]);
+    const info = jobInfo(new JobStore(lib), jobId);
+    assert.deepEqual([info.faceless, info.unedited], [[without], []]);
   });
 });
 

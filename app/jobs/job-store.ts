@@ -167,7 +167,16 @@ export class JobStore {
 
   /** The sources of a job's finished photos that have a face left unedited, in order. */
   uneditedSources(jobId: number): string[] {
-    const rows = this.db.prepare("SELECT source FROM job_items WHERE job_id = ? AND state = 'done' AND unedited > 0 ORDER BY idx").all(jobId) as { source: string }[];
+    return this.doneSources(jobId, 'unedited > 0');
+  }
+
+  /** Photos done without a face found in them (exported unchanged). */
+  facelessSources(jobId: number): string[] {
+    return this.doneSources(jobId, 'faces = 0');
+  }
+
+  private doneSources(jobId: number, where: 'unedited > 0' | 'faces = 0'): string[] {
+    const rows = this.db.prepare(`SELECT source FROM job_items WHERE job_id = ? AND state = 'done' AND ${where} ORDER BY idx`).all(jobId) as { source: string }[];
     return rows.map((r) => r.source);
   }
 

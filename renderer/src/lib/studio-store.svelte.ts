@@ -21,6 +21,12 @@ const NOTICE_MS = 6000;
 const KEPT_NOTICES = 3;
 const FINISHED = new Set<JobInfo['state']>(['done', 'failed', 'cancelled']);
 
+/** "a.jpg, b.jpg, c.jpg and 4 more" */
+function fewNames(paths: readonly string[]): string {
+  const more = paths.length > 3 ? ` and ${paths.length - 3} more` : '';
+  return paths.slice(0, 3).map(baseName).join(', ') + more;
+}
+
 export class StudioStore {
   status = $state<StudioStatus | null>(null);
   folders = $state<FolderInfo[]>([]);
@@ -255,11 +261,15 @@ export class StudioStore {
       this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
     if (job.unedited?.length) {
-      const names = job.unedited.slice(0, 3).map(baseName).join(', ');
-      const more = job.unedited.length > 3 ? ` and ${job.unedited.length - 3} more` : '';
       this.notify('info', {
-        what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${names}${more}.`,
+        what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${fewNames(job.unedited)}.`,
         todo: 'Those photos were exported with their other faces edited. Smaller slider amounts may render on them.',
+      });
+    }
+    if (job.faceless?.length) {
+      this.notify('info', {
+        what: `${noun}: no face was found in ${fewNames(job.faceless)}; exported unchanged.`,
+        todo: 'A photo on its side or upside down: open it, turn it upright with ↺ or ↻, and run the batch again.',
       });
     }
   }
