@@ -269,7 +269,7 @@ export class StudioStore {
     if (job.faceless?.length) {
       this.notify('info', {
         what: `${noun}: no face was found in ${fewNames(job.faceless)}; exported unchanged.`,
-        todo: 'A photo on its side or upside down: open it, turn it upright with ↺ or ↻, and run the batch again.',
+        todo: 'A photo on its side or upside down: open it in the editor (import its folder first), turn it upright with ↺ or ↻, and run the batch again.',
       });
     }
   }
