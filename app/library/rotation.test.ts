@@ -130,6 +130,12 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     lib.setTag(found[1]!.id, 'smile', false);
     assert.deepEqual(await turnPhoto(lib, engine, detector, two.id, 2), { turns: 0, faces: 0, kept: 0, dropped: 2, lost: 1 });
     assert.deepEqual(lib.tagged('smile'), [{ faceId: face!.id, has: true }]);
+
+    // The file itself changed (turned upright in another app, say): analysed afresh, unturned.
+    await sharp(join(dir, 'one-upright.jpg')).jpeg({ quality: 80 }).toFile(one);
+    assert.equal((await importFolder(lib, photos, engine, detector)).changed, 1);
+    assert.equal(lib.photo(photo.id)!.turns, 0);
+    assert.equal(turnsOf(lib, one), 0);
     assert.equal(lib.integrityCheck(), 'ok');
   } finally {
     lib.close();
