@@ -126,6 +126,9 @@ export interface PhotoSummary {
   edited: boolean;
   /** Attributes any face of the photo is tagged as having (not the has-not tags), sorted. */
   tags: string[];
+  /** Every face found lies on its side the same way: the quarter turns clockwise (rotatePhoto)
+   * that would set them upright. */
+  suggestedTurns?: 1 | 3;
   error?: string;
 }
 
@@ -134,9 +137,6 @@ export interface PhotoDetail extends PhotoSummary {
   faceList: FaceInfo[];
   /** The brush mask: export leaves the photo as it was where it paints. */
   mask: MaskStroke[];
-  /** Every face found lies on its side the same way: the quarter turns clockwise (rotatePhoto)
-   * that would set them upright. */
-  suggestedTurns?: 1 | 3;
 }
 
 export interface AttributeInfo {

@@ -25,7 +25,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { turnPhoto, uprightTurns } from '../library/rotation.js';
+import { turnPhoto } from '../library/rotation.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
@@ -118,14 +118,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const photoDetail = (photoId: number): PhotoDetail => {
     const [summary] = listPhotos(library, urls, { photoId, offset: 0, limit: 1 });
     if (!summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
-    const faces = library.facesOfPhoto(photoId);
-    const upright = uprightTurns(faces);
     return {
       ...summary,
       imageUrl: urls.photo(photoId, library.photo(photoId)!.turns),
-      faceList: faces.map((f) => faceInfo(library, urls, f)),
+      faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
       mask: library.maskOf(photoId),
-      ...(upright ? { suggestedTurns: upright } : {}),
     };
   };
 

@@ -3,6 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
+import { uprightTurns } from '../library/rotation.js';
 
 /** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
  * UI fetches a photo again once it is turned instead of showing the cached one. */
@@ -38,6 +39,8 @@ export function listFolders(library: Library): FolderInfo[] {
   for (const r of rows) counts.set(dirname(r.path), (counts.get(dirname(r.path)) ?? 0) + 1);
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([path, photos]) => ({ path, photos }));
 }
+
+const suggestion = (turns: 0 | 1 | 3): Pick<PhotoSummary, 'suggestedTurns'> => (turns ? { suggestedTurns: turns } : {});
 
 export function listPhotos(
   library: Library,
@@ -80,6 +83,7 @@ export function listPhotos(
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,
     tags: (JSON.parse(r.tags) as string[]).sort(),
+    ...suggestion(r.faces ? uprightTurns(library.facesOfPhoto(r.id)) : 0),
   }));
 }
 
