@@ -661,6 +661,36 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       }
     });
 
+    test("'Sliders to all faces' gives every face of a group photo the selected face's sliders, as one undo step", async (t) => {
+      if (!needs(t, 'renderFace', 'saveEdit', 'getPhoto')) return;
+      await ensureAttribute(page, SMILE);
+      const group = (await api<PhotoSummary[]>(page, 'listPhotos', {})).find((p) => p.faces >= 2);
+      assert.ok(group, 'the fixture has a photo with two faces');
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await page.locator(`[data-testid=photo-tile][data-photo-id="${group.id}"] button.open`).click();
+      const chips = page.locator('.right .face');
+      await chips.nth(1).waitFor();
+      const recipes = async () => (await api<PhotoDetail>(page, 'getPhoto', { photoId: group.id })).faceList.map((f) => f.recipe?.sliders[SMILE] ?? 0);
+      const slider = page.locator(`input[data-attribute=${SMILE}]`);
+      await chips.nth(0).click();
+      await slider.focus();
+      await slider.press('End'); // the slider's top value, one gesture
+      await settle(page);
+      const [first, second] = await recipes();
+      assert.ok(first! > 0 && first !== second, `face 1 edited alone: ${first}, ${second}`);
+      await page.getByRole('button', { name: 'Sliders to all faces' }).click();
+      await settle(page);
+      assert.deepEqual(await recipes(), [first, first]);
+      await chips.nth(1).click();
+      await waitForValue(slider, (v) => Number(v) === first);
+      await studio.screenshot('editor-all-faces');
+      await page.locator('.stage').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+z');
+      await waitForValue(slider, (v) => Number(v) === second);
+      await settle(page);
+      assert.deepEqual(await recipes(), [first, second], 'undo takes back the copy, in one step');
+    });
+
     test('turning a photo a quarter turn right, and upright again as the editor suggests: the canvas, the faces and the library follow', async (t) => {
       if (!needs(t, 'rotatePhoto', 'getPhoto')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();

@@ -210,6 +210,18 @@ export class EditorStore {
     this.commit();
   }
 
+  /** Gives every face of the photo the selected face's slider values (each keeps its own
+   * mix): a group photo's faces edited alike, as one undo step. */
+  slidersToAllFaces(): void {
+    const from = this.faceId;
+    if (from === null || !this.photo) return;
+    const sliders = $state.snapshot(this.recipes[from]?.sliders ?? {}) as Recipe['sliders'];
+    const next = clone($state.snapshot(this.recipes) as Recipes);
+    for (const f of this.photo.faceList) next[f.id] = { ...(next[f.id] ?? EMPTY), sliders: clone(sliders) };
+    this.#apply(next);
+    this.#record();
+  }
+
   undo(): void {
     this.#restore(this.#history.undo());
   }
@@ -362,10 +374,15 @@ export class EditorStore {
 
   #restore(state: EditorState | undefined): void {
     if (!state) return;
-    const before = this.recipes;
-    this.recipes = clone(state.recipes);
     this.#syncHistory();
     if (JSON.stringify($state.snapshot(this.mask)) !== JSON.stringify(state.mask)) this.#saveMask(clone(state.mask));
+    this.#apply(state.recipes);
+  }
+
+  /** Shows and saves `recipes`, for the faces whose recipe they change. */
+  #apply(recipes: Recipes): void {
+    const before = this.recipes;
+    this.recipes = clone(recipes);
     const now = performance.now();
     for (const key of Object.keys(this.recipes)) {
       const id = Number(key);
