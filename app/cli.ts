@@ -39,7 +39,8 @@ user data folder):
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]
-  edit <face-id> --set smile=0.6     save a face's recipe  [--mix-face <id> --mix 0.5|0,0,1,1]
+  edit <face-id...> --set smile=0.6  save the faces' recipe (all the faces of a group photo, say)
+                                     [--mix-face <id> --mix 0.5|0,0,1,1]
   export <photo-id...>|--all --out <dir>   photos with their saved edits
   batch <folder> --set smile=0.6 --set age=-0.3 --out <dir>
                                      edit every face of every photo; resumable job

@@ -59,6 +59,12 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('edit', String(faces[0]), '--set', 'freckles=1.5', '--set', 'smile=0.5', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /edit saved \(freckles\+1\.5_Smiling\+0\.5\)/, 'saved under the attributes\' own names, as the studio saves them');
+  r = run('edit', String(faces[8]), String(faces[9]), '--set', 'smile=0.25', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`faces ${faces[8]}, ${faces[9]}: edit saved \\(Smiling\\+0\\.25\\)`));
+  r = run('edit', String(faces[8]), '999', '--set', 'smile=0.5', '--bundle', bundle);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no face with id 999/);
   r = run('edit', String(faces[0]), '--set', 'dimples=1', '--bundle', bundle);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown attribute 'dimples'/);

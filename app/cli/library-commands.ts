@@ -256,7 +256,7 @@ async function tagCommand(args: string[]) {
     const attr = values.attr.trim();
     library.transaction(() => {
       for (const id of ids) {
-        if (!library.face(id)) throw new InputError(`no face with id ${id} in the library (see glow-studio photos)`);
+        if (!library.face(id)) notFound(id);
         if (values.remove) library.removeTag(id, attr);
         else library.setTag(id, attr, Boolean(values.yes));
       }
@@ -300,10 +300,14 @@ async function deriveCommand(args: string[]) {
   }
 }
 
+function notFound(faceId: number): never {
+  throw new InputError(`no face with id ${faceId} in the library (see glow-studio photos)`);
+}
+
 async function editCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, set: { type: 'string', multiple: true }, 'mix-face': { type: 'string' }, mix: { type: 'string' } });
-  const [faceArg] = positionals(pos, 1, 'one face id');
-  const faceId = idArg(faceArg!, 'the face id');
+  if (!pos.length) throw new UsageError('edit needs one or more face ids (see glow-studio photos)');
+  const faceIds = pos.map((p) => idArg(p, 'a face id'));
   let sliders: Record<string, number>;
   try {
     sliders = parseSetFlags(values.set ?? []);
@@ -313,17 +317,17 @@ async function editCommand(args: string[]) {
   const library = openLibrary(values);
   const engine = await openEngine(values);
   try {
-    const face = library.face(faceId);
-    if (!face) throw new InputError(`no face with id ${faceId} in the library (see glow-studio photos)`);
+    const faces = faceIds.map((id) => library.face(id) ?? notFound(id));
     const mixFace = values['mix-face'] ? idArg(values['mix-face'], '--mix-face') : undefined;
-    if (mixFace && !library.face(mixFace)) throw new InputError(`no face with id ${mixFace} in the library`);
+    if (mixFace && !library.face(mixFace)) notFound(mixFace);
     const weights = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
     // Saved under the attributes' own names ("smile" is saved as Smiling), as the studio saves them.
     const { builtin, derived } = await attributesFor(engine, library);
     const { names } = resolveRecipe(Object.keys(sliders), engine, builtin, derived);
     const named = Object.fromEntries(Object.entries(sliders).map(([k, v]) => [names[k]!, v]));
-    library.saveEdit(face.photoId, faceId, { sliders: named, ...(mixFace ? { mix: { faceId: mixFace, weights } } : {}) });
-    console.log(`face ${faceId}: edit saved (${attrsToken(named) || 'no sliders'}${mixFace ? `, mix with face ${mixFace}` : ''})`);
+    const recipe = { sliders: named, ...(mixFace ? { mix: { faceId: mixFace, weights } } : {}) };
+    library.transaction(() => faces.forEach((f) => library.saveEdit(f.photoId, f.id, recipe)));
+    console.log(`face${faceIds.length > 1 ? 's' : ''} ${faceIds.join(', ')}: edit saved (${attrsToken(named) || 'no sliders'}${mixFace ? `, mix with face ${mixFace}` : ''})`);
   } finally {
     await engine.close();
     library.close();
