@@ -124,6 +124,12 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     assert.equal((await importFolder(lib, photos, engine, detector)).unchanged, 2);
     assert.equal(lib.photo(photo.id)!.turns, 2);
     await assert.rejects(turnPhoto(lib, engine, detector, photo.id, 4), /turns must be 1, 2 or 3/);
+    // Two turns at once: one lands, the other changes nothing and says so.
+    const both = await Promise.allSettled([turnPhoto(lib, engine, detector, photo.id, 1), turnPhoto(lib, engine, detector, photo.id, 1)]);
+    assert.deepEqual(both.map((b) => b.status).sort(), ['fulfilled', 'rejected']);
+    assert.match(String((both.find((b) => b.status === 'rejected') as PromiseRejectedResult).reason), /one\.jpg: the photo was turned meanwhile; nothing was changed/);
+    assert.equal(lib.photo(photo.id)!.turns, 3);
+    await turnPhoto(lib, engine, detector, photo.id, 3);
 
     // Turned back upside down, the two faces are missed again: gone, and the tagged one is
     // counted as lost (the studio says so).

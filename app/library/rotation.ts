@@ -101,6 +101,8 @@ export async function turnPhoto(library: Library, engine: GlowEngine, detector: 
   const lost = dropped.filter((b) => edited.has(b.id) || Object.keys(library.tagsOf(b.id)).length > 0).length;
   const modelId = engine.latentKey;
   library.transaction(() => {
+    // Another turn (a second window, the command line) may have landed while this one found faces.
+    if (library.photo(photoId)?.turns !== photo.turns) throw new Error(`${photo.path}: the photo was turned meanwhile; nothing was changed, turn it again`);
     library.setTurns(photoId, next, found.width, found.height, found.thumbnail);
     for (const b of dropped) library.deleteFace(b.id);
     found.faces.forEach((f, i) => {
