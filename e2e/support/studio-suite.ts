@@ -691,7 +691,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.deepEqual(await recipes(), [first, second], 'undo takes back the copy, in one step');
     });
 
-    test('turning a photo a quarter turn right, and upright again as the editor suggests: the canvas, the faces and the library follow', async (t) => {
+    test('turning a photo a quarter turn right, and upright again as the editor and the library suggest: the canvas, the faces and the tiles follow', async (t) => {
       if (!needs(t, 'rotatePhoto', 'getPhoto')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();
       await page.locator('[data-testid=photo-tile]:not(.broken) button.open').first().click();
@@ -728,8 +728,19 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.equal(await suggestion.count(), 0);
       await chipsAre(start.faceList.length);
       await page.getByRole('button', { name: 'Back to the library' }).click();
-      const tile = page.locator(`[data-testid=photo-tile] img[src*="thumb/${photoId}?v=0"]`);
-      await tile.waitFor({ timeout: 10_000 });
+      const tile = page.locator(`[data-testid=photo-tile][data-photo-id="${photoId}"]`);
+      await tile.locator('img[src*="?v=0"]').waitFor({ timeout: 10_000 });
+
+      // On its side again: the library marks it and turns every such photo upright at once.
+      await api(page, 'rotatePhoto', { photoId, turns: 1 });
+      await page.getByRole('button', { name: 'Editor', exact: true }).click();
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await tile.getByText('on its side').waitFor();
+      await studio.screenshot('library-sideways');
+      await page.getByRole('button', { name: 'Turn 1 upright' }).click();
+      await tile.locator('img[src*="?v=0"]').waitFor({ timeout: 60_000 });
+      assert.equal(await tile.getByText('on its side').count(), 0);
+      assert.deepEqual([(await detail()).width, (await detail()).suggestedTurns], [start.width, undefined]);
     });
 
     test('the page ran under the CSP without violations or errors', async () => {

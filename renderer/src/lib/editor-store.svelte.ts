@@ -137,10 +137,7 @@ export class EditorStore {
     const turned = await this.studio.guard('Turn the photo', () => this.studio.api.rotatePhoto({ photoId, turns }));
     this.turning = false;
     if (!turned || this.studio.photoId !== photoId) return;
-    if (turned.lost) {
-      const faces = turned.lost === 1 ? 'A face you had tagged or edited is' : `${turned.lost} faces you had tagged or edited are`;
-      this.studio.notify('info', { what: `${faces} not found in the photo turned, and its tags and edits went with it.`, todo: 'Turn the photo back to find it again, then tag or edit it anew.' });
-    }
+    this.studio.reportLost(turned.lost);
     await this.load(photoId);
     void this.studio.refreshPhotos(true); // its thumbnail and face count
   }

@@ -44,6 +44,8 @@ export class StudioStore {
   /** The view holds more photos than `photos` (loadMorePhotos lists the next page). */
   morePhotos = $state(false);
   connected = $state(true);
+  /** Turning the listed sideways photos upright (turnSidewaysUpright): how far it is. */
+  turningSideways = $state<{ done: number; total: number } | null>(null);
   /** Faces in the library tagged as having / not having `name`. */
   tagCount(name: string): TagCount {
     return this.tags.find((t) => t.name === name) ?? { name, positives: 0, negatives: 0 };
@@ -123,6 +125,35 @@ export class StudioStore {
   refreshPhotos(sameView = false): Promise<void> {
     const limit = sameView ? Math.min(MAX_LISTED, Math.max(PHOTO_PAGE, this.photos.length)) : PHOTO_PAGE;
     return this.#listPhotos(0, limit, (page) => page);
+  }
+
+  /** Turns every listed photo whose faces all lie on their side (PhotoSummary.suggestedTurns)
+   * upright, one at a time. */
+  async turnSidewaysUpright(): Promise<void> {
+    const todo = this.photos.filter((p) => p.suggestedTurns);
+    if (!todo.length || this.turningSideways) return;
+    let turned = 0;
+    let lost = 0;
+    for (const [i, p] of todo.entries()) {
+      this.turningSideways = { done: i, total: todo.length };
+      const r = await this.guard(`Turn ${p.name}`, () => this.api.rotatePhoto({ photoId: p.id, turns: p.suggestedTurns! }));
+      if (!r) continue;
+      turned++;
+      lost += r.lost;
+    }
+    this.turningSideways = null;
+    await this.refreshPhotos(true);
+    if (turned) this.notify('success', { what: `Turned ${turned} photo${turned === 1 ? '' : 's'} upright.`, todo: '' });
+    this.reportLost(lost);
+  }
+
+  /** Says that faces with tags or an edit were not found again in photos just turned. */
+  reportLost(lost: number): void {
+    if (!lost) return;
+    this.notify('info', {
+      what: `${lost === 1 ? 'A face you had tagged or edited was' : `${lost} faces you had tagged or edited were`} not found after turning, and lost their tags and edits.`,
+      todo: 'Turn the photo back to find the face again, then tag or edit it anew.',
+    });
   }
 
   /** Appends the view's next page of photos, if it has more. */
