@@ -36,6 +36,7 @@ user data folder):
   rotate <photo-id...> --by 90|180|270   turn photos the face finder read wrong (on their side,
                                      upside down) clockwise, and find their faces again; the
                                      files are not changed, the turn is kept in the library
+  rotate --sideways                  turn upright every photo whose faces all lie on their side
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

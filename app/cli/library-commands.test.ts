@@ -138,4 +138,17 @@ test('rotate turns a library photo and finds its faces again; photos shows the t
   r = run('rotate', '999', '--by', '90', '--bundle', bundle);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /no photo with id 999 in the library/);
+
+  // Turned a quarter turn, its face lies on its side: photos says so, and --sideways turns it back.
+  r = run('rotate', String(photo.id), '--by', '90', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  r = run('photos');
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 270 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 90, or rotate --sideways for all such photos\\)$`, 'm'));
+  r = run('rotate', '--sideways', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): now as the file has it; 1 face\\(s\\) found`, 'm'));
+  r = run('rotate', '--sideways', '--bundle', bundle);
+  assert.match(r.stdout, /no photo in the library has all its faces lying on their side/);
+  r = run('rotate', '--sideways', '3');
+  assert.equal(r.code, 2);
 });

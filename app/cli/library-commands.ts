@@ -195,26 +195,44 @@ async function importCommand(args: string[]) {
 const TURNS_BY_DEGREES: Record<string, number> = { '90': 1, '180': 2, '270': 3, '-90': 3 };
 
 async function rotateCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' } });
-  const turns = TURNS_BY_DEGREES[values.by ?? ''];
-  if (!turns) throw new UsageError(`rotate needs --by 90, 180 or 270 (degrees clockwise; -90 turns left), got '${values.by ?? ''}'`);
-  if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos)');
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, sideways: { type: 'boolean' } });
+  let turns = 0;
+  if (values.sideways) {
+    if (pos.length || values.by) throw new UsageError('rotate --sideways takes no photo ids and no --by: it turns each photo whose faces all lie on their side the way that sets them upright');
+  } else {
+    turns = TURNS_BY_DEGREES[values.by ?? ''] ?? 0;
+    if (!turns) throw new UsageError(`rotate needs --by 90, 180 or 270 (degrees clockwise; -90 turns left), got '${values.by ?? ''}'`);
+    if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos), or --sideways');
+  }
   const ids = pos.map((p) => idArg(p, 'a photo id'));
   const library = openLibrary(values);
-  for (const id of ids) if (!library.photo(id)) throw new InputError(`no photo with id ${id} in the library (see glow-studio photos)`);
-  const engine = await openEngine(values);
-  const detector = await FaceDetector.open();
   try {
-    for (const id of ids) {
-      const r = await turnPhoto(library, engine, detector, id, turns);
-      console.log(
-        `photo ${id} (${basename(library.photo(id)!.path)}): ${r.turns ? `now turned ${r.turns * 90} degrees from the file` : 'now as the file has it'}; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped${r.lost ? ` (${r.lost} had tags or an edit, gone with them)` : ''}`,
-      );
+    const plan = values.sideways
+      ? library
+          .photosUnder('')
+          .filter((p) => !p.missing)
+          .map((p) => ({ id: p.id, turns: uprightTurns(library.facesOfPhoto(p.id)) }))
+          .filter((p) => p.turns)
+      : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
+    if (!plan.length) {
+      console.log('no photo in the library has all its faces lying on their side');
+      return EXIT.ok;
     }
-    return EXIT.ok;
+    const engine = await openEngine(values);
+    const detector = await FaceDetector.open();
+    try {
+      for (const { id, turns: by } of plan) {
+        const r = await turnPhoto(library, engine, detector, id, by);
+        console.log(
+          `photo ${id} (${basename(library.photo(id)!.path)}): ${r.turns ? `now turned ${r.turns * 90} degrees from the file` : 'now as the file has it'}; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped${r.lost ? ` (${r.lost} had tags or an edit, gone with them)` : ''}`,
+        );
+      }
+      return EXIT.ok;
+    } finally {
+      await detector.close();
+      await engine.close();
+    }
   } finally {
-    await detector.close();
-    await engine.close();
     library.close();
   }
 }
@@ -233,7 +251,7 @@ async function photosCommand(args: string[]) {
       for (const r of rows) {
         const notes = [
           r.turns ? `turned ${r.turns * 90} degrees` : '',
-          r.uprightTurns ? `its faces lie on their side: glow-studio rotate ${r.id} --by ${r.uprightTurns * 90}` : '',
+          r.uprightTurns ? `its faces lie on their side: glow-studio rotate ${r.id} --by ${r.uprightTurns * 90}, or rotate --sideways for all such photos` : '',
           r.missing ? 'missing' : '',
         ].filter(Boolean);
         console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${notes.length ? ` (${notes.join(', ')})` : ''}`);
@@ -300,8 +318,8 @@ async function deriveCommand(args: string[]) {
   }
 }
 
-function notFound(faceId: number): never {
-  throw new InputError(`no face with id ${faceId} in the library (see glow-studio photos)`);
+function notFound(id: number, what: 'face' | 'photo' = 'face'): never {
+  throw new InputError(`no ${what} with id ${id} in the library (see glow-studio photos)`);
 }
 
 async function editCommand(args: string[]) {
@@ -408,7 +426,7 @@ async function exportCommand(args: string[]) {
   const engine = await openEngine(values);
   try {
     const ids = values.all ? library.photosUnder('').filter((p) => !p.missing).map((p) => p.id) : pos.map((p) => idArg(p, 'a photo id'));
-    for (const id of ids) if (!library.photo(id)) throw new InputError(`no photo with id ${id} in the library`);
+    for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');
     const { builtin, derived } = await attributesFor(engine, library);
     // The studio's own rendering, so the CLI exports exactly what the editor shows.
     const renderer = new FaceRenderer(library, () => engine, async (names) => resolveRecipe(names, engine, builtin, derived).directions);
