@@ -211,7 +211,7 @@ async function rotateCommand(args: string[]) {
       ? library
           .photosUnder('')
           .filter((p) => !p.missing)
-          .map((p) => ({ id: p.id, turns: uprightTurns(library.facesOfPhoto(p.id)) }))
+          .map((p) => ({ id: p.id, turns: uprightTurns(library.facesOfPhoto(p.id).map((f) => f.landmarks)) }))
           .filter((p) => p.turns)
       : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
     if (!plan.length) {
@@ -244,7 +244,7 @@ async function photosCommand(args: string[]) {
     const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
     const rows = photos.map((p) => {
       const faces = library.facesOfPhoto(p.id);
-      return { id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: faces.map((f) => f.id), uprightTurns: uprightTurns(faces) };
+      return { id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: faces.map((f) => f.id), uprightTurns: uprightTurns(faces.map((f) => f.landmarks)) };
     });
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else {

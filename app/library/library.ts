@@ -310,6 +310,19 @@ export class Library {
     return readingOrder((rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r)));
   }
 
+  /** The landmarks of the faces of each of `photoIds` (one query, for a page of photos). */
+  landmarksOfPhotos(photoIds: readonly number[]): Map<number, Landmarks[]> {
+    const rows = this.db
+      .prepare('SELECT id, photo_id, landmarks FROM faces WHERE photo_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(photoIds)) as { id: number; photo_id: number; landmarks: string }[];
+    const found = new Map<number, Landmarks[]>();
+    for (const r of rows) {
+      const landmarks = parseColumn(LandmarksSchema, r.landmarks, `faces row ${r.id} landmarks`) as Landmarks;
+      found.set(r.photo_id, [...(found.get(r.photo_id) ?? []), landmarks]);
+    }
+    return found;
+  }
+
   /** The photos with a face whose latent another model encoded (face-latents.ts). */
   photosWithFacesNotOf(modelId: string): Set<number> {
     const rows = this.db.prepare('SELECT DISTINCT photo_id FROM faces WHERE model_id <> ?').all(modelId) as { photo_id: number }[];

@@ -58,7 +58,7 @@ test('uprightTurns: faces that all lie on their side the same way get the turn t
   const face = (degrees: number) => {
     const a = (degrees * Math.PI) / 180;
     const at = (d: number): [number, number] => [100 + d * Math.cos(a), 100 + d * Math.sin(a)];
-    return { landmarks: { leftEye: at(-10), rightEye: at(10), nose: at(0), mouthLeft: at(-8), mouthRight: at(8) } };
+    return { leftEye: at(-10), rightEye: at(10), nose: at(0), mouthLeft: at(-8), mouthRight: at(8) };
   };
   assert.equal(uprightTurns([]), 0);
   assert.equal(uprightTurns([face(5), face(-12)]), 0);

@@ -22,8 +22,8 @@ const SIDEWAYS_DEGREES = 30;
  * of them lies on its side the same way (the finder finds faces turned 90 degrees); 0
  * otherwise: upright, mixed, no faces, or upside down, which the landmarks cannot tell.
  */
-export function uprightTurns(faces: readonly { landmarks: Landmarks }[]): 0 | 1 | 3 {
-  const rolls = faces.map((f) => (eyeAngle(f.landmarks) * 180) / Math.PI); // clockwise positive
+export function uprightTurns(faces: readonly Landmarks[]): 0 | 1 | 3 {
+  const rolls = faces.map((l) => (eyeAngle(l) * 180) / Math.PI); // clockwise positive
   if (!rolls.length) return 0;
   if (rolls.every((r) => Math.abs(r - 90) <= SIDEWAYS_DEGREES)) return 3; // rolled clockwise: turn back
   if (rolls.every((r) => Math.abs(r + 90) <= SIDEWAYS_DEGREES)) return 1;

@@ -73,6 +73,7 @@ export function listPhotos(
        FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
     )
     .all(...params, limit, offset) as PhotoListRow[];
+  const landmarks = library.landmarksOfPhotos(rows.filter((r) => r.faces > 0).map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
     path: r.path,
@@ -83,7 +84,7 @@ export function listPhotos(
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,
     tags: (JSON.parse(r.tags) as string[]).sort(),
-    ...suggestion(r.faces ? uprightTurns(library.facesOfPhoto(r.id)) : 0),
+    ...suggestion(uprightTurns(landmarks.get(r.id) ?? [])),
   }));
 }
 
