@@ -727,14 +727,15 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.deepEqual([back.width, back.height, back.faceList.length, back.suggestedTurns], [start.width, start.height, start.faceList.length, undefined]);
       assert.equal(await suggestion.count(), 0);
       await chipsAre(start.faceList.length);
+      // On its side again (Ctrl+], Lightroom's key): the library marks it and turns every such
+      // photo upright at once.
+      await page.locator('.stage').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('Control+]');
+      for (let polls = 0; (await detail()).width !== start.height && polls < 300; polls++) await page.waitForTimeout(200);
+      assert.equal((await detail()).width, start.height, 'Ctrl+] turned the photo');
+      await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
       await page.getByRole('button', { name: 'Back to the library' }).click();
       const tile = page.locator(`[data-testid=photo-tile][data-photo-id="${photoId}"]`);
-      await tile.locator('img[src*="?v=0"]').waitFor({ timeout: 10_000 });
-
-      // On its side again: the library marks it and turns every such photo upright at once.
-      await api(page, 'rotatePhoto', { photoId, turns: 1 });
-      await page.getByRole('button', { name: 'Editor', exact: true }).click();
-      await page.getByRole('button', { name: 'Library', exact: true }).click();
       await tile.getByText('on its side').waitFor();
       await studio.screenshot('library-sideways');
       await page.getByRole('button', { name: 'Turn 1 upright' }).click();
