@@ -33,9 +33,11 @@ Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBR
 user data folder):
   import <folder>                    add new/changed photos, faces and latents (rescans are incremental)
   photos [folder]                    photos in the library with their face ids  [--json]
-  rotate <photo-id...> --by 90|180|270   turn photos the face finder read wrong (on their side,
-                                     upside down) clockwise, and find their faces again; the
-                                     files are not changed, the turn is kept in the library
+  rotate <photo-id...> --by 90|180|270|auto   turn photos the face finder read wrong (on their
+                                     side, upside down) clockwise, and find their faces again
+                                     (auto: for a photo with no faces found, the turn at which
+                                     upright faces are found); the files are not changed, the
+                                     turn is kept in the library
   rotate --sideways                  turn upright every photo whose faces all lie on their side
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy

@@ -227,6 +227,9 @@ export const requests = {
   /** Turns a photo the face finder read wrong (on its side, upside down) by quarter turns
    * clockwise, and finds its faces again. The file is not touched. */
   rotatePhoto: z.object({ photoId: id, turns: z.number().int().min(1).max(3) }),
+  /** For a photo with no faces found: the quarter turns clockwise at which the face finder
+   * finds the most upright faces (turns 0: none at any turn). Changes nothing. */
+  findUprightTurns: z.object({ photoId: id }),
   listAttributes: z.object({}),
   listTags: z.object({}),
   renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
@@ -266,6 +269,7 @@ interface Responses {
   /** The photo turned; `lost`: faces found before the turn, with tags or an edit, that are not
    * found now (their tags and edits are gone with them). */
   rotatePhoto: { photo: PhotoDetail; lost: number };
+  findUprightTurns: { turns: number; faces: number };
   listAttributes: AttributeInfo[];
   listTags: TagCount[];
   renderFace: FaceLayer;

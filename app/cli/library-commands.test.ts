@@ -134,16 +134,23 @@ test('rotate turns a library photo and finds its faces again; photos shows the t
   assert.match(r.stdout, new RegExp(`^${photo.id}\\t320x240\\tfaces \\d+\\t.*photo-001\\.jpg \\(turned 180 degrees\\)$`, 'm'));
   r = run('rotate', String(photo.id), '--by', '45');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /rotate needs --by 90, 180 or 270 \(degrees clockwise; -90 turns left\), got '45'/);
+  assert.match(r.stderr, /rotate needs --by 90, 180, 270 \(degrees clockwise; -90 turns left\) or auto, got '45'/);
   r = run('rotate', '999', '--by', '90', '--bundle', bundle);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /no photo with id 999 in the library/);
+
+  // Upside down now, its face found the wrong way up: --by auto cannot tell, and leaves it.
+  r = run('rotate', String(photo.id), '--by', 'auto', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): no quarter turn shows more upright faces than the photo as it is; left as it is`, 'm'));
+  r = run('rotate', String(photo.id), '--by', '180', '--bundle', bundle);
+  assert.match(r.stdout, /now as the file has it/);
 
   // Turned a quarter turn, its face lies on its side: photos says so, and --sideways turns it back.
   r = run('rotate', String(photo.id), '--by', '90', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   r = run('photos');
-  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 270 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 90, or rotate --sideways for all such photos\\)$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 270, or rotate --sideways for all such photos\\)$`, 'm'));
   r = run('rotate', '--sideways', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): now as the file has it; 1 face\\(s\\) found`, 'm'));

@@ -14,7 +14,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { turnPhoto, uprightTurns } from '../library/rotation.js';
+import { findUprightTurns, turnPhoto, uprightTurns } from '../library/rotation.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { openEngine } from './engine-commands.js';
@@ -199,9 +199,9 @@ async function rotateCommand(args: string[]) {
   let turns = 0;
   if (values.sideways) {
     if (pos.length || values.by) throw new UsageError('rotate --sideways takes no photo ids and no --by: it turns each photo whose faces all lie on their side the way that sets them upright');
-  } else {
+  } else if (values.by !== 'auto') {
     turns = TURNS_BY_DEGREES[values.by ?? ''] ?? 0;
-    if (!turns) throw new UsageError(`rotate needs --by 90, 180 or 270 (degrees clockwise; -90 turns left), got '${values.by ?? ''}'`);
+    if (!turns) throw new UsageError(`rotate needs --by 90, 180, 270 (degrees clockwise; -90 turns left) or auto, got '${values.by ?? ''}'`);
     if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos), or --sideways');
   }
   const ids = pos.map((p) => idArg(p, 'a photo id'));
@@ -221,7 +221,13 @@ async function rotateCommand(args: string[]) {
     const engine = await openEngine(values);
     const detector = await FaceDetector.open();
     try {
-      for (const { id, turns: by } of plan) {
+      for (const { id, turns: asked } of plan) {
+        // --by auto: the turn at which the face finder finds the most upright faces.
+        const by = asked || (await findUprightTurns(library, detector, id)).turns;
+        if (!by) {
+          console.log(`photo ${id} (${basename(library.photo(id)!.path)}): no quarter turn shows more upright faces than the photo as it is; left as it is`);
+          continue;
+        }
         const r = await turnPhoto(library, engine, detector, id, by);
         console.log(
           `photo ${id} (${basename(library.photo(id)!.path)}): ${r.turns ? `now turned ${r.turns * 90} degrees from the file` : 'now as the file has it'}; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped${r.lost ? ` (${r.lost} had tags or an edit, gone with them)` : ''}`,

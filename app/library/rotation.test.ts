@@ -17,7 +17,7 @@ import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
 import { decodePhoto, turnsOf } from './photo-pixels.js';
-import { turnPhoto, turnPoint, uprightTurns } from './rotation.js';
+import { findUprightTurns, turnPhoto, turnPoint, uprightTurns } from './rotation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-rotate-'));
 const photos = join(dir, 'photos');
@@ -106,6 +106,9 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     assert.equal(turnsOf(lib, one), 2, 'a batch of the file decodes it turned');
     assert.deepEqual(readFileSync(one), bytes, 'the file is not touched');
 
+    // The two faces missed upside down: looked for at each turn, they are found upright half a turn on.
+    assert.deepEqual(await findUprightTurns(lib, detector, two.id), { turns: 2, faces: 2 });
+    assert.equal(lib.photo(two.id)!.turns, 0, 'looking changes nothing');
     // The two faces missed upside down are found upright, numbered left to right.
     const r2 = await turnPhoto(lib, engine, detector, two.id, 2);
     assert.deepEqual(r2, { turns: 2, faces: 2, kept: 0, dropped: 0, lost: 0 });

@@ -4,10 +4,14 @@
 // applies them (photo-pixels.ts), so the editor, export and batches see the photo turned.
 // Turning finds the faces again; a face found again where it was keeps its id, tags and edits,
 // and the brush mask turns with the photo.
+import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { eyeAngle } from '../faces/facemesh.js';
 import type { Box, Landmarks, Point } from '../faces/types.js';
+import type { RgbImage } from '../imaging/decode.js';
+import { detectScaled } from '../jobs/big-photo.js';
+import { defaultMinFace } from '../jobs/face-edit.js';
 import { analyseImage } from './import.js';
 import type { Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
@@ -28,6 +32,37 @@ export function uprightTurns(faces: readonly Landmarks[]): 0 | 1 | 3 {
   if (rolls.every((r) => Math.abs(r - 90) <= SIDEWAYS_DEGREES)) return 3; // rolled clockwise: turn back
   if (rolls.every((r) => Math.abs(r + 90) <= SIDEWAYS_DEGREES)) return 1;
   return 0;
+}
+
+/** A face whose eye line is within this many degrees of horizontal is upright. */
+const UPRIGHT_DEGREES = 45;
+
+/**
+ * For a photo in which no face was found: the quarter turns clockwise (1 to 3) at which the
+ * face finder finds the most upright faces, and how many. Turns 0 when no turn finds more
+ * than the photo as it is: the finder reads an upside-down face as upright too, so a photo
+ * whose faces were found (either way up) is left alone.
+ */
+export async function findUprightTurns(library: Library, detector: FaceDetector, photoId: number): Promise<{ turns: number; faces: number }> {
+  const photo = library.photo(photoId);
+  if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
+  const image = await decodePhoto(photo);
+  let best = { turns: 0, faces: 0 };
+  for (const turns of [0, 2, 1, 3]) {
+    const turned = turns ? await turnPixels(image, turns) : image;
+    const faces = await detectScaled(detector, turned, defaultMinFace(turned.width, turned.height));
+    const upright = faces.filter((f) => Math.abs(f.roll) <= UPRIGHT_DEGREES).length;
+    if (upright > best.faces) best = { turns, faces: upright };
+  }
+  return best;
+}
+
+async function turnPixels(image: RgbImage, turns: number): Promise<RgbImage> {
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .rotate(90 * turns)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
 /** Point (x, y) of a width x height photo, in that photo turned `turns` quarter turns clockwise. */

@@ -25,7 +25,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { turnPhoto } from '../library/rotation.js';
+import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
@@ -161,6 +161,10 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       renderer.forget();
       emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), lost };
+    },
+    findUprightTurns: async ({ photoId }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      return findUprightTurns(library, detector, photoId).catch(userError);
     },
     listAttributes: async () => {
       // The sliders people reach for first lead; the rest follow alphabetically.

@@ -284,6 +284,9 @@ test('turning a photo: its size, image URL and pixels are those of the turned ph
   assert.deepEqual([back.width, back.height, back.faces], [1200, 800, 2]);
   assert.match(back.imageUrl, /\?v=0$/);
   await assert.rejects(service.rotatePhoto({ photoId: photo.id, turns: 4 }), /rotatePhoto: turns/);
+  // Upright, with its faces found: no turn shows more upright faces, so none is offered.
+  assert.equal((await service.findUprightTurns({ photoId: photo.id })).turns, 0);
+  await assert.rejects(service.findUprightTurns({ photoId: 999_999 }), /no photo with id 999999/);
   await assert.rejects(service.rotatePhoto({ photoId: 999_999, turns: 1 }), /no photo with id 999999/);
   for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} was modified`);
 });

@@ -62,6 +62,8 @@ export class EditorStore {
   loading = $state(false);
   /** The photo is being turned and its faces found again (rotate). */
   turning = $state(false);
+  /** Faces are looked for in the photo turned (findFacesTurned). */
+  searching = $state(false);
   faceId = $state<number | null>(null);
   recipes = $state<Recipes>({});
   layers = $state<Record<number, ShownLayer>>({});
@@ -128,11 +130,11 @@ export class EditorStore {
     if (this.faceId !== null) void this.#warm(this.faceId);
   }
 
-  /** Turns the photo a quarter turn (1: clockwise, 3: counter-clockwise), for one the face
-   * finder read wrong, and opens it again with the faces found in it turned. */
-  async rotate(turns: 1 | 3): Promise<void> {
+  /** Turns the photo quarter turns clockwise (1: right, 2: upside down, 3: left), for one the
+   * face finder read wrong, and opens it again with the faces found in it turned. */
+  async rotate(turns: 1 | 2 | 3): Promise<void> {
     const photoId = this.photo?.id;
-    if (photoId === undefined || this.turning) return;
+    if (photoId === undefined || this.turning || this.searching) return;
     this.turning = true;
     const turned = await this.studio.guard('Turn the photo', () => this.studio.api.rotatePhoto({ photoId, turns }));
     this.turning = false;
@@ -140,6 +142,19 @@ export class EditorStore {
     this.studio.reportLost(turned.lost);
     await this.load(photoId);
     void this.studio.refreshPhotos(true); // its thumbnail and face count
+  }
+
+  /** For a photo with no faces found: looks for them with the photo turned, and turns it
+   * where they are upright. */
+  async findFacesTurned(): Promise<void> {
+    const photoId = this.photo?.id;
+    if (photoId === undefined || this.turning || this.searching) return;
+    this.searching = true;
+    const found = await this.studio.guard('Look for faces in the photo turned', () => this.studio.api.findUprightTurns({ photoId }));
+    this.searching = false;
+    if (!found || this.studio.photoId !== photoId) return;
+    if (found.turns === 1 || found.turns === 2 || found.turns === 3) return this.rotate(found.turns);
+    this.studio.notify('info', { what: 'No face was found in this photo at any quarter turn either.', todo: 'Faces smaller than about 40 pixels, or hidden, are not found.' });
   }
 
   selectFace(faceId: number): void {

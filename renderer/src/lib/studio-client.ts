@@ -38,6 +38,7 @@ const METHODS = {
   listPhotos: 1,
   getPhoto: 1,
   rotatePhoto: 1,
+  findUprightTurns: 1,
   listAttributes: 1,
   listTags: 1,
   renderFace: 1,
