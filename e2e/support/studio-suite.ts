@@ -1,12 +1,13 @@
 // The studio's UI tests, written once and run against any backend that serves the UI and the
 // StudioApi the way main's loopback host does (the fake service, or the real one).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { ApiMethod, AttributeInfo, Box, FaceLayer, PhotoDetail, PhotoSummary } from '../../app/api/contract.js';
+import { writeTestPhoto } from '../../app/jobs/test-photos.js';
 import { CHROMIUM, launchChromium, openStudio, percentile, type StudioPage } from './browser.js';
 import { decodePng, difference, inset, outside, within, type Raw, type Rect } from './pixels.js';
 
@@ -742,6 +743,28 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await tile.locator('img[src*="?v=0"]').waitFor({ timeout: 60_000 });
       assert.equal(await tile.getByText('on its side').count(), 0);
       assert.deepEqual([(await detail()).width, (await detail()).suggestedTurns], [start.width, undefined]);
+    });
+
+    test('a photo stored upside down, its faces not found: "Look for faces turned" finds them and turns it', async (t) => {
+      if (!needs(t, 'importFolder', 'findUprightTurns', 'rotatePhoto')) return;
+      // Two faces the finder misses upside down (app/library/rotation.test.ts), in a folder of their own.
+      const folder = join(backend.outRoot, 'upside-down');
+      mkdirSync(folder, { recursive: true });
+      const upright = join(backend.outRoot, 'two-upright.jpg');
+      await writeTestPhoto(upright, { width: 400, height: 300, faces: 2, seed: 3 });
+      await sharp(upright).rotate(180).jpeg({ quality: 92 }).toFile(join(folder, 'two-upside-down.jpg'));
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await page.fill('#import-path', folder);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('button', { name: /^Open two-upside-down\.jpg, 0 faces/ }).click({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Look for faces turned' }).click();
+      const chips = page.locator('.right .face');
+      for (let polls = 0; (await chips.count()) < 2 && polls < 300; polls++) await page.waitForTimeout(200);
+      assert.equal(await chips.count(), 2, 'both faces found with the photo turned');
+      const photoId = Number(new URL(page.url()).hash.split('/').pop());
+      const turned = await api<PhotoDetail>(page, 'getPhoto', { photoId });
+      assert.match(turned.imageUrl, /\?v=2$/, 'turned half a turn');
+      await studio.screenshot('editor-found-turned');
     });
 
     test('the page ran under the CSP without violations or errors', async () => {
