@@ -14,7 +14,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { findUprightTurns, turnPhoto, uprightTurns } from '../library/rotation.js';
+import { findUprightTurns, sidewaysPhotos, turnPhoto } from '../library/rotation.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { openEngine } from './engine-commands.js';
@@ -192,6 +192,13 @@ async function importCommand(args: string[]) {
   }
 }
 
+/** Every photo in the library whose faces all lie on their side, with the turn that sets them upright, by path. */
+function sidewaysPlan(library: Library): { id: number; turns: number }[] {
+  const listed = library.photosUnder('').filter((p) => !p.missing);
+  const sideways = sidewaysPhotos(library, listed.map((p) => p.id));
+  return listed.filter((p) => sideways.has(p.id)).map((p) => ({ id: p.id, turns: sideways.get(p.id)! }));
+}
+
 const TURNS_BY_DEGREES: Record<string, number> = { '90': 1, '180': 2, '270': 3, '-90': 3 };
 
 async function rotateCommand(args: string[]) {
@@ -207,13 +214,7 @@ async function rotateCommand(args: string[]) {
   const ids = pos.map((p) => idArg(p, 'a photo id'));
   const library = openLibrary(values);
   try {
-    const plan = values.sideways
-      ? library
-          .photosUnder('')
-          .filter((p) => !p.missing)
-          .map((p) => ({ id: p.id, turns: uprightTurns(library.facesOfPhoto(p.id).map((f) => f.landmarks)) }))
-          .filter((p) => p.turns)
-      : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
+    const plan = values.sideways ? sidewaysPlan(library) : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
     if (!plan.length) {
       console.log('no photo in the library has all its faces lying on their side');
       return EXIT.ok;
@@ -248,10 +249,17 @@ async function photosCommand(args: string[]) {
   const library = openLibrary(values);
   try {
     const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
-    const rows = photos.map((p) => {
-      const faces = library.facesOfPhoto(p.id);
-      return { id: p.id, path: p.path, width: p.width, height: p.height, turns: p.turns, missing: p.missing, faces: faces.map((f) => f.id), uprightTurns: uprightTurns(faces.map((f) => f.landmarks)) };
-    });
+    const sideways = sidewaysPhotos(library, photos.map((p) => p.id));
+    const rows = photos.map((p) => ({
+      id: p.id,
+      path: p.path,
+      width: p.width,
+      height: p.height,
+      turns: p.turns,
+      missing: p.missing,
+      faces: library.facesOfPhoto(p.id).map((f) => f.id),
+      uprightTurns: sideways.get(p.id) ?? 0,
+    }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else {
       for (const r of rows) {

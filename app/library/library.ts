@@ -318,7 +318,9 @@ export class Library {
     const found = new Map<number, Landmarks[]>();
     for (const r of rows) {
       const landmarks = parseColumn(LandmarksSchema, r.landmarks, `faces row ${r.id} landmarks`) as Landmarks;
-      found.set(r.photo_id, [...(found.get(r.photo_id) ?? []), landmarks]);
+      const faces = found.get(r.photo_id);
+      if (faces) faces.push(landmarks);
+      else found.set(r.photo_id, [landmarks]);
     }
     return found;
   }
@@ -354,13 +356,13 @@ export class Library {
     this.db.prepare('DELETE FROM tags WHERE face_id = ? AND attribute = ?').run(faceId, attribute);
   }
 
-  /** Faces tagged for `attribute` (a tag is the user's word on a face, whatever model). */
   /** The face's tags: attribute -> has it. */
   tagsOf(faceId: number): Record<string, boolean> {
     const rows = this.db.prepare('SELECT attribute, value FROM tags WHERE face_id = ?').all(faceId) as { attribute: string; value: number }[];
     return Object.fromEntries(rows.map((r) => [r.attribute, r.value === 1]));
   }
 
+  /** Faces tagged for `attribute` (a tag is the user's word on a face, whatever model). */
   tagged(attribute: string): { faceId: number; has: boolean }[] {
     const rows = this.db
       .prepare('SELECT face_id AS faceId, value FROM tags WHERE attribute = ? ORDER BY face_id')

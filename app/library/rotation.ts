@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { eyeAngle } from '../faces/facemesh.js';
+import { iou } from '../faces/nms.js';
 import type { Box, Landmarks, Point } from '../faces/types.js';
 import type { RgbImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
@@ -32,6 +33,17 @@ export function uprightTurns(faces: readonly Landmarks[]): 0 | 1 | 3 {
   if (rolls.every((r) => Math.abs(r - 90) <= SIDEWAYS_DEGREES)) return 3; // rolled clockwise: turn back
   if (rolls.every((r) => Math.abs(r + 90) <= SIDEWAYS_DEGREES)) return 1;
   return 0;
+}
+
+/** The photos among `photoIds` whose faces all lie on their side the same way, with the turn
+ * that sets them upright (uprightTurns); their landmarks read in one query. */
+export function sidewaysPhotos(library: Library, photoIds: readonly number[]): Map<number, 1 | 3> {
+  const sideways = new Map<number, 1 | 3>();
+  for (const [photoId, faces] of library.landmarksOfPhotos(photoIds)) {
+    const turns = uprightTurns(faces);
+    if (turns) sideways.set(photoId, turns);
+  }
+  return sideways;
 }
 
 /** A face whose eye line is within this many degrees of horizontal is upright. */
@@ -83,14 +95,6 @@ function turnBox(b: Box, turns: number, width: number, height: number): Box {
   const [x0, y0] = turnPoint([b.x, b.y], turns, width, height);
   const [x1, y1] = turnPoint([b.x + b.width, b.y + b.height], turns, width, height);
   return { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };
-}
-
-function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const overlap = w * h;
-  return overlap / (a.width * a.height + b.width * b.height - overlap);
 }
 
 export interface TurnResult {

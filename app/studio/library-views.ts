@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
-import { uprightTurns } from '../library/rotation.js';
+import { sidewaysPhotos } from '../library/rotation.js';
 
 /** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
  * UI fetches a photo again once it is turned instead of showing the cached one. */
@@ -40,8 +40,6 @@ export function listFolders(library: Library): FolderInfo[] {
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([path, photos]) => ({ path, photos }));
 }
 
-const suggestion = (turns: 0 | 1 | 3): Pick<PhotoSummary, 'suggestedTurns'> => (turns ? { suggestedTurns: turns } : {});
-
 export function listPhotos(
   library: Library,
   urls: MediaUrls,
@@ -73,7 +71,7 @@ export function listPhotos(
        FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
     )
     .all(...params, limit, offset) as PhotoListRow[];
-  const landmarks = library.landmarksOfPhotos(rows.filter((r) => r.faces > 0).map((r) => r.id));
+  const sideways = sidewaysPhotos(library, rows.filter((r) => r.faces > 0).map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
     path: r.path,
@@ -84,7 +82,7 @@ export function listPhotos(
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,
     tags: (JSON.parse(r.tags) as string[]).sort(),
-    ...suggestion(uprightTurns(landmarks.get(r.id) ?? [])),
+    ...(sideways.has(r.id) ? { suggestedTurns: sideways.get(r.id)! } : {}),
   }));
 }
 
