@@ -10,7 +10,7 @@ Writes into --out:
   samples-t0.5.png, samples-t0.7.png, samples-t1.0.png      64 samples per temperature
   edits.png                8 validation faces (rows): the face, then for each attribute
                            alpha = -1, 0, +1 (columns), using the bundle's attributes.bin
-  onnx-reference/          input.bin, eps.bin, decoded.bin (float32 LE) + meta.json: PyTorch's
+  onnx-reference/          input.bin, eps.bin, decoded.bin, bits.bin (float32 LE) + meta.json: PyTorch's
                            outputs on validation faces, for the Node engine's onnxruntime check
 
 ONNX check: onnx 1.12 (Debian) has no Python reference evaluator and onnxruntime is not
@@ -109,9 +109,9 @@ def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None,
     ref = out_dir / "onnx-reference"
     ref.mkdir(exist_ok=True)
     xs = x[:8].contiguous()
-    eps8 = frozen.encode_eps(xs)
+    eps8, bits8 = frozen.encode_with_density(xs)
     dec8 = frozen.decode_eps(eps8)
-    for name, t in (("input", xs), ("eps", eps8), ("decoded", dec8)):
+    for name, t in (("input", xs), ("eps", eps8), ("decoded", dec8), ("bits", bits8)):
         (ref / f"{name}.bin").write_bytes(t.numpy().astype("<f4").tobytes())
     (ref / "meta.json").write_text(json.dumps({"input": list(xs.shape), "eps": list(eps8.shape),
                                                "decoded": list(dec8.shape)}) + "\n")

@@ -3,9 +3,10 @@
     python models/export.py --checkpoint runs/face-64/last.pt --out models/bundles/face-64
 
 The encoder maps an image (N x 3 x S x S, values in [-0.5, 0.5]) to standardised eps
-(N x 3*S*S); the decoder maps eps back. Neither graph holds a random op or a
-log-determinant; the 1x1 convolutions and their inverses are computed in float64 here and
-baked in as plain weights. The batch dimension is dynamic.
+(N x 3*S*S) and gives, as a second output, the model's bits/dim of each image (the studio's
+check that a face crop is not upside down); the decoder maps eps back. Neither graph holds a
+random op; the 1x1 convolutions and their inverses are computed in float64 here and baked in
+as plain weights. The batch dimension is dynamic.
 
 Both graphs keep their large weights in one shared file, weights.bin (ONNX external data):
 the coupling networks, which are most of the model, are stored once for encoder and decoder,
@@ -47,11 +48,11 @@ def frozen_copy(model: Glow) -> Glow:
     return frozen
 
 
-def _onnx_export(module: nn.Module, example: torch.Tensor, path: Path, input_name: str, output_name: str) -> None:
+def _onnx_export(module: nn.Module, example: torch.Tensor, path: Path, input_name: str, output_names: list) -> None:
     kwargs = dict(
         input_names=[input_name],
-        output_names=[output_name],
-        dynamic_axes={input_name: {0: "batch"}, output_name: {0: "batch"}},
+        output_names=output_names,
+        dynamic_axes={name: {0: "batch"} for name in [input_name, *output_names]},
         opset_version=OPSET,
         do_constant_folding=True,
     )
@@ -135,6 +136,40 @@ def latent_layout(cfg: GlowConfig) -> list:
     return layout
 
 
+GRAPH_INPUTS = {"encoder": "image", "decoder": "eps"}
+# The encoder's second output, bits_per_dim, is the model's bits/dim of each input image
+# (Glow.encode_with_density); bundles exported before it have only eps.
+GRAPH_OUTPUTS = {"encoder": "eps", "decoder": "image", "encoder_bits_per_dim": "bits_per_dim"}
+
+
+def _export_graphs(frozen: Glow, out: Path) -> dict:
+    """encoder.onnx, decoder.onnx and their shared weights.bin; returns their manifest entries."""
+    cfg = frozen.cfg
+    s = cfg.image_size
+    _onnx_export(GlowMethod(frozen, "encode_with_density"), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx",
+                 "image", [GRAPH_OUTPUTS["encoder"], GRAPH_OUTPUTS["encoder_bits_per_dim"]])
+    _onnx_export(GlowMethod(frozen, "decode_eps"), torch.zeros(2, cfg.channels * s * s), out / "decoder.onnx",
+                 "eps", [GRAPH_OUTPUTS["decoder"]])
+    share_weights(out, ["encoder.onnx", "decoder.onnx"])
+    return {
+        "encoder": {"path": "encoder.onnx", "sha256": _sha256(out / "encoder.onnx")},
+        "decoder": {"path": "decoder.onnx", "sha256": _sha256(out / "decoder.onnx")},
+        "weights": {"path": WEIGHTS_FILE, "sha256": _sha256(out / WEIGHTS_FILE)},
+    }
+
+
+def reexport_bundle(model: Glow, bundle_dir: str | Path) -> dict:
+    """Export the network graphs of an existing bundle again (bundle_model.load_bundle_model's
+    model), keeping the rest of its manifest; returns the manifest."""
+    out = Path(bundle_dir)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"].update(_export_graphs(frozen_copy(model), out))  # frozen_copy keeps frozen weights
+    manifest["inputs"], manifest["outputs"] = GRAPH_INPUTS, GRAPH_OUTPUTS
+    manifest["exported_with"] = {"torch": torch.__version__}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
 def export_bundle(
     model: Glow,
     out_dir: str | Path,
@@ -151,14 +186,7 @@ def export_bundle(
     frozen = frozen_copy(model)
     s = cfg.image_size
     eps_size = cfg.channels * s * s
-    _onnx_export(GlowMethod(frozen, "encode_eps"), torch.zeros(2, cfg.channels, s, s), out / "encoder.onnx", "image", "eps")
-    _onnx_export(GlowMethod(frozen, "decode_eps"), torch.zeros(2, eps_size), out / "decoder.onnx", "eps", "image")
-    share_weights(out, ["encoder.onnx", "decoder.onnx"])
-    files = {
-        "encoder": {"path": "encoder.onnx", "sha256": _sha256(out / "encoder.onnx")},
-        "decoder": {"path": "decoder.onnx", "sha256": _sha256(out / "decoder.onnx")},
-        "weights": {"path": WEIGHTS_FILE, "sha256": _sha256(out / WEIGHTS_FILE)},
-    }
+    files = _export_graphs(frozen, out)
     for role, name in (extra_files or {}).items():
         files[role] = {"path": name, "sha256": _sha256(out / name)}
     manifest = {
@@ -172,8 +200,8 @@ def export_bundle(
         "eps_size": eps_size,
         "levels": latent_layout(cfg),
         "architecture": cfg.to_dict(),
-        "inputs": {"encoder": "image", "decoder": "eps"},
-        "outputs": {"encoder": "eps", "decoder": "image"},
+        "inputs": GRAPH_INPUTS,
+        "outputs": GRAPH_OUTPUTS,
         "opset": OPSET,
         "exported_with": {"torch": torch.__version__},
         "files": files,

@@ -8,7 +8,8 @@ of its own (per channel and position).
 
 The studio's latent convention (DESIGN.md): eps is every level's z standardized by its prior,
 (z - mean) / std, flattened and concatenated finest level first. `encode_eps` / `decode_eps`
-implement that convention; the exported ONNX graphs are exactly these two functions.
+implement that convention; the exported decoder is decode_eps, and the encoder is
+encode_with_density: encode_eps plus the model's bits/dim of the image.
 
 Works on torch 1.13 (Debian, CPU) and torch 2.x.
 """
@@ -141,7 +142,10 @@ class InvConv2dLU(nn.Module):
     @torch.no_grad()
     def freeze(self) -> None:
         """Bake W and W^-1 (computed in float64) in as plain weights, for export: the graphs
-        then hold no LU algebra and no matrix inverse."""
+        then hold no LU algebra and no matrix inverse. A frozen convolution stays as it is (a
+        model rebuilt from a bundle has only its frozen weights: bundle_model.py)."""
+        if hasattr(self, "frozen_w"):
+            return
         w64 = self.weight(torch.float64)
         self.register_buffer("frozen_w", w64.float())
         self.register_buffer("frozen_w_inv", torch.inverse(w64).float())
@@ -372,9 +376,11 @@ class Glow(nn.Module):
     def bits_per_dim(self, x: torch.Tensor) -> torch.Tensor:
         """Negative log-likelihood of the dequantised batch x, in bits per dimension (per image)."""
         log_p, logdet, _ = self(x)
-        n_dims = x[0].numel()
-        n_bins = 2 ** self.cfg.n_bits
-        log_likelihood = log_p + logdet - math.log(n_bins) * n_dims
+        return self._bits_per_dim(log_p, logdet, x[0].numel())
+
+    def _bits_per_dim(self, log_p: torch.Tensor, logdet: torch.Tensor, n_dims: int) -> torch.Tensor:
+        """-log2 of the n_bits-quantised likelihood per dimension, from the continuous log density."""
+        log_likelihood = log_p + logdet - math.log(2 ** self.cfg.n_bits) * n_dims
         return -log_likelihood / (math.log(2) * n_dims)
 
     # -- the studio's latent convention -----------------------------------------------------
@@ -385,6 +391,23 @@ class Glow(nn.Module):
             x, z, mean, log_std, _ = level(x)
             parts.append(((z - mean) * torch.exp(-log_std)).flatten(1))
         return torch.cat(parts, 1)
+
+    def encode_with_density(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """encode_eps(x), and the model's bits/dim at x (no dequantisation noise), per image.
+
+        The studio compares the second between a face crop and the crop turned half a turn: a
+        face the face finder read upright while it is upside down costs the model more bits
+        than the same crop turned (the exported encoder's second output)."""
+        parts = []
+        log_p = torch.zeros(x.shape[0], device=x.device)
+        logdet = torch.zeros(x.shape[0], device=x.device)
+        n_dims = x[0].numel()
+        for level in self.levels:
+            x, z, mean, log_std, ld = level(x)
+            parts.append(((z - mean) * torch.exp(-log_std)).flatten(1))
+            log_p = log_p + gaussian_log_p(z, mean, log_std).flatten(1).sum(1)
+            logdet = logdet + ld
+        return torch.cat(parts, 1), self._bits_per_dim(log_p, logdet, n_dims)
 
     def decode_eps(self, eps: torch.Tensor) -> torch.Tensor:
         """eps, N x C*S*S -> image N x C x S x S (inverse of encode_eps)."""

@@ -8,6 +8,7 @@ bundle's are (models/round_fp16.py), so the tests cover the float16 weights.bin 
 PyTorch's own outputs on a fixed input (float32, little-endian, row-major) so the Node
 tests can compare onnxruntime against PyTorch:
   input.bin  (N x 3 x 32 x 32 image)   eps.bin (encoder output)   decoded.bin (decoder of eps)
+  bits.bin   (the encoder's bits/dim of each image)
   meta.json  (shapes)
 """
 from __future__ import annotations
@@ -51,9 +52,9 @@ def write_reference(model: Glow, ref_dir: Path) -> None:
     frozen = frozen_copy(model)
     x = reference_input()
     with torch.no_grad():
-        eps = frozen.encode_eps(x)
+        eps, bits = frozen.encode_with_density(x)
         decoded = frozen.decode_eps(eps)
-    for name, t in (("input", x), ("eps", eps), ("decoded", decoded)):
+    for name, t in (("input", x), ("eps", eps), ("decoded", decoded), ("bits", bits)):
         (ref_dir / f"{name}.bin").write_bytes(t.contiguous().numpy().astype("<f4").tobytes())
     meta = {"input": list(x.shape), "eps": list(eps.shape), "decoded": list(decoded.shape)}
     (ref_dir / "meta.json").write_text(json.dumps(meta) + "\n")

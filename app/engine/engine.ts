@@ -21,7 +21,8 @@ export interface RunOptions {
 interface Pending {
   graph: Graph;
   input: Float32Array;
-  resolve: (out: Float32Array) => void;
+  /** density: the encoder's bits/dim of this item, where the model gives it. */
+  resolve: (out: Float32Array, density?: number) => void;
   reject: (err: Error) => void;
   signal?: AbortSignal | undefined;
 }
@@ -79,6 +80,9 @@ export class GlowEngine {
     /** Set when `auto` wanted CUDA but fell back to the CPU. */
     readonly fallbackReason: string | undefined,
     private readonly maxBatch: number,
+    /** Whether the encoder gives the model's bits/dim of each image (encodeWithDensity);
+     * bundles exported before that output have only eps. */
+    readonly measuresDensity: boolean,
   ) {
     worker.on('message', (msg: WorkerReply) => this.onReply(msg));
     worker.on('error', (err) => this.failAll(err));
@@ -106,7 +110,7 @@ export class GlowEngine {
       }
       throw new Error(`unexpected first message from the inference worker: ${first.kind}`);
     }
-    return new GlowEngine(bundle, worker, first.provider, first.fallbackReason, options.maxBatch ?? 16);
+    return new GlowEngine(bundle, worker, first.provider, first.fallbackReason, options.maxBatch ?? 16, first.measuresDensity);
   }
 
   get manifest(): Manifest {
@@ -125,14 +129,24 @@ export class GlowEngine {
   }
 
   /** One image (C x S x S, values in [-0.5, 0.5]) -> its eps. */
-  encode(image: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
-    return this.enqueue('encoder', image, this.imageLength, options);
+  async encode(image: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    return (await this.enqueue('encoder', image, this.imageLength, options)).out;
+  }
+
+  /** One image -> its eps, and the model's bits/dim of it: how many bits the model spends per
+   * value, lower for what looks more like the faces it learned (measuresDensity). */
+  async encodeWithDensity(image: Float32Array, options: RunOptions = {}): Promise<{ eps: Float32Array; bitsPerDim: number }> {
+    if (!this.measuresDensity) {
+      throw new BundleError(this.bundle.encoderPath, 'this encoder has no bits_per_dim output; export the bundle again (python models/bundle_model.py --bundle DIR --reexport)');
+    }
+    const { out, density } = await this.enqueue('encoder', image, this.imageLength, options);
+    return { eps: out, bitsPerDim: density! };
   }
 
   /** One eps -> its image (C x S x S). A latent too far from the faces the model knows can
    * decode to non-finite values: that is an error here, never a black patch downstream. */
   async decode(eps: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
-    const image = await this.enqueue('decoder', eps, this.manifest.eps_size, options);
+    const { out: image } = await this.enqueue('decoder', eps, this.manifest.eps_size, options);
     if (!image.every(Number.isFinite)) throw new UndecodableLatentError();
     return image;
   }
@@ -143,7 +157,7 @@ export class GlowEngine {
     // Queued requests are refused at once, but a run already inside the worker is let finish:
     // terminating the thread in the middle of onnxruntime's native run aborts the whole process
     // (after Ctrl-C in a batch, say, whose runs were cancelled but are still executing).
-    for (const item of this.queue.splice(0)) this.settle(item, new Error('the engine was closed'));
+    for (const item of this.queue.splice(0)) item.reject(new Error('the engine was closed'));
     if (this.inFlight.size) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -156,14 +170,14 @@ export class GlowEngine {
     await this.worker.terminate();
   }
 
-  private enqueue(graph: Graph, input: Float32Array, length: number, { signal }: RunOptions): Promise<Float32Array> {
+  private enqueue(graph: Graph, input: Float32Array, length: number, { signal }: RunOptions): Promise<{ out: Float32Array; density?: number | undefined }> {
     if (this.closed) return Promise.reject(new Error('the engine is closed'));
     if (input.length !== length) {
       return Promise.reject(new RangeError(`${graph} input has ${input.length} values, the model expects ${length}`));
     }
     if (signal?.aborted) return Promise.reject(new AbortError());
     return new Promise((resolve, reject) => {
-      const item: Pending = { graph, input, resolve, reject, signal };
+      const item: Pending = { graph, input, resolve: (out, density) => resolve({ out, density }), reject, signal };
       if (signal && !this.watched.has(signal)) {
         this.watched.add(signal);
         signal.addEventListener('abort', () => this.cancel(signal), { once: true });
@@ -223,26 +237,22 @@ export class GlowEngine {
     this.busy = false;
     if (batch) {
       if (msg.kind === 'error') {
-        for (const item of batch) this.settle(item, new Error(`model run failed: ${msg.message}`));
+        for (const item of batch) item.reject(new Error(`model run failed: ${msg.message}`));
       } else {
         const out = new Float32Array(msg.data);
+        const density = msg.density ? new Float32Array(msg.density) : undefined;
         const each = out.length / batch.length;
-        batch.forEach((item, i) => this.settle(item, out.slice(i * each, (i + 1) * each)));
+        batch.forEach((item, i) => item.resolve(out.slice(i * each, (i + 1) * each), density?.[i]));
       }
     }
     if (this.inFlight.size === 0) this.drained?.();
     this.scheduleDispatch();
   }
 
-  private settle(item: Pending, result: Float32Array | Error): void {
-    if (result instanceof Error) item.reject(result);
-    else item.resolve(result);
-  }
-
   private failAll(err: Error): void {
     const all = [...this.queue.splice(0), ...[...this.inFlight.values()].flat()];
     this.inFlight.clear();
     this.busy = false;
-    for (const item of all) this.settle(item, err);
+    for (const item of all) item.reject(err);
   }
 }

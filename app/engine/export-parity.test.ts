@@ -25,13 +25,15 @@ before(() => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test('onnxruntime (from Node) and PyTorch agree to 1e-4 on encode and decode', async () => {
+test('onnxruntime (from Node) and PyTorch agree to 1e-4 on encode (eps and bits/dim) and decode', async () => {
   const engine = await GlowEngine.open(rebuilt, { device: 'cpu' });
   try {
     const check = await checkAgainstReference(engine, await readReference(reference));
     assert.ok(check.images >= 3);
     assert.ok(check.encoderMaxError < 1e-4, `encoder differs by ${check.encoderMaxError}`);
     assert.ok(check.decoderMaxError < 1e-4, `decoder differs by ${check.decoderMaxError}`);
+    assert.ok(engine.measuresDensity);
+    assert.ok(check.densityMaxError !== undefined && check.densityMaxError < 1e-4, `bits/dim differs by ${check.densityMaxError}`);
   } finally {
     await engine.close();
   }

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { BundleError, checkGraphShape, loadBundle } from './bundle.js';
 import { openSessions, type DeviceSetting } from './execution-provider.js';
-import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { DENSITY_OUTPUT, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 interface WorkerInit {
   bundleDir: string;
@@ -36,7 +36,8 @@ async function start() {
 const ready = start();
 
 ready.then(
-  ({ sessions }) => reply({ kind: 'ready', provider: sessions.provider, fallbackReason: sessions.fallbackReason }),
+  ({ sessions }) =>
+    reply({ kind: 'ready', provider: sessions.provider, fallbackReason: sessions.fallbackReason, measuresDensity: sessions.encoder.outputNames.includes(DENSITY_OUTPUT) }),
   (err: unknown) => {
     const file = err instanceof BundleError ? err.file : undefined;
     reply({ kind: 'fatal', name: (err as Error).name, message: (err as Error).message, file });
@@ -55,9 +56,11 @@ port.on('message', async (req: WorkerRequest) => {
     const outputs = await session.run({ [session.inputNames[0]!]: input });
     const output = outputs[session.outputNames[0]!];
     if (!output) throw new Error(`the ${req.graph} graph returned no output`);
-    // Copy into a buffer we own so it can be transferred without touching ORT's memory.
+    // Copy into buffers we own so they can be transferred without touching ORT's memory.
     const data = new Float32Array(output.data as Float32Array).buffer;
-    reply({ kind: 'result', id: req.id, data }, [data]);
+    const bits = req.graph === 'encoder' ? outputs[DENSITY_OUTPUT] : undefined;
+    const density = bits ? new Float32Array(bits.data as Float32Array).buffer : undefined;
+    reply({ kind: 'result', id: req.id, data, density }, density ? [data, density] : [data]);
   } catch (err) {
     reply({ kind: 'error', id: req.id, message: (err as Error).message });
   }
