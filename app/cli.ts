@@ -38,7 +38,8 @@ user data folder):
                                      (auto: for a photo with no faces found, the turn at which
                                      upright faces are found); the files are not changed, the
                                      turn is kept in the library
-  rotate --sideways                  turn upright every photo whose faces all lie on their side
+  rotate --upright                   turn upright every photo whose faces all lie on their side,
+                                     or all look upside down to the model
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

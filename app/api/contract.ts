@@ -126,9 +126,9 @@ export interface PhotoSummary {
   edited: boolean;
   /** Attributes any face of the photo is tagged as having (not the has-not tags), sorted. */
   tags: string[];
-  /** Every face found lies on its side the same way: the quarter turns clockwise (rotatePhoto)
-   * that would set them upright. */
-  suggestedTurns?: 1 | 3;
+  /** Every face found lies on its side the same way (1 or 3), or looks upside down to the
+   * model (2): the quarter turns clockwise (rotatePhoto) that would set them upright. */
+  suggestedTurns?: 1 | 2 | 3;
   error?: string;
 }
 
@@ -227,8 +227,9 @@ export const requests = {
   /** Turns a photo the face finder read wrong (on its side, upside down) by quarter turns
    * clockwise, and finds its faces again. The file is not touched. */
   rotatePhoto: z.object({ photoId: id, turns: z.number().int().min(1).max(3) }),
-  /** For a photo with no faces found: the quarter turns clockwise at which the face finder
-   * finds the most upright faces (turns 0: none at any turn). Changes nothing. */
+  /** The quarter turns clockwise that set a photo upright: its suggestedTurns where it has
+   * them, else, for a photo with no faces found, the turn at which the face finder finds the
+   * most upright faces (turns 0: none at any turn). Changes nothing. */
   findUprightTurns: z.object({ photoId: id }),
   listAttributes: z.object({}),
   listTags: z.object({}),

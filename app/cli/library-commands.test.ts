@@ -146,16 +146,16 @@ test('rotate turns a library photo and finds its faces again; photos shows the t
   r = run('rotate', String(photo.id), '--by', '180', '--bundle', bundle);
   assert.match(r.stdout, /now as the file has it/);
 
-  // Turned a quarter turn, its face lies on its side: photos says so, and --sideways turns it back.
+  // Turned a quarter turn, its face lies on its side: photos says so, and --upright turns it back.
   r = run('rotate', String(photo.id), '--by', '90', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   r = run('photos');
-  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 270, or rotate --sideways for all such photos\\)$`, 'm'));
-  r = run('rotate', '--sideways', '--bundle', bundle);
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 270, or rotate --upright for all such photos\\)$`, 'm'));
+  r = run('rotate', '--upright', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): now as the file has it; 1 face\\(s\\) found`, 'm'));
-  r = run('rotate', '--sideways', '--bundle', bundle);
-  assert.match(r.stdout, /no photo in the library has all its faces lying on their side/);
-  r = run('rotate', '--sideways', '3');
+  r = run('rotate', '--upright', '--bundle', bundle);
+  assert.match(r.stdout, /no photo in the library has all its faces lying on their side or looking upside down/);
+  r = run('rotate', '--upright', '3');
   assert.equal(r.code, 2);
 });

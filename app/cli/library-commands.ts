@@ -14,7 +14,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
-import { findUprightTurns, sidewaysPhotos, turnPhoto } from '../library/rotation.js';
+import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { openEngine } from './engine-commands.js';
@@ -192,31 +192,38 @@ async function importCommand(args: string[]) {
   }
 }
 
-/** Every photo in the library whose faces all lie on their side, with the turn that sets them upright, by path. */
-function sidewaysPlan(library: Library): { id: number; turns: number }[] {
+/** Every photo in the library whose faces all lie on their side or all look upside down, with
+ * the turn that sets them upright, by path. */
+function uprightPlan(library: Library): { id: number; turns: number }[] {
   const listed = library.photosUnder('').filter((p) => !p.missing);
-  const sideways = sidewaysPhotos(library, listed.map((p) => p.id));
-  return listed.filter((p) => sideways.has(p.id)).map((p) => ({ id: p.id, turns: sideways.get(p.id)! }));
+  const toTurn = photosToTurnUpright(library, listed.map((p) => p.id));
+  return listed.filter((p) => toTurn.has(p.id)).map((p) => ({ id: p.id, turns: toTurn.get(p.id)! }));
+}
+
+/** What `photos` says of a photo whose faces all lie on their side or look upside down. */
+function turnHint(id: number, turns: number): string {
+  const how = turns === 2 ? 'its faces look upside down' : 'its faces lie on their side';
+  return `${how}: glow-studio rotate ${id} --by ${turns * 90}, or rotate --upright for all such photos`;
 }
 
 const TURNS_BY_DEGREES: Record<string, number> = { '90': 1, '180': 2, '270': 3, '-90': 3 };
 
 async function rotateCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, sideways: { type: 'boolean' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, upright: { type: 'boolean' } });
   let turns = 0;
-  if (values.sideways) {
-    if (pos.length || values.by) throw new UsageError('rotate --sideways takes no photo ids and no --by: it turns each photo whose faces all lie on their side the way that sets them upright');
+  if (values.upright) {
+    if (pos.length || values.by) throw new UsageError('rotate --upright takes no photo ids and no --by: it turns each photo whose faces all lie on their side, or all look upside down, the way that sets them upright');
   } else if (values.by !== 'auto') {
     turns = TURNS_BY_DEGREES[values.by ?? ''] ?? 0;
     if (!turns) throw new UsageError(`rotate needs --by 90, 180, 270 (degrees clockwise; -90 turns left) or auto, got '${values.by ?? ''}'`);
-    if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos), or --sideways');
+    if (!pos.length) throw new UsageError('rotate needs one or more photo ids (see glow-studio photos), or --upright');
   }
   const ids = pos.map((p) => idArg(p, 'a photo id'));
   const library = openLibrary(values);
   try {
-    const plan = values.sideways ? sidewaysPlan(library) : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
+    const plan = values.upright ? uprightPlan(library) : ids.map((id) => (library.photo(id) ? { id, turns } : notFound(id, 'photo')));
     if (!plan.length) {
-      console.log('no photo in the library has all its faces lying on their side');
+      console.log('no photo in the library has all its faces lying on their side or looking upside down');
       return EXIT.ok;
     }
     const engine = await openEngine(values);
@@ -249,7 +256,7 @@ async function photosCommand(args: string[]) {
   const library = openLibrary(values);
   try {
     const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
-    const sideways = sidewaysPhotos(library, photos.map((p) => p.id));
+    const toTurn = photosToTurnUpright(library, photos.map((p) => p.id));
     const rows = photos.map((p) => ({
       id: p.id,
       path: p.path,
@@ -258,14 +265,14 @@ async function photosCommand(args: string[]) {
       turns: p.turns,
       missing: p.missing,
       faces: library.facesOfPhoto(p.id).map((f) => f.id),
-      uprightTurns: sideways.get(p.id) ?? 0,
+      uprightTurns: toTurn.get(p.id) ?? 0,
     }));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else {
       for (const r of rows) {
         const notes = [
           r.turns ? `turned ${r.turns * 90} degrees` : '',
-          r.uprightTurns ? `its faces lie on their side: glow-studio rotate ${r.id} --by ${r.uprightTurns * 90}, or rotate --sideways for all such photos` : '',
+          r.uprightTurns ? turnHint(r.id, r.uprightTurns) : '',
           r.missing ? 'missing' : '',
         ].filter(Boolean);
         console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${notes.length ? ` (${notes.join(', ')})` : ''}`);

@@ -44,6 +44,9 @@ const manifestSchema = z.object({
   architecture: z.record(z.string(), z.unknown()).optional(),
   training: z.record(z.string(), z.unknown()).nullable().optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
+  /** The model's check that a face crop is not upside down, measured to work at this margin
+   * (bench/faces/bench-orientation.ts --record; engine/face-orientation.ts), with its figures. */
+  orientation_check: z.looseObject({ margin: z.number().positive() }).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

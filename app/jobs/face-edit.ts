@@ -3,9 +3,10 @@
 // pixels and the source's metadata; the source file is only read.
 import { decodeEdit } from '../engine/edit-decode.js';
 import { UndecodableLatentError, type GlowEngine } from '../engine/engine.js';
+import { encodeCheckingOrientation, looksUpsideDown } from '../engine/face-orientation.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
-import { alignFace } from '../faces/align.js';
+import { alignFace, type AlignedFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
@@ -53,18 +54,28 @@ export async function partnerEps(file: string, engine: GlowEngine, detector: Fac
 
 /** The photo with every face edited. A face on which the model cannot render even the
  * smallest part of the edit (decodeEdit) is left as it was and counted in `unedited`: one
- * such face does not cost the whole photo. */
-export async function editPhoto(file: string, ctx: FaceEditContext, times: StageTimes, signal?: AbortSignal): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number }> {
+ * such face does not cost the whole photo. A photo whose faces the finder read the wrong way
+ * up (they look upside down to the model: face-orientation.ts) is edited turned half a turn,
+ * and turned back: the copy keeps the source's orientation, with its faces edited upright. */
+export async function editPhoto(
+  file: string,
+  ctx: FaceEditContext,
+  times: StageTimes,
+  signal?: AbortSignal,
+): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number; upsideDown: boolean }> {
   const source = await timed(times, 'decode', () => decodeImage(file, { turns: ctx.turns?.(file) ?? 0 }));
-  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, source, ctx.minFaceSize ?? defaultMinFace(source.width, source.height)));
-  const size = ctx.engine.manifest.image_size;
-  const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(source, f.landmarks, size))));
+  let found = await findFaces(source, ctx, times, signal, true);
+  const upsideDown = looksUpsideDown(found.map((f) => f.uprightMargin));
+  if (upsideDown) {
+    turnHalfInPlace(source);
+    found = await findFaces(source, ctx, times, signal, false);
+  }
   let unedited = 0;
+  const size = ctx.engine.manifest.image_size;
   const deltas = await timed(times, 'model', () =>
     Promise.all(
-      aligned.map(async (a) => {
-        const x = pixelsToModel(a.pixels, size);
-        const eps = await ctx.engine.encode(x, { signal });
+      found.map(async ({ aligned, eps }) => {
+        const x = pixelsToModel(aligned.pixels, size);
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
         const after = await decodeEdit(ctx.engine, eps, edited, { signal }).then(
@@ -84,6 +95,36 @@ export async function editPhoto(file: string, ctx: FaceEditContext, times: Stage
   );
   // The decoded pixels are this function's own copy (the file is only read): edit them in place.
   const image: RgbImage = source;
-  await timed(times, 'paste', () => aligned.forEach((a, i) => pasteInPlace(image, a, deltas[i]!)));
-  return { image, source, faces: faces.length, unedited };
+  await timed(times, 'paste', () => found.forEach((f, i) => pasteInPlace(image, f.aligned, deltas[i]!)));
+  if (upsideDown) turnHalfInPlace(image);
+  return { image, source, faces: found.length, unedited, upsideDown };
+}
+
+/** The faces of `image`: aligned, encoded, and (checkOrientation) how upright each looks. */
+async function findFaces(image: RgbImage, ctx: FaceEditContext, times: StageTimes, signal: AbortSignal | undefined, checkOrientation: boolean) {
+  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, image, ctx.minFaceSize ?? defaultMinFace(image.width, image.height)));
+  const size = ctx.engine.manifest.image_size;
+  const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size))));
+  return timed(times, 'model', () =>
+    Promise.all(
+      aligned.map(async (a): Promise<{ aligned: AlignedFace; eps: Float32Array; uprightMargin?: number | undefined }> => {
+        const x = pixelsToModel(a.pixels, size);
+        if (checkOrientation) return { aligned: a, ...(await encodeCheckingOrientation(ctx.engine, x, { signal })) };
+        return { aligned: a, eps: await ctx.engine.encode(x, { signal }) };
+      }),
+    ),
+  );
+}
+
+/** Turns an image half a turn where it lies: every pixel's place reversed. */
+function turnHalfInPlace(image: RgbImage): void {
+  const { data, alpha } = image;
+  for (let i = 0, j = data.length - 3; i < j; i += 3, j -= 3) {
+    for (let c = 0; c < 3; c++) {
+      const t = data[i + c]!;
+      data[i + c] = data[j + c]!;
+      data[j + c] = t;
+    }
+  }
+  alpha?.reverse();
 }

@@ -4,17 +4,19 @@
 // first time it is needed, and stored: edits, mixes and derived attributes never read one
 // model's latents with another model's decoder.
 import type { GlowEngine } from '../engine/engine.js';
+import { encodeCheckingOrientation } from '../engine/face-orientation.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import type { RgbImage } from '../imaging/decode.js';
 import { alignScaled } from '../jobs/big-photo.js';
-import type { FaceRecord, Library } from './library.js';
+import type { FaceRecord, Library, NewFace } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 
-/** The alignment and latent of one face of `image` under `engine`'s model. */
-export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landmarks'>, engine: GlowEngine): Promise<{ transform: FaceRecord['transform']; eps: Float32Array }> {
+/** The alignment and latent of one face of `image` under `engine`'s model, and whether its
+ * crop looks upright to the model (face-orientation.ts). */
+export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landmarks'>, engine: GlowEngine): Promise<Pick<NewFace, 'transform' | 'eps' | 'uprightMargin'>> {
   const size = engine.manifest.image_size;
   const aligned = await alignScaled(image, face.landmarks, size);
-  return { transform: aligned.toPhoto, eps: await engine.encode(pixelsToModel(aligned.pixels, size)) };
+  return { transform: aligned.toPhoto, ...(await encodeCheckingOrientation(engine, pixelsToModel(aligned.pixels, size))) };
 }
 
 /** Encodes again, with the running model, the faces of one photo that another model
@@ -31,7 +33,7 @@ export async function encodeStaleFaces(library: Library, engine: GlowEngine, pho
     throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
   }
   const encoded = await Promise.all(stale.map((f) => encodeFace(pixels, f, engine)));
-  library.transaction(() => stale.forEach((f, i) => library.setFaceLatent(f.id, engine.latentKey, encoded[i]!.transform, encoded[i]!.eps)));
+  library.transaction(() => stale.forEach((f, i) => library.setFaceLatent(f.id, engine.latentKey, encoded[i]!)));
   return stale.length;
 }
 

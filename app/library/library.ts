@@ -41,7 +41,12 @@ export interface NewFace {
   transform: Affine;
   score: number;
   eps: Float32Array;
+  /** How much more upright the face's crop looks to the model that encoded it than the crop
+   * turned half a turn (engine/face-orientation.ts); undefined where not measured. */
+  uprightMargin?: number | undefined;
 }
+
+export type FacePose = Pick<NewFace, 'landmarks' | 'uprightMargin'>;
 
 export interface FaceRecord extends Omit<NewFace, 'eps'> {
   id: number;
@@ -263,16 +268,16 @@ export class Library {
 
   addFace(photoId: number, modelId: string, f: NewFace): number {
     const r = this.db
-      .prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps));
+      .prepare('INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps, upright_margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(photoId, JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps), f.uprightMargin ?? null);
     return Number(r.lastInsertRowid);
   }
 
   /** The same face found again (its photo turned, rotation.ts): it keeps its id, tags and edits. */
   updateFace(id: number, modelId: string, f: NewFace): void {
     this.db
-      .prepare('UPDATE faces SET box = ?, landmarks = ?, transform = ?, score = ?, model_id = ?, eps = ? WHERE id = ?')
-      .run(JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps), id);
+      .prepare('UPDATE faces SET box = ?, landmarks = ?, transform = ?, score = ?, model_id = ?, eps = ?, upright_margin = ? WHERE id = ?')
+      .run(JSON.stringify(f.box), JSON.stringify(f.landmarks), JSON.stringify(f.transform), f.score, modelId, encodeFloat16(f.eps), f.uprightMargin ?? null, id);
   }
 
   /** Removes a face with its tags and edits. */
@@ -282,11 +287,13 @@ export class Library {
 
   /** The face's alignment and latent under another model (face-latents.ts); the face keeps
    * its id, tags and edits. */
-  setFaceLatent(id: number, modelId: string, transform: Affine, eps: Float32Array): void {
-    this.db.prepare('UPDATE faces SET model_id = ?, transform = ?, eps = ? WHERE id = ?').run(modelId, JSON.stringify(transform), encodeFloat16(eps), id);
+  setFaceLatent(id: number, modelId: string, f: Pick<NewFace, 'transform' | 'eps' | 'uprightMargin'>): void {
+    this.db
+      .prepare('UPDATE faces SET model_id = ?, transform = ?, eps = ?, upright_margin = ? WHERE id = ?')
+      .run(modelId, JSON.stringify(f.transform), encodeFloat16(f.eps), f.uprightMargin ?? null, id);
   }
 
-  private faceFromRow(r: { id: number; photo_id: number; box: string; landmarks: string; transform: string; score: number; model_id: string }): FaceRecord {
+  private faceFromRow(r: { id: number; photo_id: number; box: string; landmarks: string; transform: string; score: number; model_id: string; upright_margin: number | null }): FaceRecord {
     const where = `faces row ${r.id}`;
     return {
       id: r.id,
@@ -296,31 +303,36 @@ export class Library {
       box: parseColumn(BoxSchema, r.box, `${where} box`),
       landmarks: parseColumn(LandmarksSchema, r.landmarks, `${where} landmarks`) as Landmarks,
       transform: parseColumn(AffineSchema, r.transform, `${where} transform`) as Affine,
+      ...(r.upright_margin === null ? {} : { uprightMargin: r.upright_margin }),
     };
   }
 
   face(id: number): FaceRecord | undefined {
-    const r = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id FROM faces WHERE id = ?').get(id) as Parameters<Library['faceFromRow']>[0] | undefined;
+    const r = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id, upright_margin FROM faces WHERE id = ?').get(id) as Parameters<Library['faceFromRow']>[0] | undefined;
     return r && this.faceFromRow(r);
   }
 
   /** In reading order, which the studio numbers them in (a turned photo's faces keep their ids). */
   facesOfPhoto(photoId: number): FaceRecord[] {
-    const rows = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id FROM faces WHERE photo_id = ? ORDER BY id').all(photoId);
+    const rows = this.db.prepare('SELECT id, photo_id, box, landmarks, transform, score, model_id, upright_margin FROM faces WHERE photo_id = ? ORDER BY id').all(photoId);
     return readingOrder((rows as Parameters<Library['faceFromRow']>[0][]).map((r) => this.faceFromRow(r)));
   }
 
-  /** The landmarks of the faces of each of `photoIds` (one query, for a page of photos). */
-  landmarksOfPhotos(photoIds: readonly number[]): Map<number, Landmarks[]> {
+  /** How the faces of each of `photoIds` lie: landmarks and upright margin (one query, for a
+   * page of photos; rotation.ts). */
+  facePosesOfPhotos(photoIds: readonly number[]): Map<number, FacePose[]> {
     const rows = this.db
-      .prepare('SELECT id, photo_id, landmarks FROM faces WHERE photo_id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(photoIds)) as { id: number; photo_id: number; landmarks: string }[];
-    const found = new Map<number, Landmarks[]>();
+      .prepare('SELECT id, photo_id, landmarks, upright_margin FROM faces WHERE photo_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(photoIds)) as { id: number; photo_id: number; landmarks: string; upright_margin: number | null }[];
+    const found = new Map<number, FacePose[]>();
     for (const r of rows) {
-      const landmarks = parseColumn(LandmarksSchema, r.landmarks, `faces row ${r.id} landmarks`) as Landmarks;
+      const pose: FacePose = {
+        landmarks: parseColumn(LandmarksSchema, r.landmarks, `faces row ${r.id} landmarks`) as Landmarks,
+        ...(r.upright_margin === null ? {} : { uprightMargin: r.upright_margin }),
+      };
       const faces = found.get(r.photo_id);
-      if (faces) faces.push(landmarks);
-      else found.set(r.photo_id, [landmarks]);
+      if (faces) faces.push(pose);
+      else found.set(r.photo_id, [pose]);
     }
     return found;
   }

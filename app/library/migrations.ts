@@ -93,6 +93,9 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec('ALTER TABLE job_items ADD COLUMN unedited INTEGER NOT NULL DEFAULT 0'),
   // v6: the quarter turns clockwise the user gave a photo, after its EXIF orientation (rotation.ts).
   (db) => db.exec('ALTER TABLE photos ADD COLUMN turns INTEGER NOT NULL DEFAULT 0 CHECK (turns BETWEEN 0 AND 3)'),
+  // v7: whether a face's crop looks upright to the model that encoded it (engine/face-orientation.ts);
+  // NULL until measured (faces encoded before, or by a model whose encoder gives no bits/dim).
+  (db) => db.exec('ALTER TABLE faces ADD COLUMN upright_margin REAL'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { FIXTURE_BUNDLE, packageRoot } from '../engine/default-bundle.js';
+import { FIXTURE_BUNDLE, SHIPPED_BUNDLES, packageRoot } from '../engine/default-bundle.js';
 import { GlowEngine } from '../engine/engine.js';
 import { FaceDetector } from '../faces/detect.js';
-import type { Face } from '../faces/types.js';
+import type { Face, Landmarks } from '../faces/types.js';
 import { decodeImage } from '../imaging/decode.js';
 import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
 import { decodePhoto, turnsOf } from './photo-pixels.js';
-import { findUprightTurns, turnPhoto, turnPoint, uprightTurns } from './rotation.js';
+import { findUprightTurns, photosToTurnUpright, turnPhoto, turnPoint, uprightTurns } from './rotation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-rotate-'));
 const photos = join(dir, 'photos');
@@ -58,7 +58,7 @@ test('uprightTurns: faces that all lie on their side the same way get the turn t
   const face = (degrees: number) => {
     const a = (degrees * Math.PI) / 180;
     const at = (d: number): [number, number] => [100 + d * Math.cos(a), 100 + d * Math.sin(a)];
-    return { leftEye: at(-10), rightEye: at(10), nose: at(0), mouthLeft: at(-8), mouthRight: at(8) };
+    return { landmarks: { leftEye: at(-10), rightEye: at(10), nose: at(0), mouthLeft: at(-8), mouthRight: at(8) } };
   };
   assert.equal(uprightTurns([]), 0);
   assert.equal(uprightTurns([face(5), face(-12)]), 0);
@@ -66,6 +66,16 @@ test('uprightTurns: faces that all lie on their side the same way get the turn t
   assert.equal(uprightTurns([face(-86)]), 1);
   assert.equal(uprightTurns([face(90), face(0)]), 0, 'one face upright: the photo may well be');
   assert.equal(uprightTurns([face(90), face(-90)]), 0);
+});
+
+test('uprightTurns: faces read upright that, together, look upside down to the model get half a turn', () => {
+  const face = (uprightMargin?: number) => ({ landmarks: { leftEye: [90, 100], rightEye: [110, 100], nose: [100, 110], mouthLeft: [92, 120], mouthRight: [108, 120] } as Landmarks, uprightMargin });
+  assert.equal(uprightTurns([face(-0.02), face(-0.01)]), 2);
+  assert.equal(uprightTurns([face(-0.02), face(0.001)]), 2, 'the faces are judged together: one near zero does not decide');
+  assert.equal(uprightTurns([face(-0.02), face(0.04)]), 0, 'a face that looks clearly upright outweighs one that does not');
+  assert.equal(uprightTurns([face(-0.001)]), 0, 'within the margin: too close to call');
+  assert.equal(uprightTurns([face(undefined)]), 0, 'not measured');
+  assert.equal(uprightTurns([face(undefined), face(-0.01)]), 2, 'judged by the faces measured');
 });
 
 test('an upside-down photo turned: faces found upright where the upright photo has them, ids, tags and mask kept', async () => {
@@ -148,5 +158,31 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     assert.equal(lib.integrityCheck(), 'ok');
   } finally {
     lib.close();
+  }
+});
+
+test('face-64 sees the face the finder read the wrong way up as upside down, and after half a turn as upright', async () => {
+  const shipped = await GlowEngine.open(join(packageRoot(), SHIPPED_BUNDLES[0]!), { device: 'cpu' });
+  const folder = join(dir, 'shipped');
+  mkdirSync(folder);
+  await sharp(join(dir, 'one-upright.jpg')).rotate(180).jpeg({ quality: 92 }).toFile(join(folder, 'upside-down.jpg'));
+  await sharp(join(dir, 'one-upright.jpg')).toFile(join(folder, 'upright.jpg'));
+  const lib = Library.open(join(dir, 'shipped.sqlite'));
+  try {
+    assert.ok(shipped.measuresDensity);
+    await importFolder(lib, folder, shipped, detector);
+    const down = lib.photoByPath(join(folder, 'upside-down.jpg'))!;
+    const up = lib.photoByPath(join(folder, 'upright.jpg'))!;
+    const margin = (id: number) => lib.facesOfPhoto(id)[0]!.uprightMargin!;
+    assert.ok(margin(down.id) < -0.005, `upside-down face's margin ${margin(down.id)}`);
+    assert.ok(margin(up.id) > 0.02, `upright face's margin ${margin(up.id)}`);
+    assert.deepEqual([...photosToTurnUpright(lib, [down.id, up.id])], [[down.id, 2]]);
+
+    await turnPhoto(lib, shipped, detector, down.id, 2);
+    assert.ok(margin(down.id) > 0.02, `turned, the face's margin is ${margin(down.id)}`);
+    assert.equal(photosToTurnUpright(lib, [down.id]).size, 0);
+  } finally {
+    lib.close();
+    await shipped.close();
   }
 });

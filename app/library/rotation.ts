@@ -6,15 +6,16 @@
 // and the brush mask turns with the photo.
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
+import { looksUpsideDown } from '../engine/face-orientation.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { eyeAngle } from '../faces/facemesh.js';
 import { iou } from '../faces/nms.js';
-import type { Box, Landmarks, Point } from '../faces/types.js';
+import type { Box, Point } from '../faces/types.js';
 import type { RgbImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { analyseImage } from './import.js';
-import type { Library } from './library.js';
+import type { FacePose, Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 
 /** A faces row found again after turning must overlap its old box, turned, this much (IoU). */
@@ -23,41 +24,47 @@ const SAME_FACE_IOU = 0.3;
 const SIDEWAYS_DEGREES = 30;
 
 /**
- * The quarter turns clockwise (1 or 3) that would set a photo's faces upright when every one
- * of them lies on its side the same way (the finder finds faces turned 90 degrees); 0
- * otherwise: upright, mixed, no faces, or upside down, which the landmarks cannot tell.
+ * The quarter turns clockwise that would set a photo's faces upright: 1 or 3 when every one of
+ * them lies on its side the same way (the finder finds faces turned 90 degrees, and its
+ * landmarks say so); 2 when, taken together, they look upside down to the model (the finder
+ * reads an upside-down face as upright: face-orientation.ts); 0 otherwise: upright, mixed, no
+ * faces, or not measured.
  */
-export function uprightTurns(faces: readonly Landmarks[]): 0 | 1 | 3 {
-  const rolls = faces.map((l) => (eyeAngle(l) * 180) / Math.PI); // clockwise positive
-  if (!rolls.length) return 0;
+export function uprightTurns(faces: readonly FacePose[]): 0 | 1 | 2 | 3 {
+  if (!faces.length) return 0;
+  const rolls = faces.map((f) => (eyeAngle(f.landmarks) * 180) / Math.PI); // clockwise positive
   if (rolls.every((r) => Math.abs(r - 90) <= SIDEWAYS_DEGREES)) return 3; // rolled clockwise: turn back
   if (rolls.every((r) => Math.abs(r + 90) <= SIDEWAYS_DEGREES)) return 1;
+  if (looksUpsideDown(faces.map((f) => f.uprightMargin))) return 2;
   return 0;
 }
 
-/** The photos among `photoIds` whose faces all lie on their side the same way, with the turn
- * that sets them upright (uprightTurns); their landmarks read in one query. */
-export function sidewaysPhotos(library: Library, photoIds: readonly number[]): Map<number, 1 | 3> {
-  const sideways = new Map<number, 1 | 3>();
-  for (const [photoId, faces] of library.landmarksOfPhotos(photoIds)) {
+/** The photos among `photoIds` whose faces all lie on their side the same way or look upside
+ * down, with the turn that sets them upright (uprightTurns); one query. */
+export function photosToTurnUpright(library: Library, photoIds: readonly number[]): Map<number, 1 | 2 | 3> {
+  const toTurn = new Map<number, 1 | 2 | 3>();
+  for (const [photoId, faces] of library.facePosesOfPhotos(photoIds)) {
     const turns = uprightTurns(faces);
-    if (turns) sideways.set(photoId, turns);
+    if (turns) toTurn.set(photoId, turns);
   }
-  return sideways;
+  return toTurn;
 }
 
 /** A face whose eye line is within this many degrees of horizontal is upright. */
 const UPRIGHT_DEGREES = 45;
 
 /**
- * For a photo in which no face was found: the quarter turns clockwise (1 to 3) at which the
- * face finder finds the most upright faces, and how many. Turns 0 when no turn finds more
- * than the photo as it is: the finder reads an upside-down face as upright too, so a photo
- * whose faces were found (either way up) is left alone.
+ * The quarter turns clockwise (1 to 3) that set a photo's faces upright, and how many faces
+ * that finds: the turn it is marked with (uprightTurns) where it is; else, for a photo in which
+ * no face was found, the turn at which the face finder finds the most upright faces. Turns 0
+ * when no turn finds more than the photo as it is: the finder reads an upside-down face as
+ * upright too, so an unmarked photo whose faces were found is left alone.
  */
 export async function findUprightTurns(library: Library, detector: FaceDetector, photoId: number): Promise<{ turns: number; faces: number }> {
   const photo = library.photo(photoId);
   if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
+  const marked = photosToTurnUpright(library, [photoId]).get(photoId);
+  if (marked) return { turns: marked, faces: library.facesOfPhoto(photoId).length };
   const image = await decodePhoto(photo);
   let best = { turns: 0, faces: 0 };
   for (const turns of [0, 2, 1, 3]) {

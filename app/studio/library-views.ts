@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
-import { sidewaysPhotos } from '../library/rotation.js';
+import { photosToTurnUpright } from '../library/rotation.js';
 
 /** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
  * UI fetches a photo again once it is turned instead of showing the cached one. */
@@ -71,7 +71,7 @@ export function listPhotos(
        FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
     )
     .all(...params, limit, offset) as PhotoListRow[];
-  const sideways = sidewaysPhotos(library, rows.filter((r) => r.faces > 0).map((r) => r.id));
+  const toTurn = photosToTurnUpright(library, rows.filter((r) => r.faces > 0).map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
     path: r.path,
@@ -82,7 +82,7 @@ export function listPhotos(
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,
     tags: (JSON.parse(r.tags) as string[]).sort(),
-    ...(sideways.has(r.id) ? { suggestedTurns: sideways.get(r.id)! } : {}),
+    ...(toTurn.has(r.id) ? { suggestedTurns: toTurn.get(r.id)! } : {}),
   }));
 }
 

@@ -1,11 +1,12 @@
 // The UI tests on the real studio: main's loopback host over the real StudioService and a
 // model bundle. A test whose StudioApi methods the service does not implement yet is
 // skipped, naming them ("needs importFolder from main").
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { API_METHODS, ApiError, type ApiMethod, type StudioApi } from '../../app/api/contract.js';
+import { UPSIDE_DOWN_MARGIN } from '../../app/engine/face-orientation.js';
 import { createStudioService } from '../../app/studio/create-studio-service.js';
 import { writeLaunchFile } from '../../main/host/launch-file.js';
 import { startHost } from '../../main/host/loopback-host.js';
@@ -59,6 +60,7 @@ export function hostSuite(name: string, bundleDir: string, shots: string): void 
       faceChange: 0.3,
       exifMake: 'GlowTest',
       outRoot: join(root, 'out'),
+      checksOrientation: JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')).orientation_check?.margin === UPSIDE_DOWN_MARGIN,
       supports: (method: ApiMethod) => available.has(method),
       close: async () => {
         await launch.remove();

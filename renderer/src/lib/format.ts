@@ -45,3 +45,10 @@ export function jobSucceeded(job: { total: number; failed: number }): number {
 export function isPanorama(photo: { width: number; height: number }): boolean {
   return Math.max(photo.width, photo.height) > 2.5 * Math.min(photo.width, photo.height);
 }
+
+/** How the studio speaks of a photo it offers to turn upright (PhotoSummary.suggestedTurns):
+ * on its side (its faces' landmarks say so), or upside down (its faces look so to the model). */
+export function turnSuggestion(turns: 1 | 2 | 3): { label: string; arrow: string; why: string } {
+  if (turns === 2) return { label: 'upside down', arrow: '↻', why: 'The faces in this photo look upside down.' };
+  return { label: 'on its side', arrow: turns === 1 ? '↻' : '↺', why: 'The faces in this photo lie on their side.' };
+}

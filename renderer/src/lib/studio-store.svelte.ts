@@ -44,8 +44,8 @@ export class StudioStore {
   /** The view holds more photos than `photos` (loadMorePhotos lists the next page). */
   morePhotos = $state(false);
   connected = $state(true);
-  /** Turning the listed sideways photos upright (turnSidewaysUpright): how far it is. */
-  turningSideways = $state<{ done: number; total: number } | null>(null);
+  /** Turning the listed photos marked to turn upright (turnAllUpright): how far it is. */
+  turningUpright = $state<{ done: number; total: number } | null>(null);
   /** Faces in the library tagged as having / not having `name`. */
   tagCount(name: string): TagCount {
     return this.tags.find((t) => t.name === name) ?? { name, positives: 0, negatives: 0 };
@@ -127,21 +127,21 @@ export class StudioStore {
     return this.#listPhotos(0, limit, (page) => page);
   }
 
-  /** Turns every listed photo whose faces all lie on their side (PhotoSummary.suggestedTurns)
+  /** Turns every listed photo marked on its side or upside down (PhotoSummary.suggestedTurns)
    * upright, one at a time. */
-  async turnSidewaysUpright(): Promise<void> {
+  async turnAllUpright(): Promise<void> {
     const todo = this.photos.filter((p) => p.suggestedTurns);
-    if (!todo.length || this.turningSideways) return;
+    if (!todo.length || this.turningUpright) return;
     let turned = 0;
     let lost = 0;
     for (const [i, p] of todo.entries()) {
-      this.turningSideways = { done: i, total: todo.length };
+      this.turningUpright = { done: i, total: todo.length };
       const r = await this.guard(`Turn ${p.name}`, () => this.api.rotatePhoto({ photoId: p.id, turns: p.suggestedTurns! }));
       if (!r) continue;
       turned++;
       lost += r.lost;
     }
-    this.turningSideways = null;
+    this.turningUpright = null;
     await this.refreshPhotos(true);
     if (turned) this.notify('success', { what: `Turned ${turned} photo${turned === 1 ? '' : 's'} upright.`, todo: '' });
     this.reportLost(lost);
