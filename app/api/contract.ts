@@ -188,7 +188,9 @@ export type JobState = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' 
 
 export interface JobInfo {
   id: number;
-  kind: 'import' | 'batch' | 'export';
+  /** reencode: the faces another model encoded, encoded again with the running one (after a
+   * model switch, or an update of the shipped model). */
+  kind: 'import' | 'batch' | 'export' | 'reencode';
   state: JobState;
   done: number;
   total: number;

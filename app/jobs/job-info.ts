@@ -14,7 +14,7 @@ export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent
   if (!job) throw new RangeError(`no job with id ${jobId}`);
   const c = store.counts(jobId);
   const spec = job.spec as { out?: string };
-  const kind = job.kind === 'import' || job.kind === 'export' ? job.kind : 'batch';
+  const kind = job.kind === 'import' || job.kind === 'export' || job.kind === 'reencode' ? job.kind : 'batch';
   return {
     id: jobId,
     kind,

@@ -1,5 +1,5 @@
 // Long work started from the UI: importing a folder, batch-editing photos, exporting edited
-// photos. Each is a job in the library's job store (so ids are unique and the list survives a
+// photos; and one the studio starts itself, encoding faces again for a new model. Each is a job in the library's job store (so ids are unique and the list survives a
 // restart); progress goes out as StudioEvents; batches pause, resume and cancel.
 import { basename, dirname, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -12,8 +12,9 @@ import { exportPath } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
+import { encodeStaleFaces } from '../library/face-latents.js';
 import { importFolder } from '../library/import.js';
-import type { Library } from '../library/library.js';
+import type { Library, PhotoRecord } from '../library/library.js';
 import type { FaceRenderer } from './face-render.js';
 import type { MediaUrls } from './library-views.js';
 
@@ -38,6 +39,8 @@ interface Live {
   done: Promise<unknown>;
 }
 
+
+const REENCODE_KIND = 'reencode';
 
 /** The deepest folder holding every path. */
 function commonFolder(paths: readonly string[]): string {
@@ -189,6 +192,15 @@ export class Activities {
       output: exportPath(outDir, p.path, library.editsOfPhoto(p.id).map((e) => e.recipe.sliders), options, i + 1, photos.length),
     }));
     const jobId = this.store.create('export', { photoIds: req.photoIds, outDir, export: options }, items);
+    return this.photoByPhoto(jobId, photos, async (photo, idx) => {
+      const written = await this.ctx.renderer.exportPhoto(photo.id, items[idx]!.output, options);
+      if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);
+    });
+  }
+
+  /** Runs `work` on each photo in turn as job `jobId`'s items, with progress; a photo whose work
+   * throws is marked failed with the error, and the rest go on. */
+  private photoByPhoto(jobId: number, photos: readonly PhotoRecord[], work: (photo: PhotoRecord, idx: number) => Promise<void>): JobInfo {
     return this.track(jobId, async (live) => {
       for (const [idx, photo] of photos.entries()) {
         if (live.abort.signal.aborted) return;
@@ -196,8 +208,7 @@ export class Activities {
         this.measure(jobId, live);
         this.publish(jobId);
         try {
-          const written = await this.ctx.renderer.exportPhoto(photo.id, items[idx]!.output, options);
-          if (written !== items[idx]!.output) this.store.setOutput(jobId, idx, written);
+          await work(photo, idx);
           this.store.setDone(jobId, idx, null);
         } catch (err) {
           this.store.setFailed(jobId, idx, (err as Error).message);
@@ -206,6 +217,37 @@ export class Activities {
       }
       if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
     });
+  }
+
+  /**
+   * Encodes again, with the running model, the faces another model encoded (after a switch of
+   * model, or an update of the shipped one), photo by photo, with progress. Without it they
+   * are encoded when first needed (face-latents.ts), which for a derived attribute means all of
+   * its tagged faces at once, with nothing to show for the wait. Photos marked missing are left
+   * for when they are found. Stops a run for an earlier model first. Undefined: none to encode.
+   */
+  async startReencode(): Promise<JobInfo | undefined> {
+    await this.stopReencode();
+    const { library } = this.ctx;
+    const engine = this.ctx.engine();
+    const photos = [...library.photosWithFacesNotOf(engine.latentKey)].flatMap((id) => library.photo(id) ?? []).filter((p) => !p.missing);
+    if (!photos.length) return undefined;
+    const jobId = this.store.create(REENCODE_KIND, { modelId: engine.latentKey }, photos.map((p) => ({ source: p.path, output: '' })));
+    return this.photoByPhoto(jobId, photos, async (photo) => {
+      await encodeStaleFaces(library, engine, photo.id);
+    });
+  }
+
+  /** Cancels a re-encoding run, live or left by an earlier session, and waits for it (before the
+   * engine it uses is closed). */
+  async stopReencode(): Promise<void> {
+    for (const job of this.store.list()) {
+      if (job.kind !== REENCODE_KIND || job.state === 'done' || job.state === 'cancelled') continue;
+      this.store.setState(job.id, 'cancelled');
+      const live = this.live.get(job.id);
+      live?.abort.abort();
+      await live?.done;
+    }
   }
 
   async control(jobId: number, action: 'pause' | 'resume' | 'cancel'): Promise<JobInfo> {

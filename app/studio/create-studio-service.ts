@@ -102,6 +102,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   };
   const renderer = new FaceRenderer(library, () => engine, directions);
   const activities = new Activities({ library, engine: () => engine, detector, directions, renderer, emit, urls });
+  await activities.startReencode();
 
   const status = async (): Promise<StudioStatus> => ({
     model: { id: modelId(), imageSize: engine.manifest.image_size, levels: engine.manifest.levels.length, bundleDir: engine.bundle.dir },
@@ -143,11 +144,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       const reopened = await GlowEngine.open(next.bundleDir, { device: next.device }).catch((err: Error) => {
         throw new ApiError(`cannot switch model or device: ${err.message}`);
       });
+      await activities.stopReencode();
       await engine.close();
       engine = reopened;
       settings = next;
       builtin = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
       rederived = undefined;
+      await activities.startReencode();
       emit({ type: 'status', status: await status() });
       return settings;
     },

@@ -290,3 +290,27 @@ test('turning a photo: its size, image URL and pixels are those of the turned ph
   await assert.rejects(service.rotatePhoto({ photoId: 999_999, turns: 1 }), /no photo with id 999999/);
   for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} was modified`);
 });
+
+test('faces another model encoded are encoded again as a job with progress, after a switch of model (or an update of it)', async () => {
+  const lib = Library.open(join(work, 'library.sqlite'));
+  const faces = () => lib.photosUnder('').flatMap((p) => lib.facesOfPhoto(p.id));
+  try {
+    const key = faces()[0]!.modelId;
+    // As if another model (the shipped one before an update, say) had encoded them all.
+    lib.transaction(() => faces().forEach((f) => lib.setFaceLatent(f.id, 'another-model@000000000000', { transform: f.transform, eps: lib.faceEps(f.id) })));
+    const photosWithFaces = new Set(faces().map((f) => f.photoId)).size;
+    const seen = events.length;
+    await service.updateSettings({});
+    const job = (await service.listJobs({})).find((j) => j.kind === 'reencode');
+    assert.ok(job, 'a re-encoding job runs');
+    const done = await finished(job);
+    assert.deepEqual([done.state, done.done, done.failed, done.total], ['done', photosWithFaces, 0, photosWithFaces]);
+    assert.ok(events.slice(seen).some((e) => e.type === 'job' && e.job.id === job.id && e.job.state === 'running'), 'with progress events');
+    assert.deepEqual(new Set(faces().map((f) => f.modelId)), new Set([key]));
+    // Nothing left to encode: the next switch starts no job.
+    await service.updateSettings({});
+    assert.equal((await service.listJobs({})).filter((j) => j.kind === 'reencode').length, 1);
+  } finally {
+    lib.close();
+  }
+});

@@ -1,4 +1,5 @@
 // Small formatting helpers for what the UI shows.
+import type { JobInfo } from '../../../app/api/contract.js';
 
 export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '—';
@@ -51,4 +52,9 @@ export function isPanorama(photo: { width: number; height: number }): boolean {
 export function turnSuggestion(turns: 1 | 2 | 3): { label: string; arrow: string; why: string } {
   if (turns === 2) return { label: 'upside down', arrow: '↻', why: 'The faces in this photo look upside down.' };
   return { label: 'on its side', arrow: turns === 1 ? '↻' : '↺', why: 'The faces in this photo lie on their side.' };
+}
+
+/** A job's name in the status bar and its notices. */
+export function jobNoun(kind: JobInfo['kind']): string {
+  return { import: 'Import', batch: 'Batch', export: 'Export', reencode: 'Updating faces for the model' }[kind];
 }

@@ -2,7 +2,7 @@
 // the messages shown to the user. Components read it; only its methods write it.
 import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
-import { baseName } from './format.js';
+import { baseName, jobNoun } from './format.js';
 
 export interface Notice extends UserMessage {
   id: number;
@@ -228,8 +228,9 @@ export class StudioStore {
     const job = event.job;
     const before = this.jobs.find((j) => j.id === job.id);
     this.#upsertJob(job);
-    if (job.kind === 'import' && (job.done !== before?.done || job.state !== before?.state)) {
-      // While an import runs, refresh the grid at most once a second; at the end, at once.
+    if ((job.kind === 'import' || job.kind === 'reencode') && (job.done !== before?.done || job.state !== before?.state)) {
+      // While an import (or re-encoding, which marks photos upside down) runs, refresh the grid
+      // at most once a second; at the end, at once.
       if (job.state === 'running') this.#refreshSoon();
       else {
         void this.refreshPhotos(true);
@@ -256,7 +257,7 @@ export class StudioStore {
   }
 
   #reportFinished(job: JobInfo): void {
-    const noun = job.kind === 'import' ? 'Import' : job.kind === 'batch' ? 'Batch' : 'Export';
+    const noun = jobNoun(job.kind);
     if (job.errors.length) {
       const list = job.errors
         .slice(0, 3)
@@ -287,7 +288,8 @@ export class StudioStore {
         what: `${noun} finished: no photos found.`,
         todo: 'Photos are JPEG, PNG, WebP, TIFF, AVIF or HEIC files, in the folder or its subfolders.',
       });
-    } else if (job.state === 'done' && finished > 0) {
+    } else if (job.state === 'done' && finished > 0 && job.kind !== 'reencode') {
+      // (Re-encoding is the studio's own housekeeping: its progress in the status bar is enough.)
       const where = job.outDir ? ` into ${job.outDir}` : '';
       this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
