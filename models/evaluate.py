@@ -3,6 +3,9 @@
     /usr/bin/python3 models/evaluate.py --checkpoint /work/runs/cpu-face/last.pt \
         --data /work/data-quick/faces-32 --bundle /work/runs/cpu-face/bundle --out /work/runs/cpu-face/eval
 
+Without --checkpoint, the bundle itself is evaluated: its model rebuilt from its graphs
+(bundle_model.py), as shipped (a shipped bundle's checkpoint may be gone).
+
 Writes into --out:
   report.json              validation bits/dim (fp32, dequantisation noise averaged over --draws),
                            reconstruction error, ONNX-vs-PyTorch error (or why it was skipped),
@@ -33,6 +36,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from attributes import read_attributes  # noqa: E402
 from data import FaceFolder, output_folder_problem, save_grid  # noqa: E402
+from bundle_model import load_bundle_model  # noqa: E402
 from export import frozen_copy, load_checkpoint, weights_sha256  # noqa: E402
 from glow import pixels_to_model  # noqa: E402
 from train import validation_bpd  # noqa: E402
@@ -74,19 +78,21 @@ def check_same_architecture(manifest: dict, cfg, bundle: str, checkpoint: str) -
 
 
 @torch.no_grad()
-def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None, val_images: int = 1024,
+def evaluate(checkpoint: Optional[str], data: str, out: str, bundle: Optional[str] = None, val_images: int = 1024,
              draws: int = 4, batch: int = 128, edit_attributes=DEFAULT_EDIT_ATTRIBUTES, seed: int = 0) -> dict:
+    """checkpoint None: the bundle's own model (bundle_model.load_bundle_model)."""
     # The bundle's manifest and the data are read before the (slow) validation and any writing.
     manifest = json.loads((Path(bundle) / "manifest.json").read_text()) if bundle else None
-    model = load_checkpoint(checkpoint)
+    model = load_checkpoint(checkpoint) if checkpoint else load_bundle_model(bundle)
     cfg = model.cfg
-    if manifest is not None:
+    if manifest is not None and checkpoint:
         check_same_architecture(manifest, cfg, bundle, checkpoint)
     frozen = frozen_copy(model)
     val = FaceFolder(data, "val", size=cfg.image_size).spread(val_images)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = {"checkpoint": str(checkpoint), "weights_sha256": weights_sha256(model), "data": str(data),
+    report = {"checkpoint": str(checkpoint) if checkpoint else None, "bundle": str(bundle) if bundle else None,
+              "weights_sha256": weights_sha256(model), "data": str(data),
               "val_images": len(val), "draws": draws, "config": cfg.to_dict()}
     report["val_bpd"] = validation_bpd(model, val, torch.device("cpu"), batch, draws, seed, channels_last=False)
     sources = sorted({val.rows.get(f, {}).get("source") or "" for f in val.files})
@@ -162,7 +168,7 @@ def evaluate(checkpoint: str, data: str, out: str, bundle: Optional[str] = None,
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate a Glow checkpoint and its bundle.")
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--checkpoint", default=None, help="training checkpoint; without it, --bundle's own model")
     parser.add_argument("--data", required=True, help="face folder (its validation split is used)")
     parser.add_argument("--out", required=True, help="folder for report.json and images")
     parser.add_argument("--bundle", default=None, help="exported bundle folder (ONNX check, attribute edits)")
@@ -175,7 +181,9 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     # Everything named on the command line is checked before the validation runs.
     problem = None
-    if not Path(args.checkpoint).is_file():
+    if not args.checkpoint and not args.bundle:
+        problem = "give --checkpoint, --bundle, or both"
+    elif args.checkpoint and not Path(args.checkpoint).is_file():
         problem = f"checkpoint not found: {args.checkpoint}"
     elif args.bundle and not (Path(args.bundle) / "manifest.json").is_file():
         problem = f"--bundle: no manifest.json in {args.bundle} (attributes.py or export.py writes the bundle)"

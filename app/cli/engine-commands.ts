@@ -119,7 +119,7 @@ async function info(args: string[]) {
       console.log(`self-test     round-trip max error ${report.self_test_max_error.toExponential(2)} in ${report.self_test_ms} ms`);
       if (reference) {
         console.log(
-          `vs PyTorch    ${reference.images} faces: encoder max error ${reference.encoderMaxError.toExponential(2)}, decoder ${reference.decoderMaxError.toExponential(2)}`,
+          `vs PyTorch    ${reference.images} faces: encoder max error ${reference.encoderMaxError.toExponential(2)}, decoder ${reference.decoderMaxError.toExponential(2)}${reference.densityMaxError !== undefined ? `, bits/dim ${reference.densityMaxError.toExponential(2)}` : ''}`,
         );
       }
       for (const [k, v] of Object.entries(report.metrics)) console.log(`metric        ${k} = ${JSON.stringify(v)}`);

@@ -8,10 +8,10 @@ import type { GlowEngine, RunOptions } from './engine.js';
 
 /**
  * A photo looks upside down when its faces' upright margins (below) add up to less than minus
- * this, in bits/dim. Adding them up is the joint evidence of all the faces, which share the
- * photo's turn: one small face near zero does not decide it, and a group photo is judged
- * surely. bench/faces/bench-orientation.ts measures, for a model, how well this tells photos
- * turned half a turn from photos as they are, and records it in the bundle's manifest.
+ * this, in bits/dim. Adding them up is the joint evidence of the faces checked, which share
+ * the photo's turn: one small face near zero does not decide it. bench/faces/bench-orientation.ts
+ * measures, for a model, how well this tells photos turned half a turn from photos as they
+ * are, and records it in the bundle's manifest.
  */
 export const UPSIDE_DOWN_MARGIN = 0.002;
 
@@ -25,29 +25,56 @@ export function turnedHalf(crop: Float32Array, channels: number): Float32Array {
   return out;
 }
 
+/**
+ * Faces are checked, largest first, only until their margins add up to this either way: one
+ * face of an upright photo mostly decides it (bench-orientation.ts prints the margins), so a
+ * photo costs one extra encoder run, not one per face.
+ */
+export const DECISIVE_MARGIN = 0.01;
+
+export interface FaceCrop {
+  /** The aligned crop, channels x size x size in model units. */
+  pixels: Float32Array;
+  /** The crop's side in photo pixels (AlignedFace.nativeSize): larger faces are checked first. */
+  nativeSize: number;
+}
+
 export interface CheckedEncoding {
   eps: Float32Array;
   /**
    * Bits/dim of the crop turned half a turn minus bits/dim of the crop: positive when the
-   * crop is the right way up. Undefined where the model's check is off (checksOrientation).
+   * crop is the right way up. Undefined for a face not checked: the model's check is off
+   * (checksOrientation), or the photo's larger faces decided it.
    */
   uprightMargin?: number | undefined;
 }
 
-/** The crop's eps and bits/dim, and its half turn's bits/dim (one model run holds both: the
- * engine batches requests made together). Needs an encoder that gives bits/dim. */
-export async function measureUprightMargin(engine: GlowEngine, crop: Float32Array, options: RunOptions = {}): Promise<Required<CheckedEncoding>> {
-  const [asFound, turned] = await Promise.all([
-    engine.encodeWithDensity(crop, options),
-    engine.encodeWithDensity(turnedHalf(crop, engine.manifest.channels), options),
-  ]);
-  return { eps: asFound.eps, uprightMargin: turned.bitsPerDim - asFound.bitsPerDim };
+/** The eps of each face of one photo, and, where the model's check is on, the upright margins
+ * of as many of them as decide the photo (measureUprightMargins). */
+export function encodePhotoFaces(engine: GlowEngine, faces: readonly FaceCrop[], options: RunOptions = {}): Promise<CheckedEncoding[]> {
+  if (checksOrientation(engine)) return measureUprightMargins(engine, faces, options);
+  return Promise.all(faces.map(async (f) => ({ eps: await engine.encode(f.pixels, options) })));
 }
 
-/** The crop's eps, and how much more upright it looks than its half turn where the model's
- * check is on (checksOrientation). */
-export async function encodeCheckingOrientation(engine: GlowEngine, crop: Float32Array, options: RunOptions = {}): Promise<CheckedEncoding> {
-  return checksOrientation(engine) ? measureUprightMargin(engine, crop, options) : { eps: await engine.encode(crop, options) };
+/** Each face's eps and bits/dim (the encoder gives both in one run), and, largest face first,
+ * the bits/dim of its half turn, until the margins add up to DECISIVE_MARGIN either way (all
+ * faces: `decisive` Infinity). The largest face's half turn rides in the same model run as the
+ * faces. Needs an encoder that gives bits/dim. */
+export async function measureUprightMargins(engine: GlowEngine, faces: readonly FaceCrop[], options: RunOptions = {}, decisive = DECISIVE_MARGIN): Promise<CheckedEncoding[]> {
+  const order = faces.map((_, i) => i).sort((a, b) => faces[b]!.nativeSize - faces[a]!.nativeSize);
+  const turnedBits = (i: number) => engine.encodeWithDensity(turnedHalf(faces[i]!.pixels, engine.manifest.channels), options).then((r) => r.bitsPerDim);
+  const [encoded, firstTurned] = await Promise.all([
+    Promise.all(faces.map((f) => engine.encodeWithDensity(f.pixels, options))),
+    order.length ? turnedBits(order[0]!) : Promise.resolve(0),
+  ]);
+  const margins: (number | undefined)[] = faces.map(() => undefined);
+  let sum = 0;
+  for (const [k, i] of order.entries()) {
+    margins[i] = (k === 0 ? firstTurned : await turnedBits(i)) - encoded[i]!.bitsPerDim;
+    sum += margins[i]!;
+    if (Math.abs(sum) >= decisive) break;
+  }
+  return encoded.map((e, i) => ({ eps: e.eps, uprightMargin: margins[i] }));
 }
 
 /**

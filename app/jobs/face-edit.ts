@@ -3,10 +3,10 @@
 // pixels and the source's metadata; the source file is only read.
 import { decodeEdit } from '../engine/edit-decode.js';
 import { UndecodableLatentError, type GlowEngine } from '../engine/engine.js';
-import { encodeCheckingOrientation, looksUpsideDown } from '../engine/face-orientation.js';
+import { encodePhotoFaces, looksUpsideDown } from '../engine/face-orientation.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
-import { alignFace, type AlignedFace } from '../faces/align.js';
+import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
@@ -100,20 +100,16 @@ export async function editPhoto(
   return { image, source, faces: found.length, unedited, upsideDown };
 }
 
-/** The faces of `image`: aligned, encoded, and (checkOrientation) how upright each looks. */
+/** The faces of `image`: aligned, encoded, and (checkOrientation) how upright they look. */
 async function findFaces(image: RgbImage, ctx: FaceEditContext, times: StageTimes, signal: AbortSignal | undefined, checkOrientation: boolean) {
   const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, image, ctx.minFaceSize ?? defaultMinFace(image.width, image.height)));
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size))));
-  return timed(times, 'model', () =>
-    Promise.all(
-      aligned.map(async (a): Promise<{ aligned: AlignedFace; eps: Float32Array; uprightMargin?: number | undefined }> => {
-        const x = pixelsToModel(a.pixels, size);
-        if (checkOrientation) return { aligned: a, ...(await encodeCheckingOrientation(ctx.engine, x, { signal })) };
-        return { aligned: a, eps: await ctx.engine.encode(x, { signal }) };
-      }),
-    ),
+  const crops = aligned.map((a) => ({ pixels: pixelsToModel(a.pixels, size), nativeSize: a.nativeSize }));
+  const encoded = await timed(times, 'model', () =>
+    checkOrientation ? encodePhotoFaces(ctx.engine, crops, { signal }) : Promise.all(crops.map(async (c) => ({ eps: await ctx.engine.encode(c.pixels, { signal }), uprightMargin: undefined }))),
   );
+  return encoded.map((e, i) => ({ ...e, aligned: aligned[i]! }));
 }
 
 /** Turns an image half a turn where it lies: every pixel's place reversed. */

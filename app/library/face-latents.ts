@@ -4,19 +4,20 @@
 // first time it is needed, and stored: edits, mixes and derived attributes never read one
 // model's latents with another model's decoder.
 import type { GlowEngine } from '../engine/engine.js';
-import { encodeCheckingOrientation } from '../engine/face-orientation.js';
+import { encodePhotoFaces } from '../engine/face-orientation.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import type { RgbImage } from '../imaging/decode.js';
 import { alignScaled } from '../jobs/big-photo.js';
 import type { FaceRecord, Library, NewFace } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 
-/** The alignment and latent of one face of `image` under `engine`'s model, and whether its
- * crop looks upright to the model (face-orientation.ts). */
-export async function encodeFace(image: RgbImage, face: Pick<FaceRecord, 'landmarks'>, engine: GlowEngine): Promise<Pick<NewFace, 'transform' | 'eps' | 'uprightMargin'>> {
+/** The alignment and latent of faces of `image` (one photo's) under `engine`'s model, and how
+ * upright they look to it (face-orientation.ts). */
+export async function encodeFaces(image: RgbImage, faces: readonly Pick<FaceRecord, 'landmarks'>[], engine: GlowEngine): Promise<Pick<NewFace, 'transform' | 'eps' | 'uprightMargin'>[]> {
   const size = engine.manifest.image_size;
-  const aligned = await alignScaled(image, face.landmarks, size);
-  return { transform: aligned.toPhoto, ...(await encodeCheckingOrientation(engine, pixelsToModel(aligned.pixels, size))) };
+  const aligned = await Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size)));
+  const encoded = await encodePhotoFaces(engine, aligned.map((a) => ({ pixels: pixelsToModel(a.pixels, size), nativeSize: a.nativeSize })));
+  return encoded.map((e, i) => ({ transform: aligned[i]!.toPhoto, ...e }));
 }
 
 /** Encodes again, with the running model, the faces of one photo that another model
@@ -32,7 +33,7 @@ export async function encodeStaleFaces(library: Library, engine: GlowEngine, pho
   } catch (err) {
     throw new Error(`${photo.path}: its faces were encoded by another model and must be encoded again, but the photo cannot be read (${(err as Error).message})`);
   }
-  const encoded = await Promise.all(stale.map((f) => encodeFace(pixels, f, engine)));
+  const encoded = await encodeFaces(pixels, stale, engine);
   library.transaction(() => stale.forEach((f, i) => library.setFaceLatent(f.id, engine.latentKey, encoded[i]!)));
   return stale.length;
 }

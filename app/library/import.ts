@@ -13,7 +13,7 @@ import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos } from '../jobs/photo-files.js';
-import { encodeFace, encodeStaleFaces } from './face-latents.js';
+import { encodeFaces, encodeStaleFaces } from './face-latents.js';
 import type { Library, NewFace } from './library.js';
 
 export interface ImportSummary {
@@ -54,9 +54,8 @@ export async function analyseImage(image: DecodedImage, engine: GlowEngine, dete
     .jpeg({ quality: 80 })
     .toBuffer();
   const found = await detectScaled(detector, image, minFaceSize ?? defaultMinFace(image.width, image.height));
-  const faces: NewFace[] = await Promise.all(
-    found.map(async (f) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...(await encodeFace(image, f, engine)) })),
-  );
+  const encoded = await encodeFaces(image, found, engine);
+  const faces: NewFace[] = found.map((f, i) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
   return { width: image.width, height: image.height, orientation: image.metadata.orientation, thumbnail, faces };
 }
 

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SHIPPED_BUNDLES, packageRoot } from '../../app/engine/default-bundle.js';
 import { GlowEngine } from '../../app/engine/engine.js';
-import { UPSIDE_DOWN_MARGIN, looksUpsideDown, measureUprightMargin } from '../../app/engine/face-orientation.js';
+import { UPSIDE_DOWN_MARGIN, looksUpsideDown, measureUprightMargins } from '../../app/engine/face-orientation.js';
 import { pixelsToModel } from '../../app/engine/pixels.js';
 import { FaceDetector } from '../../app/faces/detect.js';
 import { decodeImage } from '../../app/imaging/decode.js';
@@ -58,19 +58,27 @@ for (const file of files) {
   for (const [turns, s] of [[0, asIs], [2, turned]] as const) {
     const image = await decodeImage(join(photosDir, file), { turns });
     const faces = await detectScaled(detector, image, defaultMinFace(image.width, image.height));
-    const crops = await Promise.all(faces.map(async (f) => pixelsToModel((await alignScaled(image, f.landmarks, size)).pixels, size)));
+    const crops = await Promise.all(
+      faces.map(async (f) => {
+        const aligned = await alignScaled(image, f.landmarks, size);
+        return { pixels: pixelsToModel(aligned.pixels, size), nativeSize: aligned.nativeSize };
+      }),
+    );
     s.photos++;
     if (!crops.length) continue;
     s.withFaces++;
     s.faces += crops.length;
     let t0 = performance.now();
-    const margins = (await Promise.all(crops.map((c) => measureUprightMargin(engine, c)))).map((m) => m.uprightMargin);
+    // Every face's margin, for the figures; the photo is judged as the studio judges it.
+    const all = (await measureUprightMargins(engine, crops, {}, Infinity)).map((m) => m.uprightMargin!);
+    s.margins.push(...all);
+    t0 = performance.now();
+    const studio = (await measureUprightMargins(engine, crops)).map((m) => m.uprightMargin);
     checkedMs += performance.now() - t0;
     t0 = performance.now();
-    await Promise.all(crops.map((c) => engine.encode(c)));
+    await Promise.all(crops.map((c) => engine.encode(c.pixels)));
     plainMs += performance.now() - t0;
-    s.margins.push(...margins);
-    if (looksUpsideDown(margins)) s.saidUpsideDown++;
+    if (looksUpsideDown(studio)) s.saidUpsideDown++;
   }
 }
 await detector.close();

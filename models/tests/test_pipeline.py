@@ -103,6 +103,12 @@ def test_evaluate_and_attributes_on_a_tiny_trained_model(tmp_path, capsys):
     assert Image.open(tmp_path / "eval" / "edits.png").size == (7 * 10 + 2, 2 + 2 * 10)
     eps = np.frombuffer((tmp_path / "eval" / "onnx-reference" / "eps.bin").read_bytes(), dtype="<f4")
     assert eps.size == 2 * manifest["eps_size"]  # the reference faces: up to 8 validation faces
+    # The bundle alone (its checkpoint gone): its model rebuilt from the graphs gives the same figures.
+    assert evaluate_main(["--data", str(data), "--out", str(tmp_path / "eval-none")]) == 2
+    assert "give --checkpoint, --bundle, or both" in capsys.readouterr().err
+    alone = evaluate(None, str(data), str(tmp_path / "eval-bundle"), str(bundle), draws=2, edit_attributes=("Red",))
+    assert alone["checkpoint"] is None and alone["bundle"] == str(bundle)
+    assert abs(alone["val_bpd"] - report["val_bpd"]) < 1e-4
 
     # The last step: figures, the evaluation of the shipped weights and the card. Refused, with the
     # bundle untouched: a malformed --training, and weights other than the evaluated ones.
