@@ -3,7 +3,7 @@
     python models/bundle_model.py --bundle models/bundles/face-64 --reexport
 
 Why: a bundle is what ships, and its training checkpoint may be gone (the shipped face-64's
-is). With the model back in PyTorch, a bundle can be evaluated by evaluate.py's code or
+is not in the repository). With the model back in PyTorch, a bundle can be evaluated by evaluate.py's code or
 exported again by a newer export.py (--reexport, in place: same weights, the current graph
 outputs), without retraining.
 
