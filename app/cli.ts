@@ -39,7 +39,7 @@ user data folder):
                                      upright faces are found); the files are not changed, the
                                      turn is kept in the library
   rotate --upright                   turn upright every photo whose faces all lie on their side,
-                                     or all look upside down to the model
+                                     or look upside down to the model
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

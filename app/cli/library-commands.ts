@@ -192,7 +192,7 @@ async function importCommand(args: string[]) {
   }
 }
 
-/** Every photo in the library whose faces all lie on their side or all look upside down, with
+/** Every photo in the library whose faces all lie on their side or look upside down, with
  * the turn that sets them upright, by path. */
 function uprightPlan(library: Library): { id: number; turns: number }[] {
   const listed = library.photosUnder('').filter((p) => !p.missing);
@@ -212,7 +212,7 @@ async function rotateCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, upright: { type: 'boolean' } });
   let turns = 0;
   if (values.upright) {
-    if (pos.length || values.by) throw new UsageError('rotate --upright takes no photo ids and no --by: it turns each photo whose faces all lie on their side, or all look upside down, the way that sets them upright');
+    if (pos.length || values.by) throw new UsageError('rotate --upright takes no photo ids and no --by: it turns each photo whose faces all lie on their side, or look upside down, the way that sets them upright');
   } else if (values.by !== 'auto') {
     turns = TURNS_BY_DEGREES[values.by ?? ''] ?? 0;
     if (!turns) throw new UsageError(`rotate needs --by 90, 180, 270 (degrees clockwise; -90 turns left) or auto, got '${values.by ?? ''}'`);
