@@ -49,10 +49,10 @@ export interface CheckedEncoding {
   uprightMargin?: number | undefined;
 }
 
-/** The eps of each face of one photo, and, where the model's check is on, the upright margins
- * of as many of them as decide the photo (measureUprightMargins). */
-export function encodePhotoFaces(engine: GlowEngine, faces: readonly FaceCrop[], options: RunOptions = {}): Promise<CheckedEncoding[]> {
-  if (checksOrientation(engine)) return measureUprightMargins(engine, faces, options);
+/** The eps of each face of one photo, and, where `check` (by default: the model's check is
+ * on), the upright margins of as many of them as decide the photo (measureUprightMargins). */
+export function encodePhotoFaces(engine: GlowEngine, faces: readonly FaceCrop[], options: RunOptions = {}, check = checksOrientation(engine)): Promise<CheckedEncoding[]> {
+  if (check) return measureUprightMargins(engine, faces, options);
   return Promise.all(faces.map(async (f) => ({ eps: await engine.encode(f.pixels, options) })));
 }
 

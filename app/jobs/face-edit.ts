@@ -3,7 +3,7 @@
 // pixels and the source's metadata; the source file is only read.
 import { decodeEdit } from '../engine/edit-decode.js';
 import { UndecodableLatentError, type GlowEngine } from '../engine/engine.js';
-import { encodePhotoFaces, looksUpsideDown } from '../engine/face-orientation.js';
+import { checksOrientation, encodePhotoFaces, looksUpsideDown } from '../engine/face-orientation.js';
 import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
@@ -106,9 +106,7 @@ async function findFaces(image: RgbImage, ctx: FaceEditContext, times: StageTime
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size))));
   const crops = aligned.map((a) => ({ pixels: pixelsToModel(a.pixels, size), nativeSize: a.nativeSize }));
-  const encoded = await timed(times, 'model', () =>
-    checkOrientation ? encodePhotoFaces(ctx.engine, crops, { signal }) : Promise.all(crops.map(async (c) => ({ eps: await ctx.engine.encode(c.pixels, { signal }), uprightMargin: undefined }))),
-  );
+  const encoded = await timed(times, 'model', () => encodePhotoFaces(ctx.engine, crops, { signal }, checkOrientation && checksOrientation(ctx.engine)));
   return encoded.map((e, i) => ({ ...e, aligned: aligned[i]! }));
 }
 

@@ -117,6 +117,9 @@ interface PhotoRow {
   missing: number;
 }
 
+/** A faces row's upright_margin as the record's optional field (NULL: not measured). */
+const uprightMarginOf = (m: number | null): { uprightMargin?: number } => (m === null ? {} : { uprightMargin: m });
+
 const photoFromRow = (r: PhotoRow): PhotoRecord => ({
   id: r.id,
   path: r.path,
@@ -303,7 +306,7 @@ export class Library {
       box: parseColumn(BoxSchema, r.box, `${where} box`),
       landmarks: parseColumn(LandmarksSchema, r.landmarks, `${where} landmarks`) as Landmarks,
       transform: parseColumn(AffineSchema, r.transform, `${where} transform`) as Affine,
-      ...(r.upright_margin === null ? {} : { uprightMargin: r.upright_margin }),
+      ...uprightMarginOf(r.upright_margin),
     };
   }
 
@@ -328,7 +331,7 @@ export class Library {
     for (const r of rows) {
       const pose: FacePose = {
         landmarks: parseColumn(LandmarksSchema, r.landmarks, `faces row ${r.id} landmarks`) as Landmarks,
-        ...(r.upright_margin === null ? {} : { uprightMargin: r.upright_margin }),
+        ...uprightMarginOf(r.upright_margin),
       };
       const faces = found.get(r.photo_id);
       if (faces) faces.push(pose);

@@ -166,6 +166,18 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
     let studio: StudioPage;
     let page: Page;
     let sliderShots: { before: Raw; after: Raw; patch: Rect; patchHasAlpha: boolean } | undefined;
+    /** Imports, from the library view, a folder of its own holding `<name>-upside-down.jpg`: a
+     * composed photo of `faces` faces, stored upside down with no EXIF orientation. */
+    const importUpsideDown = async (folderName: string, name: string, faces: number) => {
+      const folder = join(backend.outRoot, folderName);
+      mkdirSync(folder, { recursive: true });
+      const upright = join(backend.outRoot, `${name}-upright.jpg`);
+      await writeTestPhoto(upright, { width: 400, height: 300, faces, seed: 3 });
+      await sharp(upright).rotate(180).jpeg({ quality: 92 }).toFile(join(folder, `${name}-upside-down.jpg`));
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await page.fill('#import-path', folder);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+    };
     const needs = (t: TestContext, ...methods: ApiMethod[]) => {
       const missing = methods.filter((m) => !backend.supports(m));
       if (missing.length) t.skip(`needs ${missing.join(', ')} from main`);
@@ -750,15 +762,8 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
 
     test('a photo stored upside down, its faces not found: "Look for faces turned" finds them and turns it', async (t) => {
       if (!needs(t, 'importFolder', 'findUprightTurns', 'rotatePhoto')) return;
-      // Two faces the finder misses upside down (app/library/rotation.test.ts), in a folder of their own.
-      const folder = join(backend.outRoot, 'upside-down');
-      mkdirSync(folder, { recursive: true });
-      const upright = join(backend.outRoot, 'two-upright.jpg');
-      await writeTestPhoto(upright, { width: 400, height: 300, faces: 2, seed: 3 });
-      await sharp(upright).rotate(180).jpeg({ quality: 92 }).toFile(join(folder, 'two-upside-down.jpg'));
-      await page.getByRole('button', { name: 'Library', exact: true }).click();
-      await page.fill('#import-path', folder);
-      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      // Two faces the finder misses upside down (app/library/rotation.test.ts).
+      await importUpsideDown('upside-down', 'two', 2);
       await page.getByRole('button', { name: /^Open two-upside-down\.jpg, 0 faces/ }).click({ timeout: 60_000 });
       await page.getByRole('button', { name: 'Look for faces turned' }).click();
       const chips = page.locator('.right .face');
@@ -774,14 +779,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       if (!needs(t, 'importFolder', 'rotatePhoto')) return;
       if (!backend.checksOrientation) return void t.skip('the model has no upside-down check (the random-weight fixture)');
       // One face the finder reads the wrong way up upside down (app/library/rotation.test.ts).
-      const folder = join(backend.outRoot, 'read-wrong-way-up');
-      mkdirSync(folder, { recursive: true });
-      const upright = join(backend.outRoot, 'one-upright.jpg');
-      await writeTestPhoto(upright, { width: 400, height: 300, faces: 1, seed: 3 });
-      await sharp(upright).rotate(180).jpeg({ quality: 92 }).toFile(join(folder, 'one-upside-down.jpg'));
-      await page.getByRole('button', { name: 'Library', exact: true }).click();
-      await page.fill('#import-path', folder);
-      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await importUpsideDown('read-wrong-way-up', 'one', 1);
       const open = page.getByRole('button', { name: /^Open one-upside-down\.jpg, 1 face, upside down/ });
       await open.waitFor({ timeout: 60_000 });
       await studio.screenshot('library-upside-down');
