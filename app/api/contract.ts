@@ -205,6 +205,8 @@ export interface JobInfo {
   unedited?: string[];
   /** Batches: photos in which no face was found (exported unchanged). */
   faceless?: string[];
+  /** Batches: photos whose faces looked upside down, edited turned half a turn (their copies keep the photo's orientation). */
+  upsideDown?: string[];
 }
 
 export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus };

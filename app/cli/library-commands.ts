@@ -134,6 +134,10 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
         console.log(`no face found in ${faceless.length} of them, exported unchanged: ${fewNames(faceless)}`);
         console.log('  (a photo on its side or upside down: import its folder, turn it with glow-studio rotate, and run the batch again with --again)');
       }
+      const upsideDown = done.filter((i) => i.upsideDown);
+      if (upsideDown.length) {
+        console.log(`the faces looked upside down in ${upsideDown.length} of them, edited turned the right way up (the copies keep the photos' orientation): ${fewNames(upsideDown)}`);
+      }
       const unedited = done.filter((i) => i.unedited > 0);
       if (unedited.length) {
         console.log(`the edit is too strong for the model on ${unedited.reduce((n, i) => n + i.unedited, 0)} face(s), left as they were: ${fewNames(unedited)} (smaller amounts may work)`);

@@ -158,7 +158,7 @@ test('a photo without a face is exported unchanged and named in the job (faceles
     const summary = await new BatchRunner(lib, jobId, { engine, detector, directions, sliders }).run();
     assert.deepEqual([summary.state, summary.counts.done], ['done', 2]);
     const info = jobInfo(new JobStore(lib), jobId);
-    assert.deepEqual([info.faceless, info.unedited], [[without], []]);
+    assert.deepEqual([info.faceless, info.unedited, info.upsideDown], [[without], [], []]);
   });
 });
 

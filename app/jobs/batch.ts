@@ -288,13 +288,13 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
         current = item.source;
         const t0 = performance.now();
         try {
-          const { image, source, faces, unedited } = await editPhoto(item.source, this.ctx, this.times, this.controller.signal);
+          const { image, source, faces, unedited, upsideDown } = await editPhoto(item.source, this.ctx, this.times, this.controller.signal);
           const format = outputFormat(spec.export, item.source);
           const data = await timed(this.times, 'encode', () => encodeExport(image, format, spec.export, source.metadata));
           const tmp = this.tempFor(item.idx, item.output);
           const final = await timed(this.times, 'write', async () => {
             await writeTemp(tmp, data);
-            this.store.setCommitting(this.jobId, item.idx, item.output, faces, unedited);
+            this.store.setCommitting(this.jobId, item.idx, item.output, { faces, unedited, upsideDown });
             return commitTemp(tmp, item.output);
           });
           if (final !== item.output) this.store.setOutput(this.jobId, item.idx, final);

@@ -25,6 +25,8 @@ export interface JobItem {
   faces: number | null;
   /** Of those faces, the ones left as they were: the model could not render the edit there. */
   unedited: number;
+  /** Whether its faces looked upside down, so it was edited turned half a turn (and turned back). */
+  upsideDown: boolean;
   error: string | null;
   ms: number | null;
 }
@@ -160,9 +162,19 @@ export class JobStore {
     const rows = state
       ? this.db.prepare('SELECT * FROM job_items WHERE job_id = ? AND state = ? ORDER BY idx').all(jobId, state)
       : this.db.prepare('SELECT * FROM job_items WHERE job_id = ? ORDER BY idx').all(jobId);
-    return (rows as { job_id: number; idx: number; source: string; output: string; state: ItemState; faces: number | null; unedited: number; error: string | null; ms: number | null }[]).map(
-      (r) => ({ jobId: r.job_id, idx: r.idx, source: r.source, output: r.output, state: r.state, faces: r.faces, unedited: r.unedited, error: r.error, ms: r.ms }),
-    );
+    type Row = { job_id: number; idx: number; source: string; output: string; state: ItemState; faces: number | null; unedited: number; upside_down: number; error: string | null; ms: number | null };
+    return (rows as Row[]).map((r) => ({
+      jobId: r.job_id,
+      idx: r.idx,
+      source: r.source,
+      output: r.output,
+      state: r.state,
+      faces: r.faces,
+      unedited: r.unedited,
+      upsideDown: r.upside_down === 1,
+      error: r.error,
+      ms: r.ms,
+    }));
   }
 
   /** The sources of a job's finished photos that have a face left unedited, in order. */
@@ -175,7 +187,12 @@ export class JobStore {
     return this.doneSources(jobId, 'faces = 0');
   }
 
-  private doneSources(jobId: number, where: 'unedited > 0' | 'faces = 0'): string[] {
+  /** Photos done turned half a turn, because their faces looked upside down. */
+  upsideDownSources(jobId: number): string[] {
+    return this.doneSources(jobId, 'upside_down = 1');
+  }
+
+  private doneSources(jobId: number, where: 'unedited > 0' | 'faces = 0' | 'upside_down = 1'): string[] {
     const rows = this.db.prepare(`SELECT source FROM job_items WHERE job_id = ? AND state = 'done' AND ${where} ORDER BY idx`).all(jobId) as { source: string }[];
     return rows.map((r) => r.source);
   }
@@ -201,8 +218,11 @@ export class JobStore {
     return new Set(rows.map((r) => r.output));
   }
 
-  setCommitting(jobId: number, idx: number, output: string, faces: number, unedited: number): void {
-    this.db.prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, unedited = ?, error = NULL WHERE job_id = ? AND idx = ?").run(output, faces, unedited, jobId, idx);
+  /** What the edit of the photo found, recorded with its output name before the file is moved in. */
+  setCommitting(jobId: number, idx: number, output: string, found: { faces: number; unedited: number; upsideDown: boolean }): void {
+    this.db
+      .prepare("UPDATE job_items SET state = 'committing', output = ?, faces = ?, unedited = ?, upside_down = ?, error = NULL WHERE job_id = ? AND idx = ?")
+      .run(output, found.faces, found.unedited, found.upsideDown ? 1 : 0, jobId, idx);
   }
 
   setOutput(jobId: number, idx: number, output: string): void {

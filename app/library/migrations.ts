@@ -96,6 +96,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // v7: whether a face's crop looks upright to the model that encoded it (engine/face-orientation.ts);
   // NULL until measured (faces encoded before, or by a model whose encoder gives no bits/dim).
   (db) => db.exec('ALTER TABLE faces ADD COLUMN upright_margin REAL'),
+  // v8: photos a batch edited turned half a turn because their faces looked upside down (face-edit.ts).
+  (db) => db.exec('ALTER TABLE job_items ADD COLUMN upside_down INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -775,7 +775,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('editor-found-turned');
     });
 
-    test('a photo stored upside down whose face the finder reads the wrong way up: marked "upside down", and turned upright from the editor', async (t) => {
+    test('a photo stored upside down whose face the finder reads the wrong way up: marked "upside down", edited turned by a batch, and turned upright from the editor', async (t) => {
       if (!needs(t, 'importFolder', 'rotatePhoto')) return;
       if (!backend.checksOrientation) return void t.skip('the model has no upside-down check (the random-weight fixture)');
       // One face the finder reads the wrong way up upside down (app/library/rotation.test.ts).
@@ -793,6 +793,17 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       };
       await chipShown();
       await studio.screenshot('editor-upside-down');
+      if (backend.supports('startBatch')) {
+        // A batch of its folder edits it turned, and says so.
+        await page.getByRole('button', { name: 'Batch…' }).click();
+        await page.selectOption('[data-testid=batch-folder]', join(backend.outRoot, 'read-wrong-way-up'));
+        await page.fill('[data-testid=batch-outdir]', join(backend.outRoot, 'read-wrong-way-up-batch'));
+        await page.click('[data-testid=batch-start]');
+        await page.locator('[data-testid=job-progress][data-state=done]').waitFor({ timeout: 60_000 });
+        await page.locator('[data-testid=notice]').filter({ hasText: 'the faces in one-upside-down.jpg looked upside down' }).waitFor();
+        await studio.screenshot('batch-upside-down');
+        await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
+      }
       await suggestion.getByRole('button', { name: /Turn it upright/ }).click();
       await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
       const photoId = Number(new URL(page.url()).hash.split('/').pop());

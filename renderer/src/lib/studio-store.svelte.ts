@@ -96,16 +96,17 @@ export class StudioStore {
   }
 
   /**
-   * Shows a message. Success and info go away by themselves after a few seconds; errors stay
-   * until dismissed, only the newest few of each so that they never pile up.
+   * Shows a message. Success and info go away by themselves after a few seconds, unless they
+   * report what a long job did to some photos (`stays`); errors stay until dismissed. Only the
+   * newest few of each kind are kept, so that they never pile up.
    */
-  notify(kind: Notice['kind'], message: UserMessage): void {
+  notify(kind: Notice['kind'], message: UserMessage, { stays = kind === 'error' } = {}): void {
     const notice = { id: nextNotice++, kind, ...message };
     const all = [...this.notices.filter((n) => n.what !== message.what), notice];
     const newest = (errors: boolean) => all.filter((n) => (n.kind === 'error') === errors).slice(-KEPT_NOTICES);
     const kept = new Set([...newest(true), ...newest(false)]);
     this.notices = all.filter((n) => kept.has(n));
-    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), NOTICE_MS);
+    if (!stays) setTimeout(() => this.dismiss(notice.id), NOTICE_MS);
   }
 
   dismiss(id: number): void {
@@ -293,17 +294,37 @@ export class StudioStore {
       const where = job.outDir ? ` into ${job.outDir}` : '';
       this.notify('success', { what: `${noun} finished: ${finished} of ${job.total} done${where}.`, todo: '' });
     }
+    // What the batch did to some photos stays on screen: the user may come back to it later.
+    // (The studio batches library folders, so those photos are in the library to open.)
     if (job.unedited?.length) {
-      this.notify('info', {
-        what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${fewNames(job.unedited)}.`,
-        todo: 'Those photos were exported with their other faces edited. Smaller slider amounts may render on them.',
-      });
+      this.notify(
+        'info',
+        {
+          what: `${noun}: the edit is too strong for the model on some faces, left as they were, in ${fewNames(job.unedited)}.`,
+          todo: 'Those photos were exported with their other faces edited. Smaller slider amounts may render on them.',
+        },
+        { stays: true },
+      );
+    }
+    if (job.upsideDown?.length) {
+      this.notify(
+        'info',
+        {
+          what: `${noun}: the faces in ${fewNames(job.upsideDown)} looked upside down, so they were edited turned the right way up.`,
+          todo: 'The copies keep the photos’ own orientation. To store a photo upright, open it in the editor and turn it with ↺ or ↻.',
+        },
+        { stays: true },
+      );
     }
     if (job.faceless?.length) {
-      this.notify('info', {
-        what: `${noun}: no face was found in ${fewNames(job.faceless)}; exported unchanged.`,
-        todo: 'A photo on its side or upside down: open it in the editor (import its folder first), turn it upright with ↺ or ↻, and run the batch again.',
-      });
+      this.notify(
+        'info',
+        {
+          what: `${noun}: no face was found in ${fewNames(job.faceless)}; exported unchanged.`,
+          todo: 'A photo on its side or upside down: open it in the editor, turn it upright with ↺ or ↻, and run the batch again.',
+        },
+        { stays: true },
+      );
     }
   }
 }
