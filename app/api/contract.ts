@@ -95,6 +95,20 @@ export interface FolderInfo {
   photos: number;
 }
 
+/** A folder on disk as the folder chooser shows it (browseFolder). */
+export interface FolderListing {
+  /** Absolute. */
+  path: string;
+  /** Absent at the file system's root. */
+  parent?: string;
+  /** The user's home folder, where the chooser starts. */
+  home: string;
+  /** Subfolders, dot folders left out, in file-manager order. */
+  folders: { name: string; path: string }[];
+  /** Photos in the folder itself (an import also takes those in its subfolders). */
+  photos: number;
+}
+
 export interface Box {
   x: number;
   y: number;
@@ -218,6 +232,9 @@ export const requests = {
   getSettings: z.object({}),
   updateSettings: z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() }),
   listFolders: z.object({}),
+  /** A folder's subfolders on disk, for choosing a folder to import or write to (the user's
+   * home folder when no path is given). Lists names only. */
+  browseFolder: z.object({ path: z.string().min(1).max(4096).optional() }),
   importFolder: z.object({ path: z.string().min(1) }),
   listPhotos: z.object({
     folder: z.string().optional(),
@@ -268,6 +285,7 @@ interface Responses {
   getSettings: Settings;
   updateSettings: Settings;
   listFolders: FolderInfo[];
+  browseFolder: FolderListing;
   importFolder: JobInfo;
   listPhotos: PhotoSummary[];
   getPhoto: PhotoDetail;

@@ -28,6 +28,7 @@ import { libraryPath } from '../library/location.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
+import { browseFolder, FolderBrowseError } from './folder-browser.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
 import type { Media, MediaKind, StudioService } from './studio-service.js';
 
@@ -155,6 +156,10 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       return settings;
     },
     listFolders: async () => listFolders(library),
+    browseFolder: async ({ path }) =>
+      browseFolder(path).catch((err: unknown) => {
+        throw err instanceof FolderBrowseError ? new ApiError(err.message, err.missing ? 404 : 400) : err;
+      }),
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     listPhotos: async (req) => listPhotos(library, urls, req),
     getPhoto: async ({ photoId }) => photoDetail(photoId),

@@ -64,6 +64,16 @@ test('importing a folder finds the faces and reports each bad file by name', asy
   assert.equal(photo.faceList.length, 2);
 });
 
+test('the folder chooser lists a folder on disk; one that is not there is a 404 that names it', async () => {
+  const listing = await service.browseFolder({ path: work });
+  assert.deepEqual(
+    listing.folders.map((f) => f.name),
+    ['bundle', 'photos'],
+  );
+  assert.equal((await service.browseFolder({ path: photosDir })).photos, 6, 'three photos and three bad files, by their names');
+  await assert.rejects(service.browseFolder({ path: join(work, 'gone') }), (err: Error & { status?: number }) => err.status === 404 && err.message.includes(join(work, 'gone')));
+});
+
 test('media: thumbnails, the upright photo and the face crop are images', async () => {
   const thumb = await service.media('thumb', photo.id);
   const full = await service.media('photo', photo.id);

@@ -2,7 +2,7 @@
 // StudioApi the way main's loopback host does (the fake service, or the real one).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -220,8 +220,23 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
 
     test('importing a folder fills the library; the bad file gets a clear message', async (t) => {
       if (!needs(t, 'importFolder', 'listPhotos')) return;
-      await page.fill('#import-path', backend.fixtureDir);
-      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      if (backend.supports('browseFolder')) {
+        // Chosen in the folder chooser, one folder down from where it opens: the typed path.
+        await page.fill('#import-path', dirname(backend.fixtureDir));
+        await page.click('[data-testid=import-path-choose]');
+        const picker = page.locator('dialog[open]');
+        await picker.getByRole('button', { name: basename(backend.fixtureDir), exact: true }).click();
+        await picker.locator('[data-testid=folder-picker-path]', { hasText: backend.fixtureDir }).waitFor();
+        await picker.getByText(`${backend.fixturePhotos + 1} photos in this folder itself`).waitFor(); // bad.jpg is named as one
+        await studio.screenshot('folder-picker');
+        await picker.getByRole('button', { name: 'Up one folder' }).click();
+        await picker.getByRole('button', { name: basename(backend.fixtureDir), exact: true }).click(); // listed again, one up
+        await picker.locator('[data-testid=folder-picker-path]', { hasText: backend.fixtureDir }).waitFor();
+        await picker.getByRole('button', { name: 'Import this folder' }).click();
+      } else {
+        await page.fill('#import-path', backend.fixtureDir);
+        await page.getByRole('button', { name: 'Import', exact: true }).click();
+      }
       await page.waitForSelector('[data-testid=import-status]:has-text("Last import")', { timeout: 120_000 });
       await page.locator('[data-testid=photo-tile]:not(.broken)').nth(backend.fixturePhotos - 1).waitFor({ timeout: 30_000 });
       await page.locator('[data-testid=library-errors]').waitFor();

@@ -34,6 +34,7 @@ const METHODS = {
   getSettings: 1,
   updateSettings: 1,
   listFolders: 1,
+  browseFolder: 1,
   importFolder: 1,
   listPhotos: 1,
   getPhoto: 1,
