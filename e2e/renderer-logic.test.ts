@@ -8,6 +8,7 @@ import { editsKey, type EditorState } from '../renderer/src/lib/edit-state.js';
 import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-client.js';
 import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
 import { userMessage } from '../renderer/src/lib/error-message.js';
+import { editedFolder } from '../renderer/src/lib/format.js';
 
 test('latestOnly never runs two at once and skips to the latest value', async () => {
   const ran: number[] = [];
@@ -124,4 +125,11 @@ test('zoom keeps the point under the cursor still, and fit centres the photo', (
   const before = [(300 - v.x) / v.scale, (300 - v.y) / v.scale];
   const after = [(300 - z.x) / z.scale, (300 - z.y) / z.scale];
   assert.ok(Math.abs(before[0]! - after[0]!) < 1e-9 && Math.abs(before[1]! - after[1]!) < 1e-9);
+});
+
+test('a batch writes into its folder\'s "edited" subfolder by default, with the folder\'s own separator', () => {
+  assert.equal(editedFolder('/home/ann/Pictures/party'), '/home/ann/Pictures/party/edited');
+  assert.equal(editedFolder('/home/ann/Pictures/party/'), '/home/ann/Pictures/party/edited');
+  assert.equal(editedFolder('C:\\Users\\ann\\Pictures'), 'C:\\Users\\ann\\Pictures\\edited');
+  assert.equal(editedFolder(''), '');
 });

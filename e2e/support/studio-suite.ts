@@ -563,6 +563,8 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const outDir = join(backend.outRoot, 'batch');
       const longBefore = (await page.evaluate(() => (globalThis as unknown as Probes).__longTasks)).length;
       await page.getByRole('button', { name: 'Batch…' }).click();
+      const source = await page.inputValue('[data-testid=batch-folder]');
+      assert.equal(await page.inputValue('[data-testid=batch-outdir]'), join(source, 'edited'), 'the output folder the dialog offers');
       await page.fill('[data-testid=batch-outdir]', outDir);
       await page.click('[data-testid=batch-start]');
       const progress = page.locator('[data-testid=job-progress]');

@@ -30,6 +30,14 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/** Where a batch of `folder` writes unless told otherwise: its subfolder "edited" (batches
+ * and imports of the folder leave out their own output folder), with the folder's own separator. */
+export function editedFolder(folder: string): string {
+  if (!folder) return '';
+  const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  return `${folder.replace(/[\\/]+$/, '')}${sep}edited`;
+}
+
 /** A job's progress in percent: 100 once it is done, whatever its counters say. */
 export function jobPercent(job: { state: string; done: number; total: number }): number {
   if (job.state === 'done') return 100;
