@@ -9,7 +9,7 @@ import { facesCommands } from './cli/faces-commands.js';
 import { libraryCommands } from './cli/library-commands.js';
 import { BundleError } from './engine/bundle.js';
 import { AbortError } from './engine/engine.js';
-import { BatchSetupError } from './jobs/batch.js';
+import { OutputFolderError } from './jobs/output-folder.js';
 import { DeviceError } from './engine/execution-provider.js';
 import { ImageFileError } from './imaging/image-files.js';
 
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     return (await run(rest)) ?? EXIT.ok;
   } catch (err) {
     const message = (err as Error).message;
-    if (err instanceof UsageError || err instanceof BatchSetupError) return fail(EXIT.usage, message);
+    if (err instanceof UsageError || err instanceof OutputFolderError) return fail(EXIT.usage, message);
     if (err instanceof InputError || err instanceof ImageFileError) return fail(EXIT.input, message);
     if (err instanceof BundleError) return fail(EXIT.bundle, `model bundle: ${message}`);
     if (err instanceof DeviceError) return fail(EXIT.device, message);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
+import { OUTPUT_MARKER } from '../jobs/photo-files.js';
 import { writeTestPhotos } from '../jobs/test-photos.js';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -70,8 +71,12 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.match(r.stderr, /unknown attribute 'dimples'/);
   r = run('export', String(rows[0]!.id), '--out', join(dir, 'exported'), '--bundle', bundle, '--format', 'webp', '--name', '{name}-{attrs}');
   assert.equal(r.code, 0, r.stderr);
-  const [file] = readdirSync(join(dir, 'exported'));
-  assert.equal(file, 'photo-000-freckles+1.5_Smiling+0.5.webp');
+  const [file, ...more] = readdirSync(join(dir, 'exported')).filter((f) => f !== OUTPUT_MARKER);
+  assert.deepEqual([file, ...more], ['photo-000-freckles+1.5_Smiling+0.5.webp']);
+  assert.ok(existsSync(join(dir, 'exported', OUTPUT_MARKER)), 'marked as an output folder, so imports of a folder above leave it out');
+  r = run('export', String(rows[0]!.id), '--out', photos, '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the output folder .* holds the photos to edit/);
   assert.equal((await sharp(join(dir, 'exported', file!)).metadata()).width, 320);
 
   // A derived attribute resolves in a batch next to the built-in ones.

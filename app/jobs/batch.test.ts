@@ -14,10 +14,11 @@ import { GlowEngine } from '../engine/engine.js';
 import { FaceDetector } from '../faces/detect.js';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { Library } from '../library/library.js';
-import { BatchRunner, BatchSetupError, createBatchJob, runsBatchModel, type ProgressEvent } from './batch.js';
+import { BatchRunner, createBatchJob, runsBatchModel, type ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
 import { jobInfo } from './job-info.js';
 import { JobStore } from './job-store.js';
+import { OutputFolderError } from './output-folder.js';
 import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
 import { resolveAttributes } from './recipe.js';
 import { bundleWithAttributes } from './test-bundle.js';
@@ -327,7 +328,7 @@ test('the output folder may not hold the photos, be a file, or be a folder that 
   const lib = Library.open(join(dir, 'setup.sqlite'));
   try {
     const spec = (out: string) => ({ source: photos, out, recipe: { sliders: { smile: 0.5 } }, bundle, modelId: 'm', export: ExportOptions.parse({}) });
-    assert.throws(() => createBatchJob(lib, spec(photos)), (e: Error) => e instanceof BatchSetupError && /holds the photos to edit/.test(e.message));
+    assert.throws(() => createBatchJob(lib, spec(photos)), (e: Error) => e instanceof OutputFolderError && /holds the photos to edit/.test(e.message));
     assert.throws(() => createBatchJob(lib, spec(dir)), /holds the photos to edit/);
     writeFileSync(join(dir, 'a-file'), 'x');
     assert.throws(() => createBatchJob(lib, spec(join(dir, 'a-file', 'out'))), /a-file is a file/);

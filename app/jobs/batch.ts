@@ -5,17 +5,17 @@
 // replacing a file) and the item is marked 'done'. Resuming reconciles 'committing' items by
 // what is on disk. A photo that fails is recorded with its error and the batch goes on.
 import { EventEmitter } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { AbortError, type GlowEngine } from '../engine/engine.js';
 import type { Library } from '../library/library.js';
 import { commitTemp, encodeExport, ExportOptions, exportPath, freeName, outputFormat, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
 import { JobStore, type JobCounts, type NewItem } from './job-store.js';
-import { listPhotos, OUTPUT_MARKER } from './photo-files.js';
+import { checkOutputFolder, markOutputFolder } from './output-folder.js';
+import { listPhotos } from './photo-files.js';
 import { Recipe } from './recipe.js';
 
 export const BATCH_KIND = 'batch';
@@ -71,9 +71,6 @@ export interface BatchSummary {
   processed: number;
 }
 
-/** A batch that cannot be set up as asked (its output folder); nothing was written. */
-export class BatchSetupError extends Error {}
-
 export interface CreatedBatch {
   jobId: number;
   /** An earlier job of the same batch was taken up again (unfinished, or with photos to redo). */
@@ -95,7 +92,7 @@ export interface CreatedBatch {
  */
 export function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): CreatedBatch {
   const spec = BatchSpec.parse({ ...input, source: resolve(input.source), out: resolve(input.out) });
-  checkOutputFolder(spec.source, spec.out);
+  checkOutputFolder(spec.out, [spec.source], library);
   const store = new JobStore(library);
   const earlier = store.findUnfinished(BATCH_KIND, spec) ?? (again ? undefined : store.findDone(BATCH_KIND, spec));
   if (earlier !== undefined) {
@@ -135,31 +132,6 @@ function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof pho
     return { source: file, output };
   });
   return [...items, ...unreadable.map((u) => ({ source: u.path, output: '', error: u.error }))];
-}
-
-/** Marks `out` as a batch's output, so that imports and batches of a folder above it leave it out. */
-async function markOutputFolder(out: string): Promise<void> {
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, OUTPUT_MARKER), 'Edited copies written by Glow Studio. Its imports and batches leave this folder out.\n', { flag: 'wx' }).catch(
-    (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    },
-  );
-}
-
-/** The output folder must not hold the photos being edited, and must be one that can be made and written. */
-function checkOutputFolder(source: string, out: string): void {
-  if (out === source || source.startsWith(out + sep)) {
-    throw new BatchSetupError(`the output folder ${out} holds the photos to edit (${source}); choose a folder outside it, or a new subfolder of it`);
-  }
-  let existing = out;
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
-  if (!statSync(existing).isDirectory()) throw new BatchSetupError(`${existing} is a file, so the output folder ${out} cannot be made there`);
-  try {
-    accessSync(existing, constants.W_OK);
-  } catch {
-    throw new BatchSetupError(`${existing} cannot be written to: choose an output folder you can write to`);
-  }
 }
 
 export interface RunnerOptions {

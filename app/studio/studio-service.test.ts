@@ -210,6 +210,10 @@ test('export writes the saved edits, keeping or stripping EXIF', async () => {
   assert.ok(kept.exif, 'EXIF kept');
   assert.equal(stripped.exif, undefined, 'EXIF stripped');
   assert.ok(existsSync(join(work, 'keep', 'photo-000.jpg')));
+  await assert.rejects(
+    service.exportPhotos({ photoIds: [photo.id], outDir: photosDir, export: { format: 'jpeg', quality: 90, metadata: 'keep', nameTemplate: '{name}' } }),
+    (err: Error & { status?: number }) => err.status === 400 && /the output folder .* holds the photos to edit/.test(err.message),
+  );
 });
 
 test('the brush mask is saved with the photo, and export takes the edit back where it paints', async () => {
