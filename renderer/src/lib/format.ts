@@ -30,8 +30,8 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
-/** Where a batch of `folder` writes unless told otherwise: its subfolder "edited" (batches
- * and imports of the folder leave out their own output folder), with the folder's own separator. */
+/** Where a batch or an export of `folder`'s photos writes unless told otherwise: its subfolder
+ * "edited" (imports and batches of the folder leave output folders out), with the folder's own separator. */
 export function editedFolder(folder: string): string {
   if (!folder) return '';
   const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
