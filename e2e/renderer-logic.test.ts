@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { latestOnly } from '../renderer/src/lib/latest-only.js';
-import { editHistory, photoHistories } from '../renderer/src/lib/edit-history.js';
+import { editHistory, historyToSave, photoHistories } from '../renderer/src/lib/edit-history.js';
 import { editsKey, type EditorState } from '../renderer/src/lib/edit-state.js';
 import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-client.js';
 import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
@@ -64,6 +64,36 @@ test('a photo opened again goes on with its history, unless its edits changed me
   histories.open(2, 'x');
   histories.open(3, 'p'); // photo 1 is now the least recently opened of three: its history goes
   assert.equal(histories.open(1, 'y').canUndo, false);
+});
+
+test('a photo opened after a restart goes on with the history the library saved, if it ends at the photo\'s edits', () => {
+  const before = editHistory('a');
+  before.push('b');
+  before.push('c');
+  before.undo();
+  const saved = before.snapshot();
+  assert.deepEqual(saved, { past: ['a'], present: 'b', future: ['c'] });
+
+  const after = photoHistories<string>((a, b) => a === b).open(1, 'b', saved);
+  assert.equal(after.redo(), 'c');
+  assert.equal(after.undo(), 'b');
+  assert.equal(after.undo(), 'a');
+  assert.equal(photoHistories<string>((a, b) => a === b).open(1, 'z', saved).canUndo, false, 'the photo was edited elsewhere since: a new history');
+  const histories = photoHistories<string>((a, b) => a === b);
+  histories.open(1, 'b').push('m');
+  assert.equal(histories.open(1, 'm', saved).undo(), 'b', 'this session\'s history comes first');
+});
+
+test('the history saved is the states nearest the present, fewer while it is over the size a request may have', () => {
+  const h = { past: ['p1', 'p2', 'p3', 'p4'], present: 'now', future: ['f2', 'f1'] }; // f1 is the next redo
+  assert.deepEqual(historyToSave(h, { states: 3 }), { past: ['p2', 'p3', 'p4'], present: 'now', future: ['f2', 'f1'] });
+  const big = (n: number) => 'x'.repeat(n);
+  const sized = { past: [big(400), big(400), big(400)], present: big(400), future: [big(400)] };
+  const kept = historyToSave(sized, { bytes: 1500 })!;
+  assert.equal(kept.past.length + kept.future.length, 2, 'two of the four others dropped');
+  assert.ok(JSON.stringify(kept).length <= 1500);
+  assert.deepEqual([kept.past.length, kept.future.length], [1, 1], 'from the longer side first');
+  assert.equal(historyToSave({ past: [], present: big(2000), future: [] }, { bytes: 1500 }), null);
 });
 
 test('editsKey: the same edits give the same key, whatever the key order, zero sliders or untouched faces', () => {

@@ -46,6 +46,21 @@ export const RecipeSchema = z.object({
 });
 export type Recipe = z.infer<typeof RecipeSchema>;
 
+/** The editor's edits of a photo: each face's recipe, by face id, and the brush mask. */
+export const EditorStateSchema = z.object({
+  recipes: z.record(z.string().regex(/^\d+$/), RecipeSchema),
+  mask: MaskStrokesSchema,
+});
+
+/** The states undo and redo of a photo step through, kept in the library so that undo reaches
+ * edits made before the studio was last closed. `present` is the photo's edits when saved. */
+export const EditHistorySchema = z.object({
+  past: z.array(EditorStateSchema).max(200),
+  present: EditorStateSchema,
+  future: z.array(EditorStateSchema).max(200),
+});
+export type EditHistory = z.infer<typeof EditHistorySchema>;
+
 export const ExportOptionsSchema = z.object({
   /** 'same': each photo in its own format (JPEG, PNG or WebP; other formats as JPEG). */
   format: z.enum(['same', 'jpeg', 'png', 'webp']).default('same'),
@@ -257,6 +272,9 @@ export const requests = {
   renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
   saveEdit: z.object({ faceId: id, recipe: RecipeSchema }),
   saveMask: z.object({ photoId: id, strokes: MaskStrokesSchema }),
+  /** The photo's undo history as the editor last saved it (null: none since it was turned or its file changed). */
+  getEditHistory: z.object({ photoId: id }),
+  saveEditHistory: z.object({ photoId: id, history: EditHistorySchema }),
   sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
   tagFace: z.object({ faceId: id, attribute: attributeName, value: z.boolean().nullable() }),
   deriveAttribute: z.object({ name: attributeName, projectOut: z.array(attributeName).max(40).default([]) }),
@@ -298,6 +316,8 @@ interface Responses {
   renderFace: FaceLayer;
   saveEdit: FaceInfo;
   saveMask: { photoId: number; strokes: MaskStroke[] };
+  getEditHistory: { history: EditHistory | null };
+  saveEditHistory: { photoId: number };
   sampleFace: { image: string; seed: number };
   tagFace: FaceInfo;
   deriveAttribute: DerivedAttribute;

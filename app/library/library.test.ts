@@ -112,6 +112,31 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
   }
 });
 
+test('a photo keeps the editor\'s undo history until it is turned or its file changes', () => {
+  const lib = Library.open(join(dir, 'history.sqlite'));
+  try {
+    const photo = { path: '/p/h.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
+    const id = lib.addPhoto(photo);
+    assert.equal(lib.editHistoryOf(id), null);
+    const state = (smile: number) => ({ recipes: { '7': { sliders: { Smiling: smile }, mix: null } }, mask: [] });
+    const history = { past: [state(0)], present: state(0.5), future: [state(1)] };
+    lib.setEditHistory(id, history);
+    assert.deepEqual(lib.editHistoryOf(id), history);
+    assert.throws(() => lib.setEditHistory(id, { ...history, present: { recipes: { seven: state(1).recipes['7'] }, mask: [] } }));
+
+    lib.setTurns(id, 1, 10, 10, Buffer.from('t'));
+    assert.equal(lib.editHistoryOf(id), null, 'a turn: its states hold the faces and strokes of the photo unturned');
+    lib.setEditHistory(id, history);
+    lib.replacePhoto(id, { ...photo, hash: 'h2' });
+    assert.equal(lib.editHistoryOf(id), null, 'a changed file');
+
+    lib.db.prepare('INSERT INTO edit_histories (photo_id, history) VALUES (?, ?)').run(id, JSON.stringify({ past: 'not a list' }));
+    assert.equal(lib.editHistoryOf(id), null, 'one that does not parse is dropped, not an error');
+  } finally {
+    lib.close();
+  }
+});
+
 test('a reader queries while a writer holds a long transaction (WAL)', () => {
   const file = join(dir, 'wal.sqlite');
   const writer = Library.open(file);

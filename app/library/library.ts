@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { readingOrder } from '../faces/reading-order.js';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
-import { MaskStrokesSchema, type MaskStroke } from '../api/contract.js';
+import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 
@@ -233,6 +233,7 @@ export class Library {
       .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, missing = 0 WHERE id = ?')
       .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
     this.setMask(id, []); // painted on the old pixels
+    this.setEditHistory(id, null);
   }
 
   /** The same content found at a new path (a moved or renamed file): keeps faces, tags and edits. */
@@ -243,6 +244,7 @@ export class Library {
   /** The photo turned (rotation.ts): its quarter turns, its size and thumbnail as turned. */
   setTurns(id: number, turns: number, width: number, height: number, thumbnail: Buffer): void {
     this.db.prepare('UPDATE photos SET turns = ?, width = ?, height = ?, thumbnail = ? WHERE id = ?').run(turns, width, height, thumbnail, id);
+    this.setEditHistory(id, null); // its states hold faces and strokes of the photo unturned
   }
 
   touchPhoto(id: number, mtimeMs: number): void {
@@ -462,13 +464,31 @@ export class Library {
   }
 
   setMask(photoId: number, strokes: readonly MaskStroke[]): void {
-    if (!strokes.length) {
-      this.db.prepare('DELETE FROM photo_masks WHERE photo_id = ?').run(photoId);
+    this.setPhotoJson('photo_masks', 'strokes', MaskStrokesSchema, photoId, strokes.length ? strokes : null);
+  }
+
+  /** The editor's undo history of the photo, null when none was saved. One that no longer
+   * parses (written by a newer studio, say) is dropped: it is only a convenience. */
+  editHistoryOf(photoId: number): EditHistory | null {
+    const r = this.db.prepare('SELECT history FROM edit_histories WHERE photo_id = ?').get(photoId) as { history: string } | undefined;
+    if (!r) return null;
+    const parsed = EditHistorySchema.safeParse(JSON.parse(r.history));
+    return parsed.success ? parsed.data : null;
+  }
+
+  setEditHistory(photoId: number, history: EditHistory | null): void {
+    this.setPhotoJson('edit_histories', 'history', EditHistorySchema, photoId, history);
+  }
+
+  /** A photo's row in a table of one JSON value per photo: checked and set, or removed (null). */
+  private setPhotoJson<T>(table: 'photo_masks' | 'edit_histories', column: 'strokes' | 'history', schema: z.ZodType<T>, photoId: number, value: unknown): void {
+    if (value === null) {
+      this.db.prepare(`DELETE FROM ${table} WHERE photo_id = ?`).run(photoId);
       return;
     }
-    const checked = MaskStrokesSchema.parse(strokes);
+    const checked = schema.parse(value);
     this.db
-      .prepare('INSERT INTO photo_masks (photo_id, strokes) VALUES (?, ?) ON CONFLICT (photo_id) DO UPDATE SET strokes = excluded.strokes')
+      .prepare(`INSERT INTO ${table} (photo_id, ${column}) VALUES (?, ?) ON CONFLICT (photo_id) DO UPDATE SET ${column} = excluded.${column}`)
       .run(photoId, JSON.stringify(checked));
   }
 

@@ -98,6 +98,9 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec('ALTER TABLE faces ADD COLUMN upright_margin REAL'),
   // v8: photos a batch edited turned half a turn because their faces looked upside down (face-edit.ts).
   (db) => db.exec('ALTER TABLE job_items ADD COLUMN upside_down INTEGER NOT NULL DEFAULT 0'),
+  // v9: the editor's undo history of a photo (JSON, api/contract.ts EditHistorySchema), so that
+  // undo reaches across restarts.
+  (db) => db.exec('CREATE TABLE edit_histories (photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE, history TEXT NOT NULL)'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -216,6 +216,15 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       library.setMask(photoId, strokes);
       return { photoId, strokes: library.maskOf(photoId) };
     },
+    getEditHistory: async ({ photoId }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      return { history: library.editHistoryOf(photoId) };
+    },
+    saveEditHistory: async ({ photoId, history }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      library.setEditHistory(photoId, history);
+      return { photoId };
+    },
     sampleFace: async (req) => {
       const m = engine.manifest;
       const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -250,6 +250,17 @@ test('the brush mask is saved with the photo, and export takes the edit back whe
   await assert.rejects(service.saveMask({ photoId: 999_999, strokes: [] }), /no photo with id 999999/);
 });
 
+test('the editor\'s undo history of a photo is kept in the library', async () => {
+  const faceId = String(photo.faceList[0]!.id);
+  const state = (smile: number) => ({ recipes: { [faceId]: { sliders: { Smiling: smile }, mix: null } }, mask: [] });
+  assert.deepEqual(await service.getEditHistory({ photoId: photo.id }), { history: null });
+  const history = { past: [state(0)], present: state(0.4), future: [] };
+  await service.saveEditHistory({ photoId: photo.id, history });
+  assert.deepEqual(await service.getEditHistory({ photoId: photo.id }), { history });
+  await assert.rejects(service.getEditHistory({ photoId: 999_999 }), /no photo with id 999999/);
+  await assert.rejects(service.saveEditHistory({ photoId: 999_999, history }), /no photo with id 999999/);
+});
+
 test('a paused batch made with another model is not resumed with this one', async () => {
   // A batch left paused by a session that ran another model (the user has since switched).
   const library = Library.open(join(work, 'library.sqlite'));

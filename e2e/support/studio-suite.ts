@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { ApiMethod, AttributeInfo, Box, FaceLayer, PhotoDetail, PhotoSummary } from '../../app/api/contract.js';
+import type { ApiMethod, AttributeInfo, Box, EditHistory, FaceLayer, PhotoDetail, PhotoSummary } from '../../app/api/contract.js';
 import { writeTestPhoto } from '../../app/jobs/test-photos.js';
 import { CHROMIUM, launchChromium, openStudio, percentile, type StudioPage } from './browser.js';
 import { decodePng, difference, inset, outside, within, type Raw, type Rect } from './pixels.js';
@@ -366,15 +366,18 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       assert.ok((await shots.count()) > 2, 'the strip has photos to step over');
     });
 
-    test('undo and redo with Ctrl+Z and Ctrl+Shift+Z, also after leaving the photo and coming back; before/after shows the original', async (t) => {
+    test('undo and redo with Ctrl+Z and Ctrl+Shift+Z, also after leaving the photo and coming back, and after reopening the studio; before/after shows the original', async (t) => {
       if (!needs(t, 'renderFace')) return;
       const slider = page.locator(`input[data-attribute=${SMILE}]`);
       const edited = await slider.inputValue();
-      await page.locator('.stage').click({ position: { x: 5, y: 5 } });
-      await page.keyboard.press('Control+z');
-      await waitForValue(slider, (v) => v !== edited);
-      await page.keyboard.press('Control+Shift+z');
-      await waitForValue(slider, (v) => v === edited);
+      const undoThenRedo = async () => {
+        await page.locator('.stage').click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('Control+z');
+        await waitForValue(slider, (v) => v !== edited);
+        await page.keyboard.press('Control+Shift+z');
+        await waitForValue(slider, (v) => v === edited);
+      };
+      await undoThenRedo();
       // The history stays with the photo: away to another photo and back, undo still works.
       await settle(page); // the redone recipe is saved
       const here = (await page.locator('nav.strip button.shot[aria-current=true]').getAttribute('aria-label'))!;
@@ -382,11 +385,20 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator(`nav.strip button.shot[aria-current=true]:not([aria-label="${here}"])`).waitFor();
       await page.getByRole('button', { name: here, exact: true }).click();
       await waitForValue(slider, (v) => v === edited);
-      await page.locator('.stage').click({ position: { x: 5, y: 5 } });
-      await page.keyboard.press('Control+z');
-      await waitForValue(slider, (v) => v !== edited);
-      await page.keyboard.press('Control+Shift+z');
-      await waitForValue(slider, (v) => v === edited);
+      await undoThenRedo();
+      if (backend.supports('getEditHistory')) {
+        // And after the studio is opened again (nothing kept in the page): the library has it.
+        const photoId = Number(new URL(page.url()).hash.split('/').pop());
+        const saved = () => api<{ history: EditHistory | null }>(page, 'getEditHistory', { photoId }).then((r) => r.history);
+        for (let polls = 0; polls < 50; polls++) {
+          const history = await saved();
+          if (history?.past.length && !history.future.length) break; // the redo is saved
+          await page.waitForTimeout(100);
+        }
+        await page.reload();
+        await waitForValue(slider, (v) => v === edited);
+        await undoThenRedo();
+      }
       await settle(page);
       const box = await faceBox(page);
       const rect = await canvasRect(page, box);

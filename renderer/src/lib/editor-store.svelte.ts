@@ -1,10 +1,10 @@
 // The editor's state for one photo: the recipe of each face, the face layers on the canvas,
-// undo/redo, and the repaint loop: one renderFace in flight per face (latest value wins), and
+// undo/redo (saved in the library, so it outlasts the session), and the repaint loop: one renderFace in flight per face (latest value wins), and
 // between exact renders a preview blended from the ones already on hand (slider-preview.ts).
 // Every edit is timed until the canvas shows it (or a newer one): 'slider-repaint' to the
 // first paint, preview or exact, and 'slider-exact' to the exact pixels.
-import type { Box, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
-import { editHistory, photoHistories } from './edit-history.js';
+import type { Box, EditHistory, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
+import { editHistory, historyToSave, photoHistories, type HistorySnapshot } from './edit-history.js';
 import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
@@ -17,6 +17,15 @@ const EMPTY: Recipe = { sliders: {}, mix: null };
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A history the library saved for the photo, if all its states are of the photo's faces as
+ * they are now (faces found again after a turn are new faces). */
+function savedHistory(saved: EditHistory | null | undefined, photo: PhotoDetail): HistorySnapshot<EditorState> | null {
+  if (!saved) return null;
+  const faces = new Set(photo.faceList.map((f) => String(f.id)));
+  const states = [...saved.past, saved.present, ...saved.future];
+  return states.every((state) => Object.keys(state.recipes).every((id) => faces.has(id))) ? (saved as HistorySnapshot<EditorState>) : null;
 }
 
 /** What the canvas shows for one face: an exact render, or a preview between exact ones. */
@@ -79,6 +88,8 @@ export class EditorStore {
 
   #histories = photoHistories<EditorState>((a, b) => editsKey(a) === editsKey(b));
   #history = editHistory<EditorState>({ recipes: {}, mask: [] });
+  /** Saves each photo's history, one request at a time per photo, the newest state winning. */
+  #historySavers = new Map<number, LatestOnly<HistorySnapshot<EditorState>>>();
   #runners = new Map<number, LatestOnly<RenderJob>>();
   #inputs = 0;
   /** The newest input per face. */
@@ -115,7 +126,10 @@ export class EditorStore {
     this.#originals.clear();
     this.#prepared.clear();
     this.#photoImage = null;
-    const photo = await this.studio.guard('Open the photo', () => this.studio.api.getPhoto({ photoId }));
+    const [photo, saved] = await Promise.all([
+      this.studio.guard('Open the photo', () => this.studio.api.getPhoto({ photoId })),
+      this.studio.guard('Read the undo history', () => this.studio.api.getEditHistory({ photoId }), true),
+    ]);
     this.loading = false;
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
@@ -123,7 +137,7 @@ export class EditorStore {
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;
-    this.#history = this.#histories.open(photoId, clone({ recipes, mask: photo.mask }));
+    this.#history = this.#histories.open(photoId, clone({ recipes, mask: photo.mask }), savedHistory(saved?.history, photo));
     this.#syncHistory();
     this.faceId = photo.faceList[0]?.id ?? null;
     for (const f of photo.faceList) if (!isEmptyRecipe(f.recipe)) this.#request(f.id, performance.now());
@@ -210,6 +224,7 @@ export class EditorStore {
   #record(): void {
     this.#history.push({ recipes: $state.snapshot(this.recipes) as Recipes, mask: $state.snapshot(this.mask) as MaskStroke[] }); // snapshots are plain deep copies
     this.#syncHistory();
+    this.#saveHistory();
   }
 
   resetSlider(name: string): void {
@@ -236,10 +251,12 @@ export class EditorStore {
 
   undo(): void {
     this.#restore(this.#history.undo());
+    this.#saveHistory();
   }
 
   redo(): void {
     this.#restore(this.#history.redo());
+    this.#saveHistory();
   }
 
   updateFace(face: FaceInfo): void {
@@ -434,6 +451,20 @@ export class EditorStore {
     if (photoId === undefined) return;
     this.mask = strokes;
     void this.studio.guard('Save the mask', () => this.studio.api.saveMask({ photoId, strokes: $state.snapshot(strokes) as MaskStroke[] }));
+  }
+
+  #saveHistory(): void {
+    const photoId = this.photo?.id;
+    const history = photoId === undefined ? null : historyToSave(this.#history.snapshot());
+    if (photoId === undefined || !history) return;
+    let saver = this.#historySavers.get(photoId);
+    if (!saver) {
+      saver = latestOnly(async (h: HistorySnapshot<EditorState>) => {
+        await this.studio.guard('Save the undo history', () => this.studio.api.saveEditHistory({ photoId, history: h as EditHistory }), true);
+      });
+      this.#historySavers.set(photoId, saver);
+    }
+    saver.offer(history);
   }
 
   #syncHistory(): void {

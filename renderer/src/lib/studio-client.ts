@@ -45,6 +45,8 @@ const METHODS = {
   renderFace: 1,
   saveEdit: 1,
   saveMask: 1,
+  getEditHistory: 1,
+  saveEditHistory: 1,
   sampleFace: 1,
   tagFace: 1,
   deriveAttribute: 1,
