@@ -40,6 +40,8 @@ user data folder):
                                      turn is kept in the library
   rotate --upright                   turn upright every photo whose faces all lie on their side,
                                      or look upside down to the model
+  rotate <photo-id...> --keep        those photos are upright as they are (people lying down):
+                                     no longer marked, and left alone by --upright
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

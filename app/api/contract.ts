@@ -267,6 +267,9 @@ export const requests = {
    * them, else, for a photo with no faces found, the turn at which the face finder finds the
    * most upright faces (turns 0: none at any turn). Changes nothing. */
   findUprightTurns: z.object({ photoId: id }),
+  /** The user says a photo marked on its side or upside down is upright as it is (people lying
+   * down, say): it is no longer marked, until it is turned or its file changes. */
+  keepUpright: z.object({ photoId: id }),
   listAttributes: z.object({}),
   listTags: z.object({}),
   renderFace: z.object({ faceId: id, recipe: RecipeSchema }),
@@ -311,6 +314,7 @@ interface Responses {
    * found now (their tags and edits are gone with them). */
   rotatePhoto: { photo: PhotoDetail; lost: number };
   findUprightTurns: { turns: number; faces: number };
+  keepUpright: PhotoDetail;
   listAttributes: AttributeInfo[];
   listTags: TagCount[];
   renderFace: FaceLayer;

@@ -155,12 +155,24 @@ test('rotate turns a library photo and finds its faces again; photos shows the t
   r = run('rotate', String(photo.id), '--by', '90', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   r = run('photos');
-  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 270, or rotate --upright for all such photos\\)$`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees, its faces lie on their side: glow-studio rotate ${photo.id} --by 270, or rotate --upright for all such photos, or rotate ${photo.id} --keep if it is upright as it is\\)$`, 'm'));
   r = run('rotate', '--upright', '--bundle', bundle);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): now as the file has it; 1 face\\(s\\) found`, 'm'));
   r = run('rotate', '--upright', '--bundle', bundle);
   assert.match(r.stdout, /no photo in the library has all its faces lying on their side or looking upside down/);
+
+  // A photo the user keeps as it is (someone lying down) is no longer marked, nor turned by --upright.
+  r = run('rotate', String(photo.id), '--by', '90', '--bundle', bundle);
+  r = run('rotate', String(photo.id), '--keep');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^photo ${photo.id} \\(photo-001\\.jpg\\): kept as it is; no turn is suggested for it`, 'm'));
+  r = run('photos');
+  assert.match(r.stdout, new RegExp(`^${photo.id}\\t240x320\\t.*\\(turned 90 degrees\\)$`, 'm'));
+  r = run('rotate', '--upright', '--bundle', bundle);
+  assert.match(r.stdout, /no photo in the library has all its faces lying on their side or looking upside down/);
+  r = run('rotate', String(photo.id), '--keep', '--by', '90');
+  assert.equal(r.code, 2);
   r = run('rotate', '--upright', '3');
   assert.equal(r.code, 2);
 });

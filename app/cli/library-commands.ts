@@ -208,13 +208,32 @@ function uprightPlan(library: Library): { id: number; turns: number }[] {
 /** What `photos` says of a photo whose faces all lie on their side or look upside down. */
 function turnHint(id: number, turns: number): string {
   const how = turns === 2 ? 'its faces look upside down' : 'its faces lie on their side';
-  return `${how}: glow-studio rotate ${id} --by ${turns * 90}, or rotate --upright for all such photos`;
+  return `${how}: glow-studio rotate ${id} --by ${turns * 90}, or rotate --upright for all such photos, or rotate ${id} --keep if it is upright as it is`;
+}
+
+/** rotate <id...> --keep: the photos are upright as they are (people lying down, say), so
+ * they are no longer marked, and rotate --upright leaves them alone. */
+function keepUpright(values: { library?: string | undefined; by?: string | undefined; upright?: boolean | undefined }, pos: string[]): number {
+  if (values.by || values.upright || !pos.length) throw new UsageError('rotate --keep takes photo ids, and no --by or --upright: it keeps those photos as they are');
+  const ids = pos.map((p) => idArg(p, 'a photo id'));
+  const library = openLibrary(values);
+  try {
+    for (const id of ids) {
+      const photo = library.photo(id) ?? notFound(id, 'photo');
+      library.keepUpright(id);
+      console.log(`photo ${id} (${basename(photo.path)}): kept as it is; no turn is suggested for it`);
+    }
+    return EXIT.ok;
+  } finally {
+    library.close();
+  }
 }
 
 const TURNS_BY_DEGREES: Record<string, number> = { '90': 1, '180': 2, '270': 3, '-90': 3 };
 
 async function rotateCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, upright: { type: 'boolean' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, by: { type: 'string' }, upright: { type: 'boolean' }, keep: { type: 'boolean' } });
+  if (values.keep) return keepUpright(values, pos);
   let turns = 0;
   if (values.upright) {
     if (pos.length || values.by) throw new UsageError('rotate --upright takes no photo ids and no --by: it turns each photo whose faces all lie on their side, or look upside down, the way that sets them upright');

@@ -137,6 +137,24 @@ test('a photo keeps the editor\'s undo history until it is turned or its file ch
   }
 });
 
+test('a photo kept upright as it is stays so until it is turned or its file changes', () => {
+  const lib = Library.open(join(dir, 'kept.sqlite'));
+  try {
+    const photo = { path: '/p/k.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
+    const [a, b] = [lib.addPhoto(photo), lib.addPhoto({ ...photo, path: '/p/l.jpg' })];
+    assert.deepEqual([...lib.keptUpright([a, b])], []);
+    lib.keepUpright(a);
+    assert.deepEqual([...lib.keptUpright([a, b])], [a]);
+    lib.setTurns(a, 1, 10, 10, Buffer.from('t'));
+    assert.deepEqual([...lib.keptUpright([a])], [], 'turned: judged afresh');
+    lib.keepUpright(a);
+    lib.replacePhoto(a, { ...photo, hash: 'h2' });
+    assert.deepEqual([...lib.keptUpright([a])], [], 'a changed file');
+  } finally {
+    lib.close();
+  }
+});
+
 test('a reader queries while a writer holds a long transaction (WAL)', () => {
   const file = join(dir, 'wal.sqlite');
   const writer = Library.open(file);

@@ -230,7 +230,7 @@ export class Library {
    * user's turn goes too: the file may well have been turned upright in another app. */
   replacePhoto(id: number, p: NewPhoto): void {
     this.db
-      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, missing = 0 WHERE id = ?')
+      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, upright_kept = 0, missing = 0 WHERE id = ?')
       .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
     this.setMask(id, []); // painted on the old pixels
     this.setEditHistory(id, null);
@@ -243,8 +243,20 @@ export class Library {
 
   /** The photo turned (rotation.ts): its quarter turns, its size and thumbnail as turned. */
   setTurns(id: number, turns: number, width: number, height: number, thumbnail: Buffer): void {
-    this.db.prepare('UPDATE photos SET turns = ?, width = ?, height = ?, thumbnail = ? WHERE id = ?').run(turns, width, height, thumbnail, id);
+    this.db.prepare('UPDATE photos SET turns = ?, width = ?, height = ?, thumbnail = ?, upright_kept = 0 WHERE id = ?').run(turns, width, height, thumbnail, id);
     this.setEditHistory(id, null); // its states hold faces and strokes of the photo unturned
+  }
+
+  /** The user says the photo is upright as it is: no turn is suggested for it (until it is
+   * turned, or its file changes). */
+  keepUpright(id: number): void {
+    this.db.prepare('UPDATE photos SET upright_kept = 1 WHERE id = ?').run(id);
+  }
+
+  /** Those of `photoIds` the user keeps as they are (keepUpright). */
+  keptUpright(photoIds: readonly number[]): Set<number> {
+    const rows = this.db.prepare('SELECT id FROM photos WHERE upright_kept = 1 AND id IN (SELECT value FROM json_each(?))').all(JSON.stringify(photoIds)) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
   }
 
   touchPhoto(id: number, mtimeMs: number): void {

@@ -101,6 +101,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // v9: the editor's undo history of a photo (JSON, api/contract.ts EditHistorySchema), so that
   // undo reaches across restarts.
   (db) => db.exec('CREATE TABLE edit_histories (photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE, history TEXT NOT NULL)'),
+  // v10: the user said the photo is upright as it is (people lying down, say): no turn is
+  // suggested for it, whatever its faces look like (rotation.ts).
+  (db) => db.exec('ALTER TABLE photos ADD COLUMN upright_kept INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -40,10 +40,13 @@ export function uprightTurns(faces: readonly FacePose[]): 0 | 1 | 2 | 3 {
 }
 
 /** The photos among `photoIds` whose faces all lie on their side the same way or look upside
- * down, with the turn that sets them upright (uprightTurns); one query. */
+ * down, with the turn that sets them upright (uprightTurns), but for those the user keeps as
+ * they are (Library.keepUpright); two queries. */
 export function photosToTurnUpright(library: Library, photoIds: readonly number[]): Map<number, 1 | 2 | 3> {
   const toTurn = new Map<number, 1 | 2 | 3>();
+  const kept = library.keptUpright(photoIds);
   for (const [photoId, faces] of library.facePosesOfPhotos(photoIds)) {
+    if (kept.has(photoId)) continue;
     const turns = uprightTurns(faces);
     if (turns) toTurn.set(photoId, turns);
   }

@@ -170,6 +170,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), lost };
     },
+    keepUpright: async ({ photoId }) => {
+      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      library.keepUpright(photoId);
+      return photoDetail(photoId);
+    },
     findUprightTurns: async ({ photoId }) => {
       if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
       return findUprightTurns(library, detector, photoId).catch(userError);

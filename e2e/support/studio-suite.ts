@@ -765,6 +765,18 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const suggestion = page.getByRole('status').filter({ hasText: 'The faces in this photo lie on their side' });
       await suggestion.waitFor();
       await studio.screenshot('editor-turned');
+      const turning = () => page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });
+      if (backend.supports('keepUpright')) {
+        // "It is upright" (someone lying down, say): the mark goes, until the photo is turned again.
+        await suggestion.getByRole('button', { name: 'It is upright' }).click();
+        await suggestion.waitFor({ state: 'detached' });
+        assert.equal((await detail()).suggestedTurns, undefined);
+        await page.getByRole('button', { name: 'Rotate left' }).click();
+        await turning();
+        await page.getByRole('button', { name: 'Rotate right' }).click();
+        await turning();
+        await suggestion.waitFor();
+      }
 
       await suggestion.getByRole('button', { name: /Turn it upright/ }).click();
       await page.getByText('Turning the photo and finding its faces').waitFor({ state: 'detached', timeout: 60_000 });

@@ -158,6 +158,17 @@ export class EditorStore {
     void this.studio.refreshPhotos(true); // its thumbnail and face count
   }
 
+  /** The photo is upright as it is, though its faces lie on their side or look upside down
+   * (people lying down, say): it is no longer marked. */
+  async keepUpright(): Promise<void> {
+    const photoId = this.photo?.id;
+    if (photoId === undefined) return;
+    const kept = await this.studio.guard('Keep the photo as it is', () => this.studio.api.keepUpright({ photoId }));
+    if (!kept || this.photo?.id !== photoId) return;
+    this.photo = { ...this.photo, suggestedTurns: undefined };
+    void this.studio.refreshPhotos(true); // its tile's mark
+  }
+
   /** For a photo with no faces found: looks for them with the photo turned, and turns it
    * where they are upright. */
   async findFacesTurned(): Promise<void> {
