@@ -100,9 +100,13 @@ export interface StudioStatus {
   version: string;
 }
 
+/** The model bundle and device the studio runs: chosen in its settings and kept in the
+ * library, unless the studio was launched with others (--bundle, --device). */
 export interface Settings {
   bundleDir: string;
   device: DeviceSetting;
+  /** The model the studio ships with. */
+  shippedBundleDir: string;
 }
 
 export interface FolderInfo {

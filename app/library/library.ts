@@ -459,6 +459,19 @@ export class Library {
     }));
   }
 
+  // -- settings ---------------------------------------------------------------------------
+
+  /** A setting saved by `saveSetting`, if there is one that `schema` accepts. */
+  setting<T>(name: string, schema: z.ZodType<T>): T | undefined {
+    const r = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
+    const parsed = r ? schema.safeParse(JSON.parse(r.value)) : undefined;
+    return parsed?.success ? parsed.data : undefined;
+  }
+
+  saveSetting(name: string, value: unknown): void {
+    this.db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, JSON.stringify(value));
+  }
+
   // -- edits ------------------------------------------------------------------------------
 
   // (edits.mask, from schema v1, is unused: the brush mask is the photo's, in photo_masks.)

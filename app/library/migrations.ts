@@ -104,6 +104,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // v10: the user said the photo is upright as it is (people lying down, say): no turn is
   // suggested for it, whatever its faces look like (rotation.ts).
   (db) => db.exec('ALTER TABLE photos ADD COLUMN upright_kept INTEGER NOT NULL DEFAULT 0'),
+  // v11: the studio's settings (model bundle, device), as JSON by name.
+  (db) => db.exec('CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

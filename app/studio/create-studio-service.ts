@@ -3,19 +3,22 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { z } from 'zod';
 import {
   API_METHODS,
   ApiError,
   type ApiMethod,
   type AttributeInfo,
   type DeviceSetting,
+  DeviceSettingSchema,
   parseRequest,
   type ParsedRequest,
   type PhotoDetail,
+  type Settings,
   type StudioEvent,
   type StudioStatus,
 } from '../api/contract.js';
-import { packageRoot } from '../engine/default-bundle.js';
+import { defaultBundleDir, packageRoot } from '../engine/default-bundle.js';
 import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
@@ -33,13 +36,39 @@ import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from '.
 import type { Media, MediaKind, StudioService } from './studio-service.js';
 
 export interface StudioServiceOptions {
-  bundleDir: string;
-  device: DeviceSetting;
+  /** The model bundle and the device for this launch (--bundle, --device). Each one left out
+   * is the one the studio's settings saved in the library (updateSettings), else the shipped
+   * model and auto. */
+  bundleDir?: string;
+  device?: DeviceSetting;
+  /** The model the studio ships with (default: engine/default-bundle.ts; the packaged
+   * Electron app has it among its resources). */
+  shippedBundleDir?: string;
   /** The library file (default: the user's data folder, see app/library/location.ts). */
   library?: string;
   /** Prefix of the image URLs the service hands out: '/media/' on the loopback host,
    * 'studio-media://' in Electron. */
   mediaBase?: string;
+}
+
+/** What the settings keep in the library (Settings, less what is not the user's choice). */
+const SavedSettings = z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() });
+const SETTINGS = 'studio';
+
+/** The engine for the settings asked for at launch, else the saved ones; saved ones that no
+ * longer open (a model folder moved away, no GPU now) give way to the shipped model and auto. */
+async function openEngine(options: StudioServiceOptions, library: Library): Promise<{ engine: GlowEngine; settings: Settings }> {
+  const shippedBundleDir = resolve(options.shippedBundleDir ?? defaultBundleDir());
+  const saved = library.setting(SETTINGS, SavedSettings) ?? {};
+  const settings: Settings = { bundleDir: resolve(options.bundleDir ?? saved.bundleDir ?? shippedBundleDir), device: options.device ?? saved.device ?? 'auto', shippedBundleDir };
+  try {
+    return { engine: await GlowEngine.open(settings.bundleDir, { device: settings.device }), settings };
+  } catch (err) {
+    const fallback: Settings = { bundleDir: resolve(options.bundleDir ?? shippedBundleDir), device: options.device ?? 'auto', shippedBundleDir };
+    if (fallback.bundleDir === settings.bundleDir && fallback.device === settings.device) throw err;
+    console.error(`the saved settings (model ${settings.bundleDir}, device ${settings.device}) do not open: ${(err as Error).message}; using model ${fallback.bundleDir} on ${fallback.device}`);
+    return { engine: await GlowEngine.open(fallback.bundleDir, { device: fallback.device }), settings: fallback };
+  }
 }
 
 const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
@@ -63,10 +92,12 @@ function userError(err: unknown): never {
 }
 
 export async function createStudioService(options: StudioServiceOptions): Promise<StudioService> {
-  let settings = { bundleDir: resolve(options.bundleDir), device: options.device };
-  let engine = await GlowEngine.open(settings.bundleDir, { device: settings.device });
-  const [detector, version] = await Promise.all([FaceDetector.open(), studioVersion()]);
   const library = Library.open(libraryPath(options.library));
+  let { engine, settings } = await openEngine(options, library).catch((err: unknown) => {
+    library.close();
+    throw err;
+  });
+  const [detector, version] = await Promise.all([FaceDetector.open(), studioVersion()]);
   const urls = mediaUrls(options.mediaBase ?? '/media/');
   const listeners = new Set<(e: StudioEvent) => void>();
   const emit = (event: StudioEvent) => listeners.forEach((l) => l(event));
@@ -138,7 +169,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     status,
     getSettings: async () => settings,
     updateSettings: async (req) => {
-      const next = {
+      const next: Settings = {
+        ...settings,
         bundleDir: req.bundleDir ? resolve(req.bundleDir) : settings.bundleDir,
         device: req.device ?? settings.device,
       };
@@ -149,6 +181,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       await engine.close();
       engine = reopened;
       settings = next;
+      // The shipped model is saved as no choice, so that an update of the studio brings its new one.
+      library.saveSetting(SETTINGS, { ...(next.bundleDir !== next.shippedBundleDir ? { bundleDir: next.bundleDir } : {}), device: next.device });
       builtin = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
       rederived = undefined;
       await activities.startReencode();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { JobInfo, PhotoDetail, StudioEvent } from '../api/contract.js';
+import { defaultBundleDir } from '../engine/default-bundle.js';
 import { decodeImage } from '../imaging/decode.js';
 import { createBatchJob } from '../jobs/batch.js';
 import { ExportOptions } from '../jobs/export.js';
@@ -337,5 +338,31 @@ test('faces another model encoded are encoded again as a job with progress, afte
     assert.equal((await service.listJobs({})).filter((j) => j.kind === 'reencode').length, 1);
   } finally {
     lib.close();
+  }
+});
+
+test('the model and device chosen in the settings are kept in the library for the next launch; a launch that names its own wins', async () => {
+  const bundle = (await service.getSettings({})).bundleDir;
+  const chosen = await service.updateSettings({ device: 'cpu' });
+  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir() });
+
+  const library = join(work, 'library.sqlite');
+  const again = await createStudioService({ library }); // nothing named at launch: the saved settings
+  try {
+    assert.deepEqual(await again.getSettings({}), chosen);
+    assert.equal((await again.status({})).model.bundleDir, bundle);
+  } finally {
+    await again.close();
+  }
+
+  // A saved model folder that is gone gives way to the shipped model, and the studio still opens.
+  const lib = Library.open(library);
+  lib.saveSetting('studio', { bundleDir: join(work, 'moved-away'), device: 'cpu' });
+  lib.close();
+  const fallback = await createStudioService({ library });
+  try {
+    assert.equal((await fallback.getSettings({})).bundleDir, defaultBundleDir());
+  } finally {
+    await fallback.close();
   }
 });

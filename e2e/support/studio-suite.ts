@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { ApiMethod, AttributeInfo, Box, EditHistory, FaceLayer, PhotoDetail, PhotoSummary } from '../../app/api/contract.js';
+import type { ApiMethod, AttributeInfo, Box, EditHistory, FaceLayer, PhotoDetail, PhotoSummary, Settings } from '../../app/api/contract.js';
 import { writeTestPhoto } from '../../app/jobs/test-photos.js';
 import { CHROMIUM, launchChromium, openStudio, percentile, type StudioPage } from './browser.js';
 import { decodePng, difference, inset, outside, within, type Raw, type Rect } from './pixels.js';
@@ -216,6 +216,25 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await badge.getByText(/CPU|CUDA/).waitFor();
       assert.match((await badge.textContent()) ?? '', /CPU|CUDA/);
       await studio.screenshot('library-empty');
+    });
+
+    test('the device badge opens the model and device settings; a change is applied and kept', async (t) => {
+      if (!needs(t, 'getSettings', 'updateSettings')) return;
+      const start = await api<Settings>(page, 'getSettings', {});
+      const choose = async (label: RegExp, value: Settings['device']) => {
+        await page.locator('[data-testid=device-badge]').click();
+        const dialog = page.locator('dialog[open]');
+        await dialog.locator('[data-testid=settings-running]').getByText(/Running .* on the (CPU|GPU)/).waitFor();
+        await dialog.getByRole('radio', { name: label }).check();
+        if (value === 'auto') await studio.screenshot('settings');
+        await dialog.locator('[data-testid=settings-apply]').click();
+        await dialog.waitFor({ state: 'detached', timeout: 60_000 });
+        assert.equal((await api<Settings>(page, 'getSettings', {})).device, value);
+      };
+      await choose(/^Automatic/, 'auto');
+      await page.locator('[data-testid=notice]').filter({ hasText: /^Running .* on the (CPU|GPU \(CUDA\))\./ }).waitFor();
+      await choose(/^CPU/, 'cpu'); // back as the other tests expect
+      assert.equal((await api<Settings>(page, 'getSettings', {})).bundleDir, start.bundleDir);
     });
 
     test('importing a folder fills the library; the bad file gets a clear message', async (t) => {

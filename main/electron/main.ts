@@ -44,9 +44,13 @@ function ask<T>(message: Record<string, unknown>): Promise<T> {
 function startService(win: BrowserWindow) {
   // Packaged, the model bundles are extra resources beside the app, not inside its archive.
   const packaged = SHIPPED_BUNDLES.map((b) => join(process.resourcesPath, b)).find((d) => app.isPackaged && existsSync(join(d, 'manifest.json')));
-  const bundle = process.env.GLOW_STUDIO_BUNDLE ?? packaged ?? defaultBundleDir();
-  const device = process.env.GLOW_STUDIO_DEVICE ?? 'auto';
-  service = utilityProcess.fork(join(here, 'service-process.js'), [bundle, device], { serviceName: 'glow-studio-engine' });
+  // The environment's model and device for this launch, else those the settings saved.
+  const launch = {
+    shippedBundleDir: packaged ?? defaultBundleDir(),
+    ...(process.env.GLOW_STUDIO_BUNDLE ? { bundleDir: process.env.GLOW_STUDIO_BUNDLE } : {}),
+    ...(process.env.GLOW_STUDIO_DEVICE ? { device: process.env.GLOW_STUDIO_DEVICE } : {}),
+  };
+  service = utilityProcess.fork(join(here, 'service-process.js'), [JSON.stringify(launch)], { serviceName: 'glow-studio-engine' });
   service.on('message', (msg: { id?: number; event?: unknown; result?: unknown; media?: unknown; error?: { message: string } }) => {
     if (msg.event !== undefined) {
       if (!win.isDestroyed()) win.webContents.send('studio:event', msg.event);

@@ -1,10 +1,9 @@
 // The studio service in an Electron utilityProcess, so model runs and image work never share
 // a process with the window manager. Messages: { id, method, payload } -> { id, result | error };
 // { id, media: { kind, id } } -> { id, media }; events are pushed as { event }.
-import { parseRequest, ApiError } from '../../app/api/contract.js';
+import { parseRequest, ApiError, DeviceSettingSchema } from '../../app/api/contract.js';
 import { createStudioService } from '../../app/studio/create-studio-service.js';
 import { MEDIA_KINDS, type MediaKind } from '../../app/studio/studio-service.js';
-import type { DeviceSetting } from '../../app/api/contract.js';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -12,9 +11,11 @@ interface ParentPort {
 }
 
 const port = (process as unknown as { parentPort: ParentPort }).parentPort;
-const [bundleDir, device] = process.argv.slice(2) as [string, DeviceSetting];
+// The launch's settings from main (JSON): the shipped model's folder, and the model and device
+// the environment asks for, if it does.
+const { device, ...launch } = JSON.parse(process.argv[2] ?? '{}') as { shippedBundleDir?: string; bundleDir?: string; device?: string };
 
-const ready = createStudioService({ bundleDir, device, mediaBase: 'studio-media://' });
+const ready = createStudioService({ ...launch, ...(device ? { device: DeviceSettingSchema.parse(device) } : {}), mediaBase: 'studio-media://' });
 ready.then((service) => service.onEvent((event) => port.postMessage({ event })));
 
 port.on('message', async ({ data }) => {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeviceSettingSchema } from '../../app/api/contract.js';
-import { defaultBundleDir, packageRoot } from '../../app/engine/default-bundle.js';
+import { packageRoot } from '../../app/engine/default-bundle.js';
 import { createStudioService } from '../../app/studio/create-studio-service.js';
 import { writeLaunchFile, type LaunchFile } from './launch-file.js';
 import { startHost } from './loopback-host.js';
@@ -33,19 +33,20 @@ async function main() {
     options: {
       port: { type: 'string', default: '0' },
       bundle: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
+      device: { type: 'string' },
       library: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
     },
   });
-  const device = DeviceSettingSchema.safeParse(values.device);
-  if (!device.success) throw new Error(`--device must be auto, cuda or cpu, got '${values.device}'`);
+  const device = values.device === undefined ? undefined : DeviceSettingSchema.safeParse(values.device);
+  if (device && !device.success) throw new Error(`--device must be auto, cuda or cpu, got '${values.device}'`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
 
+  // Without --bundle or --device, the model and device the studio's settings saved.
   const service = await createStudioService({
-    bundleDir: values.bundle ?? defaultBundleDir(),
-    device: device.data,
+    ...(values.bundle ? { bundleDir: values.bundle } : {}),
+    ...(device?.data ? { device: device.data } : {}),
     ...(values.library ? { library: values.library } : {}),
   });
   const host = await startHost({ service, staticDir: join(packageRoot(), 'renderer', 'dist'), port });
