@@ -11,17 +11,23 @@ import { readSquareRgb, writeGridPng } from '../imaging/image-files.js';
 import { ensureParent, InputError, numberFlag, parse, positionals, requireOut, UsageError, type Command } from './args.js';
 import { progressBar } from './progress.js';
 
-export async function openEngine(values: { bundle?: string | undefined; device?: string | undefined }, bundleArg?: string) {
-  const device = (values.device ?? 'auto') as DeviceSetting;
-  if (!DEVICE_SETTINGS.includes(device)) {
-    throw new UsageError(`--device must be one of ${DEVICE_SETTINGS.join(', ')}, got '${values.device}'`);
-  }
-  const dir = bundleArg ?? values.bundle ?? defaultBundleDir();
-  const engine = await GlowEngine.open(dir, { device });
+/** The --device flag's value, checked. */
+export function deviceFlag(value: string): DeviceSetting {
+  if (!DEVICE_SETTINGS.includes(value as DeviceSetting)) throw new UsageError(`--device must be one of ${DEVICE_SETTINGS.join(', ')}, got '${value}'`);
+  return value as DeviceSetting;
+}
+
+/** Says on stderr which model runs, and where. */
+export function announceEngine(engine: GlowEngine): GlowEngine {
   const m = engine.manifest;
   const note = engine.fallbackReason ? ` (${engine.fallbackReason})` : '';
   console.error(`model ${m.model_id} ${m.image_size}x${m.image_size} on ${engine.provider.toUpperCase()}${note}`);
   return engine;
+}
+
+export async function openEngine(values: { bundle?: string | undefined; device?: string | undefined }, bundleArg?: string) {
+  const device = deviceFlag(values.device ?? 'auto');
+  return announceEngine(await GlowEngine.open(bundleArg ?? values.bundle ?? defaultBundleDir(), { device }));
 }
 
 /** Runs `work` with the engine the command's flags choose, closing it whatever happens. */

@@ -16,9 +16,10 @@ import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
+import { openEngineWithSettings } from '../library/studio-settings.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
-import { openEngine } from './engine-commands.js';
+import { announceEngine, deviceFlag, openEngine } from './engine-commands.js';
 import { progressBar } from './progress.js';
 
 const LIBRARY = { library: { type: 'string' } } as const;
@@ -29,6 +30,13 @@ const EXPORT_FLAGS = {
   metadata: { type: 'string' },
   name: { type: 'string' },
 } as const;
+
+/** The engine a library command runs: --bundle and --device, else the model and device the
+ * studio's settings saved in the library (the model its faces are encoded with). */
+async function openLibraryEngine(values: { bundle?: string | undefined; device?: string | undefined }, library: Library): Promise<GlowEngine> {
+  const launch = { ...(values.bundle ? { bundleDir: values.bundle } : {}), ...(values.device ? { device: deviceFlag(values.device) } : {}) };
+  return announceEngine((await openEngineWithSettings(library, launch)).engine);
+}
 
 function openLibrary(values: { library?: string | undefined }): Library {
   const file = libraryPath(values.library);
@@ -168,7 +176,7 @@ async function importCommand(args: string[]) {
   const dir = resolve(folder!);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a folder`);
   const library = openLibrary(values);
-  const engine = await openEngine(values);
+  const engine = await openLibraryEngine(values, library);
   const detector = await FaceDetector.open();
   try {
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -250,7 +258,7 @@ async function rotateCommand(args: string[]) {
       console.log('no photo in the library has all its faces lying on their side or looking upside down');
       return EXIT.ok;
     }
-    const engine = await openEngine(values);
+    const engine = await openLibraryEngine(values, library);
     const detector = await FaceDetector.open();
     try {
       for (const { id, turns: asked } of plan) {
@@ -338,7 +346,7 @@ async function deriveCommand(args: string[]) {
   if (!['mean', 'ridge', 'best'].includes(method)) throw new UsageError(`--method must be mean, ridge or best, got '${values.method}'`);
   const lambda = numberFlag('lambda', values.lambda, 1, 1e-6, 1e6);
   const library = openLibrary(values);
-  const engine = await openEngine(values);
+  const engine = await openLibraryEngine(values, library);
   try {
     const modelId = engine.manifest.model_id;
     if (!library.tagged(name!).length) throw new InputError(`no faces are tagged '${name}'; tag some with: glow-studio tag <face-id...> --attr ${name} --yes|--no`);
@@ -378,7 +386,7 @@ async function editCommand(args: string[]) {
     throw new UsageError((err as Error).message);
   }
   const library = openLibrary(values);
-  const engine = await openEngine(values);
+  const engine = await openLibraryEngine(values, library);
   try {
     const faces = faceIds.map((id) => library.face(id) ?? notFound(id));
     const mixFace = values['mix-face'] ? idArg(values['mix-face'], '--mix-face') : undefined;
@@ -429,7 +437,7 @@ async function batchCommand(args: string[]) {
   const concurrency = values.concurrency === undefined ? undefined : numberFlag('concurrency', values.concurrency, 2, 1, 64, true);
   const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
   const library = openLibrary(values);
-  const engine = await openEngine(values);
+  const engine = await openLibraryEngine(values, library);
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
@@ -468,7 +476,7 @@ async function exportCommand(args: string[]) {
   if (!pos.length && !values.all) throw new UsageError('export needs photo ids (see glow-studio photos) or --all');
   const options = exportOptions(values);
   const library = openLibrary(values);
-  const engine = await openEngine(values);
+  const engine = await openLibraryEngine(values, library);
   try {
     const ids = values.all ? library.photosUnder('').filter((p) => !p.missing).map((p) => p.id) : pos.map((p) => idArg(p, 'a photo id'));
     for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');

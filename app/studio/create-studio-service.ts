@@ -3,14 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { z } from 'zod';
 import {
   API_METHODS,
   ApiError,
   type ApiMethod,
   type AttributeInfo,
-  type DeviceSetting,
-  DeviceSettingSchema,
   parseRequest,
   type ParsedRequest,
   type PhotoDetail,
@@ -18,7 +15,7 @@ import {
   type StudioEvent,
   type StudioStatus,
 } from '../api/contract.js';
-import { defaultBundleDir, packageRoot } from '../engine/default-bundle.js';
+import { packageRoot } from '../engine/default-bundle.js';
 import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
@@ -29,46 +26,22 @@ import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
+import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
 import { browseFolder, FolderBrowseError } from './folder-browser.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
 import type { Media, MediaKind, StudioService } from './studio-service.js';
 
-export interface StudioServiceOptions {
-  /** The model bundle and the device for this launch (--bundle, --device). Each one left out
-   * is the one the studio's settings saved in the library (updateSettings), else the shipped
-   * model and auto. */
-  bundleDir?: string;
-  device?: DeviceSetting;
-  /** The model the studio ships with (default: engine/default-bundle.ts; the packaged
-   * Electron app has it among its resources). */
-  shippedBundleDir?: string;
+/** The model bundle and device for this launch (--bundle, --device; the packaged Electron app
+ * has its shipped model among its resources): each one left out is the one the settings saved
+ * in the library (library/studio-settings.ts). */
+export interface StudioServiceOptions extends LaunchSettings {
   /** The library file (default: the user's data folder, see app/library/location.ts). */
   library?: string;
   /** Prefix of the image URLs the service hands out: '/media/' on the loopback host,
    * 'studio-media://' in Electron. */
   mediaBase?: string;
-}
-
-/** What the settings keep in the library (Settings, less what is not the user's choice). */
-const SavedSettings = z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() });
-const SETTINGS = 'studio';
-
-/** The engine for the settings asked for at launch, else the saved ones; saved ones that no
- * longer open (a model folder moved away, no GPU now) give way to the shipped model and auto. */
-async function openEngine(options: StudioServiceOptions, library: Library): Promise<{ engine: GlowEngine; settings: Settings }> {
-  const shippedBundleDir = resolve(options.shippedBundleDir ?? defaultBundleDir());
-  const saved = library.setting(SETTINGS, SavedSettings) ?? {};
-  const settings: Settings = { bundleDir: resolve(options.bundleDir ?? saved.bundleDir ?? shippedBundleDir), device: options.device ?? saved.device ?? 'auto', shippedBundleDir };
-  try {
-    return { engine: await GlowEngine.open(settings.bundleDir, { device: settings.device }), settings };
-  } catch (err) {
-    const fallback: Settings = { bundleDir: resolve(options.bundleDir ?? shippedBundleDir), device: options.device ?? 'auto', shippedBundleDir };
-    if (fallback.bundleDir === settings.bundleDir && fallback.device === settings.device) throw err;
-    console.error(`the saved settings (model ${settings.bundleDir}, device ${settings.device}) do not open: ${(err as Error).message}; using model ${fallback.bundleDir} on ${fallback.device}`);
-    return { engine: await GlowEngine.open(fallback.bundleDir, { device: fallback.device }), settings: fallback };
-  }
 }
 
 const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
@@ -93,7 +66,7 @@ function userError(err: unknown): never {
 
 export async function createStudioService(options: StudioServiceOptions): Promise<StudioService> {
   const library = Library.open(libraryPath(options.library));
-  let { engine, settings } = await openEngine(options, library).catch((err: unknown) => {
+  let { engine, settings } = await openEngineWithSettings(library, options).catch((err: unknown) => {
     library.close();
     throw err;
   });
@@ -181,8 +154,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       await engine.close();
       engine = reopened;
       settings = next;
-      // The shipped model is saved as no choice, so that an update of the studio brings its new one.
-      library.saveSetting(SETTINGS, { ...(next.bundleDir !== next.shippedBundleDir ? { bundleDir: next.bundleDir } : {}), device: next.device });
+      saveSettings(library, next);
       builtin = loadBuiltinAttributes(engine.bundle.dir, engine.manifest);
       rederived = undefined;
       await activities.startReencode();

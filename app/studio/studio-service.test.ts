@@ -341,7 +341,7 @@ test('faces another model encoded are encoded again as a job with progress, afte
   }
 });
 
-test('the model and device chosen in the settings are kept in the library for the next launch; a launch that names its own wins', async () => {
+test('the model and device chosen in the settings are kept in the library for the next launch (library/studio-settings.test.ts has the rest)', async () => {
   const bundle = (await service.getSettings({})).bundleDir;
   const chosen = await service.updateSettings({ device: 'cpu' });
   assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir() });
@@ -353,16 +353,5 @@ test('the model and device chosen in the settings are kept in the library for th
     assert.equal((await again.status({})).model.bundleDir, bundle);
   } finally {
     await again.close();
-  }
-
-  // A saved model folder that is gone gives way to the shipped model, and the studio still opens.
-  const lib = Library.open(library);
-  lib.saveSetting('studio', { bundleDir: join(work, 'moved-away'), device: 'cpu' });
-  lib.close();
-  const fallback = await createStudioService({ library });
-  try {
-    assert.equal((await fallback.getSettings({})).bundleDir, defaultBundleDir());
-  } finally {
-    await fallback.close();
   }
 });
