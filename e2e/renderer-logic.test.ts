@@ -8,7 +8,7 @@ import { editsKey, type EditorState } from '../renderer/src/lib/edit-state.js';
 import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-client.js';
 import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
 import { userMessage } from '../renderer/src/lib/error-message.js';
-import { editedFolder } from '../renderer/src/lib/format.js';
+import { editedFolder, sameFolder } from '../renderer/src/lib/format.js';
 
 test('latestOnly never runs two at once and skips to the latest value', async () => {
   const ran: number[] = [];
@@ -162,4 +162,12 @@ test('a batch writes into its folder\'s "edited" subfolder by default, with the 
   assert.equal(editedFolder('/home/ann/Pictures/party/'), '/home/ann/Pictures/party/edited');
   assert.equal(editedFolder('C:\\Users\\ann\\Pictures'), 'C:\\Users\\ann\\Pictures\\edited');
   assert.equal(editedFolder(''), '');
+});
+
+test('sameFolder: the folder photos share, or none', () => {
+  assert.equal(sameFolder(['/p/party/a.jpg', '/p/party/b.jpg']), '/p/party');
+  assert.equal(sameFolder(['/p/party/a.jpg', '/p/other/b.jpg']), '');
+  assert.equal(sameFolder(['C:\\p\\a.jpg', 'C:\\p\\b.jpg']), 'C:\\p');
+  assert.equal(sameFolder(['/a.jpg']), '/');
+  assert.equal(sameFolder([]), '');
 });

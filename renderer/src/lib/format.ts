@@ -30,6 +30,12 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/** The folder all of `paths` are in, or '' when they are in different folders (or none). */
+export function sameFolder(paths: readonly string[]): string {
+  const folders = new Set(paths.map((p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'))) || p.slice(0, 1)));
+  return folders.size === 1 ? [...folders][0]! : '';
+}
+
 /** Where a batch or an export of `folder`'s photos writes unless told otherwise: its subfolder
  * "edited" (imports and batches of the folder leave output folders out), with the folder's own separator. */
 export function editedFolder(folder: string): string {
