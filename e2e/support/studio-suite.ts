@@ -638,12 +638,19 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.getByRole('button', { name: 'Batch…' }).click();
       assert.ok(await page.locator('[data-testid=batch-selection]').isChecked(), 'the selection, not a folder');
       assert.equal(await page.inputValue('[data-testid=batch-outdir]'), join(backend.fixtureDir, 'edited'));
+      // The recipe is the batch's own: whatever the current face had goes, a slider is added.
+      const dialog = page.locator('dialog[open]');
+      for (const remove of await dialog.getByRole('button', { name: /^Remove / }).all()) await remove.click();
+      await page.selectOption('[data-testid=batch-add-slider]', SMILE);
+      assert.equal(await page.inputValue(`input[data-batch-attribute=${SMILE}]`), '0.5');
       await studio.screenshot('batch-selection');
       const outDir = join(backend.outRoot, 'batch-selection');
       await page.fill('[data-testid=batch-outdir]', outDir);
       await page.click('[data-testid=batch-start]');
       await page.locator('[data-testid=job-progress][data-state=done]').waitFor({ timeout: 120_000 });
-      assert.equal(readdirSync(outDir).filter((f) => !f.startsWith('.')).length, 2, 'the two selected photos');
+      const written = readdirSync(outDir).filter((f) => !f.startsWith('.'));
+      assert.equal(written.length, 2, 'the two selected photos');
+      assert.ok(written.every((f) => f.includes(`-${SMILE}+0.5.`)), `named with the recipe: ${written.join(', ')}`);
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
       await page.getByRole('button', { name: 'Clear', exact: true }).click();
       await page.getByRole('button', { name: 'Editor', exact: true }).click();
