@@ -660,6 +660,8 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       if (!needs(t, 'exportPhotos')) return;
       const exportOnce = async (metadata: 'keep' | 'strip', dir: string) => {
         await page.getByRole('button', { name: 'Export…' }).click();
+        // The photo open in the editor is one of the fixture folder's: its "edited" subfolder.
+        assert.equal(await page.inputValue('[data-testid=export-outdir]'), join(backend.fixtureDir, 'edited'));
         await page.fill('[data-testid=export-outdir]', dir);
         await page.locator(`input[name=metadata][value=${metadata}]`).check();
         if (metadata === 'keep') await studio.screenshot('export-dialog');
