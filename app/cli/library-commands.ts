@@ -1,14 +1,14 @@
 // The library commands: import, photos, rotate, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
-import { checkOutputFolder, markOutputFolder } from '../jobs/output-folder.js';
+import { prepareExportFolder } from '../jobs/output-folder.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
@@ -481,8 +481,7 @@ async function exportCommand(args: string[]) {
     const ids = values.all ? library.photosUnder('').filter((p) => !p.missing).map((p) => p.id) : pos.map((p) => idArg(p, 'a photo id'));
     for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');
     const out = resolve(values.out);
-    checkOutputFolder(out, [...new Set(ids.map((id) => dirname(library.photo(id)!.path)))], library);
-    await markOutputFolder(out);
+    await prepareExportFolder(out, ids.map((id) => library.photo(id)!.path), library);
     const { builtin, derived } = await attributesFor(engine, library);
     // The studio's own rendering, so the CLI exports exactly what the editor shows.
     const renderer = new FaceRenderer(library, () => engine, async (names) => resolveRecipe(names, engine, builtin, derived).directions);

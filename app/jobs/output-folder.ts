@@ -48,3 +48,10 @@ export async function markOutputFolder(out: string): Promise<void> {
     },
   );
 }
+
+/** An export's output folder, checked against the folders of the photos it exports, then made
+ * and marked (the studio's export and `glow-studio export`). */
+export async function prepareExportFolder(out: string, photoPaths: readonly string[], library: Library): Promise<void> {
+  checkOutputFolder(out, [...new Set(photoPaths.map((p) => dirname(p)))], library);
+  await markOutputFolder(out);
+}

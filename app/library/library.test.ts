@@ -14,6 +14,19 @@ import { SCHEMA_VERSION } from './migrations.js';
 const dir = mkdtempSync(join(tmpdir(), 'glow-library-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A photo row as the import adds one. */
+const PHOTO = { path: '/p/b.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
+
+/** Runs `work` on a new library file named `name`, closing it whatever happens. */
+function withLibrary(name: string, work: (lib: Library) => void): void {
+  const lib = Library.open(join(dir, name));
+  try {
+    work(lib);
+  } finally {
+    lib.close();
+  }
+}
+
 const face = (eps: Float32Array) => ({
   box: { x: 10, y: 20, width: 100, height: 120 },
   landmarks: { leftEye: [40, 60], rightEye: [80, 60], nose: [60, 80], mouthLeft: [45, 100], mouthRight: [75, 100] } as const,
@@ -113,10 +126,8 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
 });
 
 test('a photo keeps the editor\'s undo history until it is turned or its file changes', () => {
-  const lib = Library.open(join(dir, 'history.sqlite'));
-  try {
-    const photo = { path: '/p/h.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
-    const id = lib.addPhoto(photo);
+  withLibrary('history.sqlite', (lib) => {
+    const id = lib.addPhoto(PHOTO);
     assert.equal(lib.editHistoryOf(id), null);
     const state = (smile: number) => ({ recipes: { '7': { sliders: { Smiling: smile }, mix: null } }, mask: [] });
     const history = { past: [state(0)], present: state(0.5), future: [state(1)] };
@@ -127,32 +138,26 @@ test('a photo keeps the editor\'s undo history until it is turned or its file ch
     lib.setTurns(id, 1, 10, 10, Buffer.from('t'));
     assert.equal(lib.editHistoryOf(id), null, 'a turn: its states hold the faces and strokes of the photo unturned');
     lib.setEditHistory(id, history);
-    lib.replacePhoto(id, { ...photo, hash: 'h2' });
+    lib.replacePhoto(id, { ...PHOTO, hash: 'h2' });
     assert.equal(lib.editHistoryOf(id), null, 'a changed file');
 
     lib.db.prepare('INSERT INTO edit_histories (photo_id, history) VALUES (?, ?)').run(id, JSON.stringify({ past: 'not a list' }));
     assert.equal(lib.editHistoryOf(id), null, 'one that does not parse is dropped, not an error');
-  } finally {
-    lib.close();
-  }
+  });
 });
 
 test('a photo kept upright as it is stays so until it is turned or its file changes', () => {
-  const lib = Library.open(join(dir, 'kept.sqlite'));
-  try {
-    const photo = { path: '/p/k.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
-    const [a, b] = [lib.addPhoto(photo), lib.addPhoto({ ...photo, path: '/p/l.jpg' })];
+  withLibrary('kept.sqlite', (lib) => {
+    const [a, b] = [lib.addPhoto(PHOTO), lib.addPhoto({ ...PHOTO, path: '/p/l.jpg' })];
     assert.deepEqual([...lib.keptUpright([a, b])], []);
     lib.keepUpright(a);
     assert.deepEqual([...lib.keptUpright([a, b])], [a]);
     lib.setTurns(a, 1, 10, 10, Buffer.from('t'));
     assert.deepEqual([...lib.keptUpright([a])], [], 'turned: judged afresh');
     lib.keepUpright(a);
-    lib.replacePhoto(a, { ...photo, hash: 'h2' });
+    lib.replacePhoto(a, { ...PHOTO, hash: 'h2' });
     assert.deepEqual([...lib.keptUpright([a])], [], 'a changed file');
-  } finally {
-    lib.close();
-  }
+  });
 });
 
 test('a reader queries while a writer holds a long transaction (WAL)', () => {

@@ -11,7 +11,7 @@ import { batchContext } from '../jobs/batch-context.js';
 import { exportPath } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
-import { checkOutputFolder, markOutputFolder } from '../jobs/output-folder.js';
+import { prepareExportFolder } from '../jobs/output-folder.js';
 import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
 import { importFolder } from '../library/import.js';
@@ -188,8 +188,7 @@ export class Activities {
       if (!p) throw new ApiError(`no photo with id ${id} in the library`, 404);
       return p;
     });
-    checkOutputFolder(outDir, [...new Set(photos.map((p) => dirname(p.path)))], library);
-    await markOutputFolder(outDir);
+    await prepareExportFolder(outDir, photos.map((p) => p.path), library);
     const items = photos.map((p, i) => ({
       source: p.path,
       output: exportPath(outDir, p.path, library.editsOfPhoto(p.id).map((e) => e.recipe.sliders), options, i + 1, photos.length),
