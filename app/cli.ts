@@ -33,6 +33,9 @@ Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBR
 user data folder):
   import <folder>                    add new/changed photos, faces and latents (rescans are incremental)
   photos [folder]                    photos in the library with their face ids  [--json]
+  remove <folder> --yes              take the folder and its subfolders out of the library, with
+                                     their faces, tags and edits (the files stay; without --yes,
+                                     says what would go)
   rotate <photo-id...> --by 90|180|270|auto   turn photos the face finder read wrong (on their
                                      side, upside down) clockwise, and find their faces again
                                      (auto: for a photo with no faces found, the turn at which

@@ -9,6 +9,7 @@ import { createStudioClient, StudioCallError } from '../renderer/src/lib/studio-
 import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
 import { userMessage } from '../renderer/src/lib/error-message.js';
 import { editedFolder, sameFolder } from '../renderer/src/lib/format.js';
+import { removalChoices } from '../renderer/src/lib/folder-removal.js';
 
 test('latestOnly never runs two at once and skips to the latest value', async () => {
   const ran: number[] = [];
@@ -170,4 +171,28 @@ test('sameFolder: the folder photos share, or none', () => {
   assert.equal(sameFolder(['C:\\p\\a.jpg', 'C:\\p\\b.jpg']), 'C:\\p');
   assert.equal(sameFolder(['/a.jpg']), '/');
   assert.equal(sameFolder([]), '');
+});
+
+test('removing a folder offers the folder, and each folder above it that holds more of the library', () => {
+  const folders = [
+    { path: '/home/ann/Pictures/2019/party', photos: 6 },
+    { path: '/home/ann/Pictures/2019/party/day 2', photos: 2 },
+    { path: '/home/ann/Pictures/2019/trip', photos: 10 },
+    { path: '/home/ann/Pictures/2019-old', photos: 1 },
+    { path: '/home/ann/Pictures/2020', photos: 5 },
+  ];
+  assert.deepEqual(removalChoices('/home/ann/Pictures/2019/party', folders), [
+    { path: '/home/ann/Pictures/2019/party', photos: 8, folders: 2 },
+    { path: '/home/ann/Pictures/2019', photos: 18, folders: 3 },
+    { path: '/home/ann/Pictures', photos: 24, folders: 5 },
+  ]);
+  assert.deepEqual(removalChoices('/home/ann/Pictures/2020', folders), [
+    { path: '/home/ann/Pictures/2020', photos: 5, folders: 1 },
+    { path: '/home/ann/Pictures', photos: 24, folders: 5 },
+  ]);
+  assert.deepEqual(removalChoices('/photos', [{ path: '/photos', photos: 3 }, { path: '/other', photos: 1 }]), [{ path: '/photos', photos: 3, folders: 1 }], 'never the root');
+  assert.deepEqual(removalChoices('C:\\p\\a', [{ path: 'C:\\p\\a', photos: 1 }, { path: 'C:\\p\\b', photos: 2 }]), [
+    { path: 'C:\\p\\a', photos: 1, folders: 1 },
+    { path: 'C:\\p', photos: 3, folders: 2 },
+  ]);
 });

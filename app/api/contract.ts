@@ -128,6 +128,18 @@ export interface FolderListing {
   photos: number;
 }
 
+/** What removing a folder from the library takes out (removeFolder): its photos and its
+ * subfolders' photos, missing ones included, with their faces and what hangs off them. */
+export interface FolderContents {
+  folder: string;
+  photos: number;
+  faces: number;
+  /** Photos with a saved edit. */
+  editedPhotos: number;
+  /** Faces with at least one tag. */
+  taggedFaces: number;
+}
+
 export interface Box {
   x: number;
   y: number;
@@ -255,6 +267,9 @@ export const requests = {
    * home folder when no path is given). Lists names only. */
   browseFolder: z.object({ path: z.string().min(1).max(4096).optional() }),
   importFolder: z.object({ path: z.string().min(1) }),
+  /** Takes a folder and its subfolders out of the library (never touching the files); with
+   * dryRun, only says what that would take out. Refused while a job works on its photos. */
+  removeFolder: z.object({ path: z.string().min(1), dryRun: z.boolean().default(false) }),
   listPhotos: z.object({
     folder: z.string().optional(),
     tag: attributeName.optional(),
@@ -312,6 +327,7 @@ interface Responses {
   listFolders: FolderInfo[];
   browseFolder: FolderListing;
   importFolder: JobInfo;
+  removeFolder: FolderContents & { removed: boolean };
   listPhotos: PhotoSummary[];
   getPhoto: PhotoDetail;
   /** The photo turned; `lost`: faces found before the turn, with tags or an edit, that are not

@@ -176,3 +176,23 @@ test('rotate turns a library photo and finds its faces again; photos shows the t
   r = run('rotate', '--upright', '3');
   assert.equal(r.code, 2);
 });
+
+test('remove takes a folder out of the library only with --yes, and leaves its files', async () => {
+  const own = ['--library', join(dir, 'remove-lib')];
+  const folder = join(dir, 'to-remove');
+  const files = await writeTestPhotos(join(folder, 'sub'), 2, { width: 320, height: 240, faces: 1 });
+  let r = run('import', folder, '--bundle', bundle, ...own);
+  assert.equal(r.code, 0, r.stderr);
+  r = run('remove', folder, ...own);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${folder}: 2 photo\\(s\\), 2 face\\(s\\), 0 photo\\(s\\) with an edit, 0 face\\(s\\) with tags would be removed from the library \\(the files stay\\); nothing removed: add --yes`));
+  assert.equal((JSON.parse(run('photos', '--json', ...own).stdout) as unknown[]).length, 2);
+  r = run('remove', folder, '--yes', ...own);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^removed .*to-remove from the library: 2 photo\(s\), 2 face\(s\)/);
+  assert.deepEqual(JSON.parse(run('photos', '--json', ...own).stdout), []);
+  assert.ok(files.every((f) => existsSync(f)));
+  r = run('remove', folder, '--yes', ...own);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /to-remove: no photos of this folder or its subfolders in the library/);
+});

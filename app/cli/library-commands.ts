@@ -1,4 +1,4 @@
-// The library commands: import, photos, rotate, tag, derive, edit, batch, export and jobs.
+// The library commands: import, photos, remove, rotate, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
@@ -15,6 +15,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings } from '../library/studio-settings.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
@@ -315,6 +316,28 @@ async function photosCommand(args: string[]) {
   }
 }
 
+/** remove <folder> --yes: the folder and its subfolders out of the library (files untouched). */
+async function removeCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, yes: { type: 'boolean' } });
+  const [folder] = positionals(pos, 1, 'one folder to remove from the library');
+  const dir = resolve(folder!);
+  const library = openLibrary(values);
+  try {
+    const c = folderContents(library, dir);
+    if (!c.photos) throw new InputError(`${dir}: no photos of this folder or its subfolders in the library (see glow-studio photos)`);
+    const what = `${c.photos} photo(s), ${c.faces} face(s), ${c.editedPhotos} photo(s) with an edit, ${c.taggedFaces} face(s) with tags`;
+    if (!values.yes) {
+      console.error(`${dir}: ${what} would be removed from the library (the files stay); nothing removed: add --yes to remove them`);
+      return EXIT.usage;
+    }
+    removeFolder(library, dir);
+    console.log(`removed ${dir} from the library: ${what}; the files are untouched (import the folder again to bring the photos back, as new)`);
+    return EXIT.ok;
+  } finally {
+    library.close();
+  }
+}
+
 async function tagCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, attr: { type: 'string' }, yes: { type: 'boolean' }, no: { type: 'boolean' }, remove: { type: 'boolean' } });
   if (!values.attr?.trim()) throw new UsageError('tag needs --attr NAME');
@@ -549,6 +572,7 @@ async function jobsCommand(args: string[]) {
 export const libraryCommands: Record<string, Command> = {
   import: importCommand,
   photos: photosCommand,
+  remove: removeCommand,
   rotate: rotateCommand,
   tag: tagCommand,
   derive: deriveCommand,

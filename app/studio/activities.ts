@@ -252,6 +252,19 @@ export class Activities {
     }
   }
 
+  /** A job under way (an import, batch or export) with photos under `folder` among its items,
+   * the work that removing the folder from the library would pull the rows from under. A
+   * re-encoding run does not count: it passes over photos that are gone. */
+  jobOn(folder: string): JobInfo | undefined {
+    const prefix = folder.endsWith(sep) ? folder : folder + sep;
+    for (const jobId of this.live.keys()) {
+      const job = this.info(jobId);
+      if (job.kind === REENCODE_KIND) continue;
+      if (this.store.items(jobId).some((item) => item.source.startsWith(prefix))) return job;
+    }
+    return undefined;
+  }
+
   async control(jobId: number, action: 'pause' | 'resume' | 'cancel'): Promise<JobInfo> {
     const live = this.live.get(jobId);
     let kind: string;

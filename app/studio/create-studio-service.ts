@@ -25,6 +25,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { Activities } from './activities.js';
@@ -167,6 +168,18 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         throw err instanceof FolderBrowseError ? new ApiError(err.message, err.missing ? 404 : 400) : err;
       }),
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
+    removeFolder: async ({ path, dryRun }) => {
+      const folder = resolve(path);
+      const contents = folderContents(library, folder);
+      if (!contents.photos) throw new ApiError(`no photos of ${folder} or its subfolders in the library`, 404);
+      if (dryRun) return { ...contents, removed: false };
+      const busy = activities.jobOn(folder);
+      if (busy) throw new ApiError(`cannot remove ${folder} from the library while ${busy.kind === 'import' ? 'an import' : `a ${busy.kind}`} works on its photos (job ${busy.id}): let it finish, or cancel it, first`, 409);
+      const removed = removeFolder(library, folder);
+      renderer.forget();
+      emit({ type: 'status', status: await status() });
+      return { ...removed, removed: true };
+    },
     listPhotos: async (req) => listPhotos(library, urls, req),
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {

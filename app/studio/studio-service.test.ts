@@ -355,3 +355,39 @@ test('the model and device chosen in the settings are kept in the library for th
     await again.close();
   }
 });
+
+test('removing a folder takes its photos out of the library and leaves the files; never while a job works on them', async () => {
+  const photos = await service.listPhotos({});
+  const expected = {
+    folder: photosDir,
+    photos: photos.length,
+    faces: photos.reduce((n, p) => n + p.faces, 0),
+    editedPhotos: photos.filter((p) => p.edited).length,
+  };
+  assert.ok(expected.photos === 3 && expected.editedPhotos > 0, JSON.stringify(expected));
+
+  const importing = service.importFolder({ path: photosDir });
+  await assert.rejects(service.removeFolder({ path: photosDir }), (err: Error & { status?: number }) => err.status === 409 && err.message.includes(`cannot remove ${photosDir} from the library while an import works on its photos`));
+  await finished(await importing);
+
+  const told = await service.removeFolder({ path: photosDir + '/', dryRun: true });
+  assert.deepEqual({ ...told, taggedFaces: 0 }, { ...expected, taggedFaces: 0, removed: false });
+  assert.ok(told.taggedFaces >= 6, 'the faces tagged for deriving');
+  assert.equal((await service.listPhotos({})).length, 3, 'a dry run changes nothing');
+
+  const seen = events.length;
+  assert.deepEqual(await service.removeFolder({ path: photosDir }), { ...told, removed: true });
+  assert.deepEqual(await service.listPhotos({}), []);
+  assert.deepEqual(await service.listFolders({}), []);
+  assert.equal((await service.status({})).photos, 0);
+  assert.ok(events.slice(seen).some((e) => e.type === 'status' && e.status.photos === 0), 'the UI hears of it');
+  assert.equal(await service.media('thumb', photos[0]!.id), undefined);
+  for (const [file, hash] of originals) assert.equal(sha(file), hash, `${file} is untouched`);
+  await assert.rejects(service.removeFolder({ path: photosDir }), (err: Error & { status?: number }) => err.status === 404 && err.message.includes(photosDir));
+
+  // Importing it again brings the photos back, new, without their edits.
+  await finished(await service.importFolder({ path: photosDir }));
+  const back = await service.listPhotos({});
+  assert.equal(back.length, 3);
+  assert.ok(back.every((p) => !p.edited && p.tags.length === 0));
+});

@@ -905,6 +905,44 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('editor-upside-down-turned');
     });
 
+    test('removing a folder from the library: the dialog offers the folder above it and says what goes; the files stay', async (t) => {
+      if (!needs(t, 'importFolder', 'removeFolder')) return;
+      const folder = join(backend.outRoot, 'remove-me');
+      const files = [join(folder, 'a.jpg'), join(folder, 'day 2', 'b.jpg')];
+      for (const [i, file] of files.entries()) {
+        mkdirSync(dirname(file), { recursive: true });
+        await writeTestPhoto(file, { width: 400, height: 300, faces: 1, seed: 11 + i });
+      }
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      await page.fill('#import-path', folder);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const folders = page.getByRole('complementary', { name: 'Folders' });
+      const row = folders.locator('li').filter({ has: page.getByRole('button', { name: /^day 2/ }) });
+      await row.waitFor({ timeout: 60_000 });
+      for (let polls = 0; polls < 300; polls++) {
+        const jobs = await api<{ kind: string; state: string }[]>(page, 'listJobs', {});
+        if (jobs.every((j) => j.kind !== 'import' || j.state !== 'running')) break;
+        await page.waitForTimeout(200);
+      }
+
+      await row.hover();
+      await studio.screenshot('remove-folder-button');
+      await page.getByRole('button', { name: 'Remove day 2 from the library' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Remove from the library' });
+      const contents = dialog.locator('[data-testid=remove-folder-contents]');
+      await contents.getByText(/^1 photo with 1 face\./).waitFor();
+      await dialog.getByRole('radio', { name: /^remove-me 2 photos in 2 folders/ }).check();
+      await contents.getByText(/^2 photos with 2 faces\./).waitFor();
+      await studio.screenshot('remove-folder');
+      await dialog.getByRole('button', { name: 'Remove from the library' }).click();
+      await page.locator('[data-testid=notice]').filter({ hasText: 'Removed remove-me from the library: 2 photos. The files are untouched.' }).waitFor();
+      assert.equal(await dialog.count(), 0, 'the dialog closed');
+      assert.equal(await folders.getByRole('button', { name: /^(remove-me|day 2)/ }).count(), 0, 'neither folder is listed');
+      const listed = await api<{ path: string }[]>(page, 'listFolders', {});
+      assert.ok(!listed.some((f) => f.path.startsWith(folder)), JSON.stringify(listed));
+      assert.ok(files.every((f) => existsSync(f)), 'the files are still there');
+    });
+
     test('the page ran under the CSP without violations or errors', async () => {
       const violations = await page.evaluate(() => (globalThis as unknown as Probes).__cspViolations);
       assert.deepEqual(violations, []);

@@ -36,12 +36,21 @@ export function sameFolder(paths: readonly string[]): string {
   return folders.size === 1 ? [...folders][0]! : '';
 }
 
+/** The separator a path uses: '\\' for a Windows path, else '/'. */
+export function separatorOf(path: string): string {
+  return path.includes('\\') && !path.includes('/') ? '\\' : '/';
+}
+
+/** Whether `path` is `folder` or lies under it. */
+export function isInFolder(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder + separatorOf(folder));
+}
+
 /** Where a batch or an export of `folder`'s photos writes unless told otherwise: its subfolder
  * "edited" (imports and batches of the folder leave output folders out), with the folder's own separator. */
 export function editedFolder(folder: string): string {
   if (!folder) return '';
-  const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
-  return `${folder.replace(/[\\/]+$/, '')}${sep}edited`;
+  return `${folder.replace(/[\\/]+$/, '')}${separatorOf(folder)}edited`;
 }
 
 /** A job's progress in percent: 100 once it is done, whatever its counters say. */

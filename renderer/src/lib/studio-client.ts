@@ -36,6 +36,7 @@ const METHODS = {
   listFolders: 1,
   browseFolder: 1,
   importFolder: 1,
+  removeFolder: 1,
   listPhotos: 1,
   getPhoto: 1,
   rotatePhoto: 1,

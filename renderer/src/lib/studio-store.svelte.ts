@@ -2,7 +2,7 @@
 // the messages shown to the user. Components read it; only its methods write it.
 import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
-import { baseName, jobNoun } from './format.js';
+import { baseName, isInFolder, jobNoun } from './format.js';
 
 export interface Notice extends UserMessage {
   id: number;
@@ -194,6 +194,19 @@ export class StudioStore {
     const job = await this.guard('Import the folder', () => this.api.importFolder({ path }));
     if (job) this.#upsertJob(job);
     return job !== undefined;
+  }
+
+  /** Takes `folder` and its subfolders out of the library (the files stay); false when it was
+   * refused (the notice says why). The view, and the editor's photo, leave what went. */
+  async removeFolder(folder: string): Promise<boolean> {
+    const removed = await this.guard('Remove the folder from the library', () => this.api.removeFolder({ path: folder }));
+    if (!removed) return false;
+    if (this.folder !== undefined && isInFolder(this.folder, folder)) this.folder = undefined;
+    if (this.photoId !== null && !(await this.api.getPhoto({ photoId: this.photoId }).catch(() => null))) this.photoId = null;
+    await Promise.all([this.refreshPhotos(), this.refreshFolders(), this.refreshTags()]);
+    const n = removed.photos;
+    this.notify('success', { what: `Removed ${baseName(folder)} from the library: ${n} photo${n === 1 ? '' : 's'}. The files are untouched.`, todo: '' });
+    return true;
   }
 
   openPhoto(photoId: number): void {
