@@ -111,6 +111,11 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
     lib.saveEdit(id, f1!, { sliders: { smile: 0.5 }, mix: { faceId: f2!, weights: [0, 0, 1] } });
     assert.deepEqual(lib.editsOfPhoto(id)[0]!.recipe.sliders, { smile: 0.5 });
     assert.throws(() => lib.saveEdit(id, f1!, { sliders: { smile: Infinity } }));
+    lib.saveEdit(id, f2!, { sliders: { smile: 0 }, mix: { faceId: f1!, weights: [0, 0, 0] } });
+    assert.deepEqual(lib.editsOfPhoto(id).map((e) => e.faceId), [f1], 'a recipe that changes nothing is no edit');
+    lib.saveEdit(id, f1!, { sliders: {} });
+    assert.deepEqual(lib.editsOfPhoto(id), [], 'and saving one removes the edit (Reset face)');
+    lib.saveEdit(id, f1!, { sliders: { smile: 0.5 }, mix: { faceId: f2!, weights: [0, 0, 1] } });
     // The brush mask: kept with the photo, dropped when the photo's content changes.
     lib.setMask(id, [{ points: [1, 2, 3, 4], size: 5 }]);
     assert.deepEqual(lib.maskOf(id), [{ points: [1, 2, 3, 4], size: 5 }]);

@@ -475,8 +475,16 @@ export class Library {
   // -- edits ------------------------------------------------------------------------------
 
   // (edits.mask, from schema v1, is unused: the brush mask is the photo's, in photo_masks.)
+  /** Saves a face's recipe. One that changes nothing (every slider at 0, no mix, or a mix at
+   * 0: "Reset face", say) removes the face's edit, so that the photo no longer counts as
+   * edited (its badge, and what Export takes). */
   saveEdit(photoId: number, faceId: number, recipe: EditRecipe): void {
     const checked = EditRecipe.parse(recipe);
+    const changes = Object.values(checked.sliders).some((v) => v !== 0) || (checked.mix?.weights.some((w) => w !== 0) ?? false);
+    if (!changes) {
+      this.db.prepare('DELETE FROM edits WHERE photo_id = ? AND face_id = ?').run(photoId, faceId);
+      return;
+    }
     this.db
       .prepare('INSERT INTO edits (photo_id, face_id, recipe) VALUES (?, ?, ?) ON CONFLICT (photo_id, face_id) DO UPDATE SET recipe = excluded.recipe')
       .run(photoId, faceId, JSON.stringify(checked));

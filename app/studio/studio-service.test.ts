@@ -391,3 +391,12 @@ test('removing a folder takes its photos out of the library and leaves the files
   assert.equal(back.length, 3);
   assert.ok(back.every((p) => !p.edited && p.tags.length === 0));
 });
+
+test('a face reset to no change no longer makes its photo edited (its badge, and what Export takes)', async () => {
+  const [first] = await service.listPhotos({});
+  const face = (await service.getPhoto({ photoId: first!.id })).faceList[0]!;
+  assert.ok((await service.saveEdit({ faceId: face.id, recipe: { sliders: { Smiling: 0.5 } } })).recipe);
+  assert.deepEqual((await service.listPhotos({ edited: true })).map((p) => p.id), [first!.id]);
+  assert.equal((await service.saveEdit({ faceId: face.id, recipe: { sliders: { Smiling: 0 } } })).recipe, null);
+  assert.deepEqual(await service.listPhotos({ edited: true }), []);
+});
