@@ -103,6 +103,8 @@ test('editsKey: the same edits give the same key, whatever the key order, zero s
   const saved: EditorState = { recipes: { 2: { mix: { levels: [0, 1, 1, 0], amount: 0.5, faceId: 9 }, sliders: {} }, 3: { sliders: { Smiling: 0.5 }, mix: null } }, mask: [] };
   assert.equal(editsKey(local), editsKey(saved));
   assert.notEqual(editsKey(local), editsKey({ ...saved, recipes: { ...saved.recipes, 3: { sliders: { Smiling: 0.6 }, mix: null } } }));
+  const mixAtZero = { sliders: { Age: 0 }, mix: { ...mix, amount: 0 } };
+  assert.equal(editsKey({ ...local, recipes: { ...local.recipes, 5: mixAtZero } }), editsKey(local), 'a mix at 0 is no edit, as in the library');
 });
 
 test('the HTTP client posts JSON to /api/<method> and surfaces { error } messages', async () => {

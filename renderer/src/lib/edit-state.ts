@@ -9,8 +9,11 @@ export interface EditorState {
   mask: MaskStroke[];
 }
 
+/** A recipe that changes nothing: every slider at 0, and no mix or one at 0 (the library keeps
+ * no edit for it). */
 export function isEmptyRecipe(r: Recipe | null | undefined): boolean {
-  return !r || (Object.values(r.sliders ?? {}).every((v) => v === 0) && !r.mix);
+  const mixes = !!r?.mix && r.mix.amount !== 0 && (r.mix.levels?.some((l) => l !== 0) ?? true);
+  return !r || (Object.values(r.sliders ?? {}).every((v) => v === 0) && !mixes);
 }
 
 /** The edits a state stands for, as text equal for equal edits: sliders at 0 and faces left as
