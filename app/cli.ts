@@ -48,6 +48,8 @@ user data folder):
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]
+  derive <name> --remove             delete a derived attribute: saved edits lose its slider, its
+                                     tags stay
   edit <face-id...> --set smile=0.6  save the faces' recipe (all the faces of a group photo, say)
                                      [--mix-face <id> --mix 0.5|0,0,1,1]
   export <photo-id...>|--all --out <dir>   photos with their saved edits

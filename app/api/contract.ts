@@ -140,6 +140,17 @@ export interface FolderContents {
   taggedFaces: number;
 }
 
+/** What deleting one of the user's derived attributes changes (removeAttribute). */
+export interface AttributeUse {
+  name: string;
+  /** Saved face edits that move its slider: they lose it. */
+  edits: number;
+  /** Photos those edits are in. */
+  photos: number;
+  /** Photos whose undo history moves it: their history is cleared. */
+  histories: number;
+}
+
 export interface Box {
   x: number;
   y: number;
@@ -300,6 +311,9 @@ export const requests = {
   sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
   tagFace: z.object({ faceId: id, attribute: attributeName, value: z.boolean().nullable() }),
   deriveAttribute: z.object({ name: attributeName, projectOut: z.array(attributeName).max(40).default([]) }),
+  /** Deletes one of the user's derived attributes (their tags stay); with dryRun, only says
+   * which saved edits and histories would lose its slider. */
+  removeAttribute: z.object({ name: attributeName, dryRun: z.boolean().default(false) }),
   startBatch: z.object({
     photoIds: z.array(id).max(100_000).optional(),
     folder: z.string().min(1).optional(),
@@ -345,6 +359,7 @@ interface Responses {
   sampleFace: { image: string; seed: number };
   tagFace: FaceInfo;
   deriveAttribute: DerivedAttribute;
+  removeAttribute: AttributeUse & { removed: boolean };
   startBatch: JobInfo;
   exportPhotos: JobInfo;
   listJobs: JobInfo[];

@@ -93,6 +93,19 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('batch', photos, '--set', 'smile=x', '--out', join(dir, 'o'));
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--set wants name=amount \(e\.g\. smile=0\.6\), got 'smile=x'/);
+
+  // Deleting the derived attribute: the saved edit loses its slider; the tags stay.
+  r = run('derive', 'freckles', '--remove', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^deleted freckles: 1 saved face edit\(s\) on 1 photo\(s\) lost its slider, 0 photo\(s\) had their undo history cleared; its tags stay/);
+  r = run('edit', String(faces[0]), '--set', 'freckles=1', '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown attribute 'freckles'/);
+  r = run('derive', 'freckles', '--remove', '--bundle', bundle);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no attribute 'freckles' of yours in the library/);
+  r = run('tag', String(faces[0]), '--attr', 'freckles', '--yes');
+  assert.match(r.stdout, /now 3 with, 3 without/, 'its tags stayed');
 });
 
 test('a batch names each photo that failed, goes on, and exits 3', () => {

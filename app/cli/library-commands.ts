@@ -15,6 +15,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { AttributeNotDerivedError, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings } from '../library/studio-settings.js';
@@ -362,9 +363,36 @@ async function tagCommand(args: string[]) {
   }
 }
 
+/** derive <name> --remove: deletes one of the user's derived attributes; saved edits lose its
+ * slider (unless the model has a built-in attribute of that name), its tags stay. */
+async function removeDerived(values: { library?: string | undefined; bundle?: string | undefined; device?: string | undefined }, name: string) {
+  const library = openLibrary(values);
+  const engine = await openLibraryEngine(values, library);
+  try {
+    const builtin = ((await loadBuiltinAttributes(engine.bundle.dir, engine.manifest).catch(() => undefined)) ?? []).some((b) => b.name === name);
+    let use;
+    try {
+      use = removeDerivedAttribute(library, name, { builtin });
+    } catch (err) {
+      throw err instanceof AttributeNotDerivedError ? new InputError(err.message) : err;
+    }
+    console.log(
+      `deleted ${name}: ${use.edits} saved face edit(s) on ${use.photos} photo(s) lost its slider, ${use.histories} photo(s) had their undo history cleared; its tags stay (glow-studio derive ${name} makes it again)`,
+    );
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+    library.close();
+  }
+}
+
 async function deriveCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'project-out': { type: 'string' }, method: { type: 'string' }, lambda: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'project-out': { type: 'string' }, method: { type: 'string' }, lambda: { type: 'string' }, json: { type: 'boolean' }, remove: { type: 'boolean' } });
   const [name] = positionals(pos, 1, 'the attribute name');
+  if (values.remove) {
+    if (values['project-out'] || values.method || values.lambda || values.json) throw new UsageError('derive --remove takes the attribute name only');
+    return removeDerived(values, name!);
+  }
   const method = (values.method ?? 'best') as 'mean' | 'ridge' | 'best';
   if (!['mean', 'ridge', 'best'].includes(method)) throw new UsageError(`--method must be mean, ridge or best, got '${values.method}'`);
   const lambda = numberFlag('lambda', values.lambda, 1, 1e-6, 1e6);

@@ -10,30 +10,13 @@ import { decodeFloat16, encodeFloat16 } from './float16.js';
 import { Library } from './library.js';
 import { libraryPath, userDataDir } from './location.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { testFace, withLibrary } from './test-library.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-library-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A photo row as the import adds one. */
 const PHOTO = { path: '/p/b.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 1 };
-
-/** Runs `work` on a new library file named `name`, closing it whatever happens. */
-function withLibrary(name: string, work: (lib: Library) => void): void {
-  const lib = Library.open(join(dir, name));
-  try {
-    work(lib);
-  } finally {
-    lib.close();
-  }
-}
-
-const face = (eps: Float32Array) => ({
-  box: { x: 10, y: 20, width: 100, height: 120 },
-  landmarks: { leftEye: [40, 60], rightEye: [80, 60], nose: [60, 80], mouthLeft: [45, 100], mouthRight: [75, 100] } as const,
-  transform: [1, 0, 0, 0, 1, 0] as const,
-  score: 0.98,
-  eps,
-});
 
 test('the library lives in the user data folder unless --library or GLOW_STUDIO_LIBRARY says otherwise', () => {
   assert.equal(userDataDir('linux', { XDG_DATA_HOME: '/x/data' }, '/home/u'), '/x/data/glow-studio');
@@ -65,7 +48,7 @@ test('a library made by the v1 schema migrates to the current one and keeps its 
   v1.db.prepare("INSERT INTO photos (path, hash, size, mtime_ms, width, height) VALUES ('/p/a.jpg', 'abc', 10, 1, 640, 480)").run();
   v1.db
     .prepare("INSERT INTO faces (photo_id, box, landmarks, transform, score, model_id, eps) VALUES (1, ?, ?, '[1,0,0,0,1,0]', 0.9, 'm1', ?)")
-    .run(JSON.stringify(face(eps).box), JSON.stringify(face(eps).landmarks), encodeFloat16(eps));
+    .run(JSON.stringify(testFace(eps).box), JSON.stringify(testFace(eps).landmarks), encodeFloat16(eps));
   v1.db.prepare("INSERT INTO tags (face_id, attribute, value) VALUES (1, 'freckles', 1)").run();
   v1.db.prepare("INSERT INTO attributes (name, model_id, direction, positives, negatives) VALUES ('freckles', 'm1', ?, 6, 7)").run(Buffer.alloc(3072 * 4));
   assert.throws(() => v1.db.prepare('SELECT * FROM jobs').all(), /no such table: jobs/);
@@ -101,7 +84,7 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
     assert.equal(lib.db.pragma('journal_mode', { simple: true }), 'wal');
     const id = lib.addPhoto({ path: '/p/b.jpg', hash: 'h', size: 5, mtimeMs: 2, width: 10, height: 10, orientation: 6 });
     const eps = sample(3072, 0.7, seededRandom(2));
-    const [f1, f2] = lib.setFaces(id, 'm1', [face(eps), face(eps)]);
+    const [f1, f2] = lib.setFaces(id, 'm1', [testFace(eps), testFace(eps)]);
     assert.ok(Math.abs(lib.faceEps(f1!, 3072)[5]! - eps[5]!) < 1e-2, 'Math.abs(lib.faceEps(f1!, 3072)[5]! - eps[5]!) < 1e-2');
     lib.setTag(f1!, 'smile', true);
     lib.setTag(f2!, 'smile', false);
@@ -131,7 +114,7 @@ test('photos, faces, tags, attributes and edits round-trip through the typed API
 });
 
 test('a photo keeps the editor\'s undo history until it is turned or its file changes', () => {
-  withLibrary('history.sqlite', (lib) => {
+  withLibrary(dir, 'history.sqlite', (lib) => {
     const id = lib.addPhoto(PHOTO);
     assert.equal(lib.editHistoryOf(id), null);
     const state = (smile: number) => ({ recipes: { '7': { sliders: { Smiling: smile }, mix: null } }, mask: [] });
@@ -152,7 +135,7 @@ test('a photo keeps the editor\'s undo history until it is turned or its file ch
 });
 
 test('a photo kept upright as it is stays so until it is turned or its file changes', () => {
-  withLibrary('kept.sqlite', (lib) => {
+  withLibrary(dir, 'kept.sqlite', (lib) => {
     const [a, b] = [lib.addPhoto(PHOTO), lib.addPhoto({ ...PHOTO, path: '/p/l.jpg' })];
     assert.deepEqual([...lib.keptUpright([a, b])], []);
     lib.keepUpright(a);

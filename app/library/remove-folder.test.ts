@@ -5,23 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Library } from './library.js';
+import { testFace, withLibrary } from './test-library.js';
 import { folderContents, removeFolder } from './remove-folder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-remove-folder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const face = {
-  box: { x: 10, y: 20, width: 100, height: 120 },
-  landmarks: { leftEye: [40, 60], rightEye: [80, 60], nose: [60, 80], mouthLeft: [45, 100], mouthRight: [75, 100] } as const,
-  transform: [1, 0, 0, 0, 1, 0] as const,
-  score: 0.98,
-  eps: new Float32Array(12),
-};
+const face = testFace();
 
 test('removing a folder takes its photos and its subfolders\' out of the library, with their faces, tags, edits, masks and histories', () => {
-  const lib = Library.open(join(dir, 'library.sqlite'));
-  try {
+  withLibrary(dir, 'library.sqlite', (lib) => {
     const add = (path: string) => lib.addPhoto({ path, hash: path, size: 1, mtimeMs: 1, width: 10, height: 10, orientation: 1 });
     const party = add('/p/party/a.jpg');
     const nested = add('/p/party/day 2/b.jpg');
@@ -57,7 +50,5 @@ test('removing a folder takes its photos and its subfolders\' out of the library
     }
     assert.deepEqual(removeFolder(lib, '/p/nowhere'), { folder: '/p/nowhere', photos: 0, faces: 0, editedPhotos: 0, taggedFaces: 0 });
     assert.equal(lib.integrityCheck(), 'ok');
-  } finally {
-    lib.close();
-  }
+  });
 });

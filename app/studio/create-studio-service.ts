@@ -25,6 +25,7 @@ import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js'
 import { faceLatent } from '../library/face-latents.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
+import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
@@ -46,6 +47,10 @@ export interface StudioServiceOptions extends LaunchSettings {
 }
 
 const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
+
+/** Draws a random face may take before the studio gives up and says why. */
+const SAMPLE_TRIES = 8;
+const randomSeed = () => Math.floor(Math.random() * 2 ** 31);
 
 type Handlers = { [M in ApiMethod]: (request: ParsedRequest<M>) => Promise<unknown> };
 
@@ -251,11 +256,16 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     },
     sampleFace: async (req) => {
       const m = engine.manifest;
-      const seed = req.seed ?? Math.floor(Math.random() * 2 ** 31);
-      const image = await engine.decode(sample(m.eps_size, req.temperature, seededRandom(seed))).catch((err: Error) => {
-        if (err instanceof UndecodableLatentError) return null;
-        throw err;
-      });
+      const draw = async (seed: number) =>
+        engine.decode(sample(m.eps_size, req.temperature, seededRandom(seed))).catch((err: Error) => {
+          if (err instanceof UndecodableLatentError) return null;
+          throw err;
+        });
+      // A draw can land outside the faces the model learned: with no seed asked for, another
+      // seed is drawn, a few times, rather than showing the user an error for a random miss.
+      let seed = req.seed ?? randomSeed();
+      let image = await draw(seed);
+      for (let tries = 1; !image && req.seed === undefined && tries < SAMPLE_TRIES; tries++) image = await draw((seed = randomSeed()));
       if (!image) {
         throw new ApiError(`the model cannot draw a face from seed ${seed} at temperature ${req.temperature}: that draw lands outside the faces it has learned. Try a lower temperature (0.7 gives typical faces) or another seed`, 422);
       }
@@ -299,6 +309,17 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         };
       } catch (err) {
         return userError(err);
+      }
+    },
+    removeAttribute: async ({ name, dryRun }) => {
+      // A derived attribute named like a built-in one gives its slider back to the built-in.
+      const options = { builtin: ((await builtin) ?? []).some((b) => b.name === name) };
+      try {
+        const use = dryRun ? attributeUse(library, name, options) : removeDerivedAttribute(library, name, options);
+        if (!dryRun) renderer.forget();
+        return { ...use, removed: !dryRun };
+      } catch (err) {
+        throw err instanceof AttributeNotDerivedError ? new ApiError(err.message, 404) : err;
       }
     },
     startBatch: async (req) => activities.startBatch(req).catch(userError),

@@ -575,6 +575,32 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('input[data-attribute=freckles]').waitFor();
     });
 
+    test('deleting a derived slider: the dialog says which saved edits move it; they lose it, the tags stay', async (t) => {
+      if (!needs(t, 'removeAttribute', 'saveEdit', 'getPhoto')) return;
+      const photoId = Number(new URL(page.url()).hash.split('/').pop());
+      const moved = async () => (await api<PhotoDetail>(page, 'getPhoto', { photoId })).faceList.filter((f) => f.recipe?.sliders.freckles).length;
+      const slider = page.locator('input[data-attribute=freckles]');
+      await slider.focus();
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowRight');
+      for (let polls = 0; (await moved()) === 0 && polls < 100; polls++) await page.waitForTimeout(100);
+      assert.equal(await moved(), 1, 'the edit with the slider is saved');
+
+      await page.getByRole('button', { name: 'Delete Freckles' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete the slider Freckles' });
+      await dialog.getByText('1 saved face edit on 1 photo moves it: that face loses this slider and keeps its others.').waitFor();
+      await dialog.getByText('The undo history of 1 photo that moved it is cleared.').waitFor();
+      await dialog.getByText('Your tags stay (3 with, 3 without)').waitFor();
+      await studio.screenshot('remove-attribute');
+      await dialog.getByRole('button', { name: 'Delete the slider' }).click();
+      await page.locator('[data-testid=notice]').filter({ hasText: 'Deleted the slider Freckles. 1 saved face edit lost it.' }).waitFor();
+      assert.equal(await dialog.count(), 0, 'the dialog closed');
+      await slider.waitFor({ state: 'detached' });
+      assert.equal(await moved(), 0, 'the saved edit lost the slider');
+      assert.ok(await page.getByRole('button', { name: 'Undo' }).isDisabled(), 'no undo step leads back to the slider');
+      const tags = await api<{ name: string; positives: number; negatives: number }[]>(page, 'listTags', {});
+      assert.deepEqual(tags.find((x) => x.name === 'freckles'), { name: 'freckles', positives: 3, negatives: 3 });
+    });
+
     test("the library filters by the user's own tags", async (t) => {
       if (!needs(t, 'tagFace', 'listTags', 'listPhotos')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();

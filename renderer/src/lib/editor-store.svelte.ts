@@ -6,6 +6,7 @@
 import type { Box, EditHistory, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
 import { editHistory, historyToSave, photoHistories, type HistorySnapshot } from './edit-history.js';
 import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
+import { attributeLabel } from './format.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
 import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
@@ -86,7 +87,7 @@ export class EditorStore {
   readonly face = $derived(this.photo?.faceList.find((f) => f.id === this.faceId) ?? null);
   readonly recipe = $derived<Recipe>(this.faceId !== null ? (this.recipes[this.faceId] ?? EMPTY) : EMPTY);
 
-  #histories = photoHistories<EditorState>((a, b) => editsKey(a) === editsKey(b));
+  #histories = this.#newHistories();
   #history = editHistory<EditorState>({ recipes: {}, mask: [] });
   /** Saves each photo's history, one request at a time per photo, the newest state winning. */
   #historySavers = new Map<number, LatestOnly<HistorySnapshot<EditorState>>>();
@@ -111,6 +112,24 @@ export class EditorStore {
   #preparer = latestOnly((job: { faceId: number; names: readonly string[] }) => this.#prepareNow(job.faceId, job.names));
 
   constructor(private readonly studio: StudioStore) {}
+
+  #newHistories() {
+    return photoHistories<EditorState>((a, b) => editsKey(a) === editsKey(b));
+  }
+
+  /** Deletes one of the user's derived attributes; false when refused (a notice says why).
+   * The library took its slider out of saved edits and histories: the histories kept here are
+   * dropped for the library's, and the open photo is opened again with its edits as saved. */
+  async removeAttribute(name: string): Promise<boolean> {
+    const removed = await this.studio.guard('Delete the slider', () => this.studio.api.removeAttribute({ name }));
+    if (!removed) return false;
+    this.#histories = this.#newHistories();
+    await Promise.all([this.studio.refreshAttributes(), this.photo ? this.load(this.photo.id) : undefined]);
+    void this.studio.refreshPhotos(true); // photos whose only edit was this slider are no longer edited
+    const faces = removed.edits ? ` ${removed.edits} saved face edit${removed.edits === 1 ? '' : 's'} lost it.` : '';
+    this.studio.notify('success', { what: `Deleted the slider ${attributeLabel(name)}.${faces}`, todo: '' });
+    return true;
+  }
 
   async load(photoId: number): Promise<void> {
     this.loading = true;

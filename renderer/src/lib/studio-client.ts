@@ -52,6 +52,7 @@ const METHODS = {
   sampleFace: 1,
   tagFace: 1,
   deriveAttribute: 1,
+  removeAttribute: 1,
   startBatch: 1,
   exportPhotos: 1,
   listJobs: 1,
