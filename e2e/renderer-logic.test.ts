@@ -10,6 +10,7 @@ import { fitView, zoomAt } from '../renderer/src/lib/canvas-view.js';
 import { userMessage } from '../renderer/src/lib/error-message.js';
 import { editedFolder, sameFolder } from '../renderer/src/lib/format.js';
 import { removalChoices } from '../renderer/src/lib/folder-removal.js';
+import { folderRows } from '../renderer/src/lib/folder-tree.js';
 
 test('latestOnly never runs two at once and skips to the latest value', async () => {
   const ran: number[] = [];
@@ -197,4 +198,26 @@ test('removing a folder offers the folder, and each folder above it that holds m
     { path: 'C:\\p\\a', photos: 1, folders: 1 },
     { path: 'C:\\p', photos: 3, folders: 2 },
   ]);
+});
+
+test('the sidebar lists folders as a tree: subfolders right after their folder, indented, in file-manager order', () => {
+  const rows = folderRows([
+    { path: '/p/remove-me-2', photos: 1 },
+    { path: '/p/remove-me/day 10', photos: 1 },
+    { path: '/p/remove-me', photos: 2 },
+    { path: '/p/remove-me/day 2', photos: 3 },
+    { path: '/p/remove-me/day 2/raw/x', photos: 1 },
+    { path: '/q', photos: 4 },
+  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.path, r.depth, r.name]),
+    [
+      ['/p/remove-me', 0, 'remove-me'],
+      ['/p/remove-me/day 2', 1, 'day 2'],
+      ['/p/remove-me/day 2/raw/x', 2, 'raw/x'],
+      ['/p/remove-me/day 10', 1, 'day 10'],
+      ['/p/remove-me-2', 0, 'remove-me-2'],
+      ['/q', 0, 'q'],
+    ],
+  );
 });

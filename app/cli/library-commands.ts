@@ -492,7 +492,7 @@ async function batchCommand(args: string[]) {
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
-    const { jobId, resumed, alreadyDone, retried, added } = createBatchJob(
+    const { jobId, resumed, alreadyDone, retried, added } = await createBatchJob(
       library,
       {
       source,

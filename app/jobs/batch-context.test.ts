@@ -33,7 +33,7 @@ test('the context holds the looked-up directions, the partner latent, the weight
       export: ExportOptions.parse({}),
       minFace: 64,
     };
-    const { jobId } = createBatchJob(library, spec);
+    const { jobId } = await createBatchJob(library, spec);
     const asked: string[][] = [];
     const direction = new Float32Array(m.eps_size).fill(1);
     const { spec: read, context } = await batchContext(library, jobId, {
@@ -52,7 +52,7 @@ test('the context holds the looked-up directions, the partner latent, the weight
     assert.deepEqual(context.mix?.weights, [0.25, 0.5]);
     assert.equal(context.mix?.eps.length, m.eps_size);
 
-    const { jobId: plain } = createBatchJob(library, { ...spec, out: join(dir, 'out-plain'), recipe: { sliders: {} }, minFace: undefined });
+    const { jobId: plain } = await createBatchJob(library, { ...spec, out: join(dir, 'out-plain'), recipe: { sliders: {} }, minFace: undefined });
     const bare = await batchContext(library, plain, { engine, detector, directions: () => ({}) });
     assert.equal(bare.context.mix, undefined);
     assert.equal(bare.context.minFaceSize, undefined);

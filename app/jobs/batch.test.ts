@@ -81,7 +81,7 @@ test('a batch exports every good photo, records each bad one with its error, and
     const builtin = await loadBuiltinAttributes(bundle, engine.manifest);
     const sliders = { smile: 0.8, age: -0.3 };
     const r = resolveAttributes(Object.keys(sliders), builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
-    const { jobId } = createBatchJob(lib, {
+    const { jobId } = await createBatchJob(lib, {
       source: photos,
       out,
       recipe: { sliders },
@@ -132,7 +132,7 @@ test('a face the model cannot render the edit on is left as it was, and the phot
     // Far beyond anything the model can decode, even at the smallest strength decodeEdit tries.
     const directions = { Smiling: new Float32Array(engine.manifest.eps_size).fill(1000) };
     const sliders = { Smiling: 1 };
-    const { jobId } = createBatchJob(lib, { source: folder, out, recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
+    const { jobId } = await createBatchJob(lib, { source: folder, out, recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
     const summary = await new BatchRunner(lib, jobId, { engine, detector, directions, sliders }).run();
     assert.deepEqual([summary.state, summary.counts.done, summary.counts.failed], ['done', 2, 0]);
     const items = new JobStore(lib).items(jobId);
@@ -155,7 +155,7 @@ test('a photo without a face is exported unchanged and named in the job (faceles
   await withModel('faceless.sqlite', async (lib, engine, detector) => {
     const sliders = { Smiling: 0.5 };
     const directions = { Smiling: new Float32Array(engine.manifest.eps_size).fill(0.01) };
-    const { jobId } = createBatchJob(lib, { source: folder, out: join(dir, 'out-faceless'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
+    const { jobId } = await createBatchJob(lib, { source: folder, out: join(dir, 'out-faceless'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
     const summary = await new BatchRunner(lib, jobId, { engine, detector, directions, sliders }).run();
     assert.deepEqual([summary.state, summary.counts.done], ['done', 2]);
     const info = jobInfo(new JobStore(lib), jobId);
@@ -177,7 +177,7 @@ test('pause holds the batch, resume continues it, cancel stops it for good', asy
     const sliders = { Male: 0.5 };
     const r = resolveAttributes(['Male'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
     const spec = { source: photos, out: join(dir, 'out-pause'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({ format: 'png' }) };
-    const { jobId } = createBatchJob(lib, spec);
+    const { jobId } = await createBatchJob(lib, spec);
     const runner = new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }, { concurrency: 1 });
     let items = 0;
     runner.on('item', () => {
@@ -198,7 +198,7 @@ test('pause holds the batch, resume continues it, cancel stops it for good', asy
     assert.equal(walk(spec.out).length, summary.counts.done);
     await assert.rejects(() => new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders }).run(), /cancelled/);
     // The same batch again is a new job; it never overwrites the first job's files.
-    const again = createBatchJob(lib, spec);
+    const again = await createBatchJob(lib, spec);
     assert.notEqual(again.jobId, jobId);
     const s2 = await new BatchRunner(lib, again.jobId, { engine, detector, directions: r.directions, sliders }).run();
     assert.equal(s2.counts.done, good.length);
@@ -324,16 +324,16 @@ test('a job is run by one process at a time; a claim left by a dead process is t
   }
 });
 
-test('the output folder may not hold the photos, be a file, or be a folder that cannot be written', () => {
+test('the output folder may not hold the photos, be a file, or be a folder that cannot be written', async () => {
   const lib = Library.open(join(dir, 'setup.sqlite'));
   try {
     const spec = (out: string) => ({ source: photos, out, recipe: { sliders: { smile: 0.5 } }, bundle, modelId: 'm', export: ExportOptions.parse({}) });
-    assert.throws(() => createBatchJob(lib, spec(photos)), (e: Error) => e instanceof OutputFolderError && /holds the photos to edit/.test(e.message));
-    assert.throws(() => createBatchJob(lib, spec(dir)), /holds the photos to edit/);
+    await assert.rejects(() => createBatchJob(lib, spec(photos)), (e: Error) => e instanceof OutputFolderError && /holds the photos to edit/.test(e.message));
+    await assert.rejects(() => createBatchJob(lib, spec(dir)), /holds the photos to edit/);
     writeFileSync(join(dir, 'a-file'), 'x');
-    assert.throws(() => createBatchJob(lib, spec(join(dir, 'a-file', 'out'))), /a-file is a file/);
+    await assert.rejects(() => createBatchJob(lib, spec(join(dir, 'a-file', 'out'))), /a-file is a file/);
     assert.equal(new JobStore(lib).list().length, 0, 'no job was made');
-    createBatchJob(lib, spec(join(photos, 'edited'))); // a new subfolder of the photos' folder is fine
+    await createBatchJob(lib, spec(join(photos, 'edited'))); // a new subfolder of the photos' folder is fine
   } finally {
     lib.close();
   }
@@ -349,24 +349,24 @@ test('the same batch run again retries its failed photos and adds new ones; the 
     const r = resolveAttributes(['Smiling', 'Age'], builtin, [], { bundleDir: bundle, modelId: engine.latentKey });
     const spec = (sliders: Record<string, number>) => ({ source: folder, out: join(dir, 'out-rerun'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}) });
     const run = (jobId: number) => new BatchRunner(lib, jobId, { engine, detector, directions: r.directions, sliders: { Smiling: 0.5, Age: 0.2 } }).run();
-    const first = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
+    const first = await createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
     assert.deepEqual((await run(first.jobId)).counts, { total: 2, pending: 0, committing: 0, done: 1, failed: 1 });
     // The bad file is fixed and a photo is added; the sliders come in the other order.
     copyFileSync(good[1]!, join(folder, 'b.jpg'));
     copyFileSync(good[2]!, join(folder, 'c.jpg'));
-    const again = createBatchJob(lib, spec({ Age: 0.2, Smiling: 0.5 }));
+    const again = await createBatchJob(lib, spec({ Age: 0.2, Smiling: 0.5 }));
     assert.deepEqual([again.jobId, again.resumed, again.alreadyDone, again.retried, again.added], [first.jobId, true, false, 1, 1]);
     assert.equal(new JobStore(lib).state(first.jobId), 'paused', 'reopened: its pending photos reserve their names');
     assert.deepEqual((await run(again.jobId)).counts, { total: 3, pending: 0, committing: 0, done: 3, failed: 0 });
     assert.deepEqual(walk(join(dir, 'out-rerun')).map((f) => basename(f)).sort(), ['a.jpg', 'b.jpg', 'c.jpg']);
-    const third = createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
+    const third = await createBatchJob(lib, spec({ Smiling: 0.5, Age: 0.2 }));
     assert.deepEqual([third.jobId, third.alreadyDone], [first.jobId, true]);
     // Edited copies in a subfolder of the photos are not photos to import or edit again.
-    const inside = createBatchJob(lib, { ...spec({ Smiling: 0.5 }), out: join(folder, 'edited') });
+    const inside = await createBatchJob(lib, { ...spec({ Smiling: 0.5 }), out: join(folder, 'edited') });
     await new BatchRunner(lib, inside.jobId, { engine, detector, directions: r.directions, sliders: { Smiling: 0.5 } }).run();
     assert.equal(walk(join(folder, 'edited')).length, 3);
-    assert.deepEqual(listPhotos(folder).files.map((f) => basename(f)), ['a.jpg', 'b.jpg', 'c.jpg']);
-    const other = createBatchJob(lib, { ...spec({ Age: 1 }), out: join(dir, 'out-rerun-age') });
+    assert.deepEqual((await listPhotos(folder)).files.map((f) => basename(f)), ['a.jpg', 'b.jpg', 'c.jpg']);
+    const other = await createBatchJob(lib, { ...spec({ Age: 1 }), out: join(dir, 'out-rerun-age') });
     assert.equal(new JobStore(lib).items(other.jobId).length, 3);
   });
 });

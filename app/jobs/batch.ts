@@ -15,7 +15,7 @@ import { commitTemp, encodeExport, ExportOptions, exportPath, freeName, outputFo
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
 import { JobStore, type JobCounts, type NewItem } from './job-store.js';
 import { checkOutputFolder, markOutputFolder } from './output-folder.js';
-import { listPhotos } from './photo-files.js';
+import { listPhotos, type PhotoListing } from './photo-files.js';
 import { Recipe } from './recipe.js';
 
 export const BATCH_KIND = 'batch';
@@ -90,9 +90,10 @@ export interface CreatedBatch {
  * a second copy of a photo. A done job with nothing of that is not run again unless `again`
  * is set (then a new job writes new copies, under " (2)" names).
  */
-export function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): CreatedBatch {
+export async function createBatchJob(library: Library, input: BatchSpec, { again = false } = {}): Promise<CreatedBatch> {
   const spec = BatchSpec.parse({ ...input, source: resolve(input.source), out: resolve(input.out) });
   checkOutputFolder(spec.out, [spec.source], library);
+  const listing = await photosOf(spec);
   const store = new JobStore(library);
   const earlier = store.findUnfinished(BATCH_KIND, spec) ?? (again ? undefined : store.findDone(BATCH_KIND, spec));
   if (earlier !== undefined) {
@@ -101,7 +102,6 @@ export function createBatchJob(library: Library, input: BatchSpec, { again = fal
       const retried = store.retryFailed(earlier);
       store.dropUnlisted(earlier);
       const known = new Set(store.items(earlier).map((i) => i.source));
-      const listing = photosOf(spec);
       const added = planItems(spec, { ...listing, files: listing.files.filter((f) => !known.has(f)) }, store.reservedOutputs(), known.size);
       store.addItems(earlier, added);
       // Reopened: its pending photos reserve their output names until it runs.
@@ -111,18 +111,18 @@ export function createBatchJob(library: Library, input: BatchSpec, { again = fal
     const alreadyDone = wasDone && store.counts(earlier).pending === 0; // nothing retried or added
     return { jobId: earlier, resumed: !alreadyDone, alreadyDone, retried, added };
   }
-  const items = planItems(spec, photosOf(spec), store.reservedOutputs(), 0);
+  const items = planItems(spec, listing, store.reservedOutputs(), 0);
   return { jobId: store.create(BATCH_KIND, spec, items), resumed: false, alreadyDone: false, retried: 0, added: 0 };
 }
 
 /** The batch's photos (its selection, or its folder listed), and its folders that could not be listed. */
-function photosOf(spec: BatchSpec): { files: string[]; unreadable: { path: string; error: string }[] } {
+async function photosOf(spec: BatchSpec): Promise<PhotoListing> {
   return spec.files ? { files: spec.files.map((f) => resolve(spec.source, f)), unreadable: [] } : listPhotos(spec.source, spec.out);
 }
 
 /** Output names for `files` (mirroring their subfolders, never a name already taken or
  * reserved); an unreadable folder or a broken link becomes an item that failed, so it is reported with the rest. */
-function planItems(spec: BatchSpec, { files, unreadable }: ReturnType<typeof photosOf>, reserved: Set<string>, numbered: number): NewItem[] {
+function planItems(spec: BatchSpec, { files, unreadable }: PhotoListing, reserved: Set<string>, numbered: number): NewItem[] {
   const items: NewItem[] = files.map((file, i) => {
     const rel = relative(spec.source, dirname(file));
     if (rel.startsWith('..')) throw new RangeError(`${file} is not inside the batch folder ${spec.source}`);

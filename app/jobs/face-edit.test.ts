@@ -64,7 +64,7 @@ test('a batch names the photos it edited turned, and only those', async () => {
   const library = Library.open(join(dir, 'library.sqlite'));
   try {
     const spec = { source: photos, out: join(dir, 'out'), recipe: { sliders: ctx.sliders }, bundle, modelId: ctx.engine.latentKey, export: ExportOptions.parse({}) };
-    const { jobId } = createBatchJob(library, spec);
+    const { jobId } = await createBatchJob(library, spec);
     const summary = await new BatchRunner(library, jobId, ctx).run();
     assert.deepEqual([summary.state, summary.counts.done], ['done', 2]);
     assert.deepEqual(jobInfo(new JobStore(library), jobId).upsideDown, [upsideDown]);

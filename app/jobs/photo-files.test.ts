@@ -8,7 +8,7 @@ import { listPhotos } from './photo-files.js';
 const dir = mkdtempSync(join(tmpdir(), 'glow-photo-files-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('links to photos and to folders are followed, a link back up does not loop, a broken link is reported', () => {
+test('links to photos and to folders are followed, a link back up does not loop, a broken link is reported', async () => {
   const elsewhere = join(dir, 'elsewhere');
   mkdirSync(join(elsewhere, 'trip'), { recursive: true });
   writeFileSync(join(elsewhere, 'portrait.jpg'), 'x');
@@ -22,7 +22,26 @@ test('links to photos and to folders are followed, a link back up does not loop,
   symlinkSync(folder, join(folder, 'sub', 'back-up')); // a loop
   symlinkSync(join(elsewhere, 'gone.jpg'), join(folder, 'gone.jpg'));
   symlinkSync(join(elsewhere, 'gone.txt'), join(folder, 'gone.txt')); // not a photo: not reported
-  const listing = listPhotos(folder);
+  const listing = await listPhotos(folder);
   assert.deepEqual(listing.files.map((f) => relative(folder, f)), ['a.jpg', 'favourite.jpg', join('trip', 'beach.png')]);
   assert.deepEqual(listing.unreadable, [{ path: join(folder, 'gone.jpg'), error: `${join(folder, 'gone.jpg')}: a link to a file that is not there` }]);
+});
+
+test('listing a folder lets the event loop run between its subfolders (the studio goes on answering)', async () => {
+  const folder = join(dir, 'many');
+  for (let i = 0; i < 50; i++) {
+    mkdirSync(join(folder, `day ${i}`), { recursive: true });
+    for (let j = 0; j < 4; j++) writeFileSync(join(folder, `day ${i}`, `${j}.jpg`), 'x');
+  }
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    turns++;
+    if (running) setImmediate(spin);
+  };
+  setImmediate(spin);
+  const listing = await listPhotos(folder);
+  running = false;
+  assert.equal(listing.files.length, 200);
+  assert.ok(turns >= 50, `the event loop turned ${turns} times while 50 folders were listed`);
 });

@@ -5,7 +5,10 @@
 // the folder (marked by the batch) is left out too: edited copies are not new photos.
 // Symbolic links are followed (a folder of links to favourites is a folder of photos), each
 // folder walked once, so a link back up does not loop; a broken link is reported.
-import { existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+// The walk is asynchronous, a folder at a time: listing a home folder of tens of thousands of
+// files takes seconds, during which the studio must go on answering.
+import type { Dirent, Stats } from 'node:fs';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.heic', '.heif']);
@@ -19,20 +22,20 @@ export interface PhotoListing {
   unreadable: { path: string; error: string }[];
 }
 
-export function listPhotos(folder: string, exclude?: string): PhotoListing {
+export async function listPhotos(folder: string, exclude?: string): Promise<PhotoListing> {
   const root = resolve(folder);
   const skip = exclude ? resolve(exclude) : undefined;
   const listing: PhotoListing = { files: [], unreadable: [] };
   const walked = new Set<string>(); // real paths of the folders walked
-  const walk = (dir: string) => {
+  const walk = async (dir: string): Promise<void> => {
     if (skip && (dir === skip || dir.startsWith(skip + sep))) return;
-    if (dir !== root && existsSync(join(dir, OUTPUT_MARKER))) return;
+    if (dir !== root && (await exists(join(dir, OUTPUT_MARKER)))) return;
     let entries;
     try {
-      const real = realpathSync(dir);
+      const real = await realpath(dir);
       if (walked.has(real)) return;
       walked.add(real);
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
       const error = `${dir}: cannot list the folder (${(err as NodeJS.ErrnoException).code})`;
       if (dir === root) throw new Error(error);
@@ -43,23 +46,26 @@ export function listPhotos(folder: string, exclude?: string): PhotoListing {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
       const isPhoto = PHOTO_EXTENSIONS.has(extname(e.name).toLowerCase());
-      const kind = e.isSymbolicLink() ? linkTarget(p) : e;
+      const kind = e.isSymbolicLink() ? await linkTarget(p) : e;
       if (kind === undefined) {
         if (isPhoto) listing.unreadable.push({ path: p, error: `${p}: a link to a file that is not there` });
-      } else if (kind.isDirectory()) walk(p);
+      } else if (kind.isDirectory()) await walk(p);
       else if (kind.isFile() && isPhoto) listing.files.push(p);
     }
   };
-  walk(root);
+  await walk(root);
   listing.files.sort();
   return listing;
 }
 
 /** What a symbolic link leads to, or undefined where it leads nowhere. */
-function linkTarget(path: string): Dirent | Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
+async function linkTarget(path: string): Promise<Dirent | Stats | undefined> {
+  return stat(path).catch(() => undefined);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -5,6 +5,7 @@
 // faces of the others are encoded again where another model encoded them (face-latents.ts).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
@@ -12,7 +13,7 @@ import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
-import { listPhotos } from '../jobs/photo-files.js';
+import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
 import type { Library, NewFace } from './library.js';
 
@@ -34,6 +35,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Smallest face, photo px; default 4% of the shorter side (at least 40). */
   minFaceSize?: number;
+  /** The folder's photos as the caller already listed them (listPhotos), not to walk it twice. */
+  listing?: PhotoListing;
 }
 
 export function hashFile(file: string): Promise<string> {
@@ -62,7 +65,7 @@ export async function analyseImage(image: DecodedImage, engine: GlowEngine, dete
 export async function importFolder(library: Library, folder: string, engine: GlowEngine, detector: FaceDetector, options: ImportOptions = {}): Promise<ImportSummary> {
   const root = resolve(folder);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${root}: not a folder`);
-  const { files, unreadable } = listPhotos(root);
+  const { files, unreadable } = options.listing ?? (await listPhotos(root));
   const modelId = engine.latentKey;
   // A subfolder that cannot be listed, or a broken link, is reported like a file that cannot be read.
   const failed = unreadable.map((u) => ({ file: u.path, error: u.error }));
@@ -74,7 +77,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
     if (options.signal?.aborted) break;
     options.onProgress?.(done, files.length, file);
     try {
-      const st = statSync(file);
+      const st = await stat(file); // (a rescan of unchanged photos is a stat each: it must yield)
       const known = library.photoByPath(file);
       let kept: number | undefined; // a known photo, not analysed again
       if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && !known.missing) {

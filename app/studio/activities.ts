@@ -104,13 +104,15 @@ export class Activities {
   }
 
   async startImport(folder: string): Promise<JobInfo> {
-    const { files, unreadable } = listPhotoFiles(folder);
+    const listing = await listPhotoFiles(folder);
+    const { files, unreadable } = listing;
     // Folders that cannot be listed are items too, failed from the start (importFolder reports them).
     const sources = [...files, ...unreadable.map((u) => u.path)];
     const jobId = this.store.create('import', { folder }, sources.map((source) => ({ source, output: '' })));
     return this.track(jobId, async (live) => {
       const index = new Map(sources.map((f, i) => [f, i]));
       const summary = await importFolder(this.ctx.library, folder, this.ctx.engine(), this.ctx.detector, {
+        listing,
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
           live.processed = done;
@@ -145,7 +147,7 @@ export class Activities {
       const levels = req.recipe.mix.levels ?? engine.manifest.levels.map(() => 1);
       mix = { with: photo.path, weights: levels.map((w) => w * req.recipe.mix!.amount) };
     }
-    const { jobId, resumed } = createBatchJob(library, {
+    const { jobId, resumed } = await createBatchJob(library, {
       source,
       ...(paths.length ? { files: paths } : {}),
       out: resolve(req.outDir),

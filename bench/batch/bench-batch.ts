@@ -61,7 +61,7 @@ try {
   const builtin = (await loadBuiltinAttributes(bundleDir, engine.manifest)) ?? [];
   const names = builtin.slice(0, 2).map((b) => b.name);
   const sliders = Object.fromEntries(names.map((n, i) => [n, i === 0 ? 0.6 : -0.3]));
-  const { jobId } = createBatchJob(lib, {
+  const { jobId } = await createBatchJob(lib, {
     source: cache,
     files,
     out: join(work, 'out'),

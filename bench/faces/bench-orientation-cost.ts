@@ -66,7 +66,7 @@ async function run(bundleDir: string, round: number): Promise<{ check: boolean; 
     const builtin = (await loadBuiltinAttributes(bundleDir, engine.manifest)) ?? [];
     const sliders = { [builtin[0]!.name]: 0.6 };
     const out = join(work, `out-${round}-${bundleDir === bundleOn ? 'on' : 'off'}`);
-    const { jobId } = createBatchJob(lib, { source: photos, out, recipe: { sliders }, bundle: bundleDir, modelId: engine.latentKey, export: ExportOptions.parse({}) });
+    const { jobId } = await createBatchJob(lib, { source: photos, out, recipe: { sliders }, bundle: bundleDir, modelId: engine.latentKey, export: ExportOptions.parse({}) });
     const directions = (wanted: readonly string[]) => resolveAttributes(wanted, builtin, [], { bundleDir, modelId: engine.manifest.model_id }).directions;
     const { context } = await batchContext(lib, jobId, { engine, detector, directions });
     t0 = performance.now();
