@@ -1,7 +1,7 @@
 // The studio's UI tests, written once and run against any backend that serves the UI and the
 // StudioApi the way main's loopback host does (the fake service, or the real one).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test, type TestContext } from 'node:test';
 import sharp from 'sharp';
@@ -939,6 +939,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         mkdirSync(dirname(file), { recursive: true });
         await writeTestPhoto(file, { width: 400, height: 300, faces: 1, seed: 11 + i });
       }
+      writeFileSync(join(folder, 'broken.jpg'), 'not a photo');
       await page.getByRole('button', { name: 'Library', exact: true }).click();
       await page.fill('#import-path', folder);
       await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -951,6 +952,8 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         await page.waitForTimeout(200);
       }
 
+      const banner = page.locator('[data-testid=library-errors]').filter({ hasText: 'broken.jpg' });
+      await banner.waitFor();
       await row.hover();
       await studio.screenshot('remove-folder-button');
       await page.getByRole('button', { name: 'Remove day 2 from the library' }).click();
@@ -967,6 +970,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const listed = await api<{ path: string }[]>(page, 'listFolders', {});
       assert.ok(!listed.some((f) => f.path.startsWith(folder)), JSON.stringify(listed));
       assert.ok(files.every((f) => existsSync(f)), 'the files are still there');
+      assert.equal(await banner.count(), 0, 'the import\'s unreadable file went with its folder');
     });
 
     test('the page ran under the CSP without violations or errors', async () => {

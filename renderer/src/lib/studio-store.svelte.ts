@@ -60,6 +60,14 @@ export class StudioStore {
     this.jobs.filter((j) => j.kind === 'import').sort((a, b) => b.id - a.id)[0],
   );
 
+  /** "job id:file" of import errors in folders since removed from the library (removeFolder). */
+  #removedErrors = $state<string[]>([]);
+  /** The last import's files that could not be read, but those in folders since removed. */
+  readonly importErrors = $derived.by(() => {
+    const job = this.importJob;
+    return job ? job.errors.filter((e) => !this.#removedErrors.includes(`${job.id}:${e.file}`)) : [];
+  });
+
   #unsubscribe: (() => void) | undefined;
   #reported = new Set<number>();
 
@@ -201,6 +209,8 @@ export class StudioStore {
   async removeFolder(folder: string): Promise<boolean> {
     const removed = await this.guard('Remove the folder from the library', () => this.api.removeFolder({ path: folder }));
     if (!removed) return false;
+    const job = this.importJob;
+    if (job) this.#removedErrors = [...this.#removedErrors, ...job.errors.filter((e) => isInFolder(e.file, folder)).map((e) => `${job.id}:${e.file}`)];
     if (this.folder !== undefined && isInFolder(this.folder, folder)) this.folder = undefined;
     if (this.photoId !== null && !(await this.api.getPhoto({ photoId: this.photoId }).catch(() => null))) this.photoId = null;
     await Promise.all([this.refreshPhotos(), this.refreshFolders(), this.refreshTags()]);
