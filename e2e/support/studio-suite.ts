@@ -659,8 +659,17 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       if (!needs(t, 'startBatch')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();
       const boxes = page.locator('[data-testid=photo-tile]:not(.broken) input[type=checkbox]');
+      const toolbar = page.locator('.library .toolbar');
+      await page.getByRole('button', { name: 'Select all', exact: true }).click();
+      await toolbar.getByText(`${await boxes.count()} selected`).waitFor();
+      await page.getByRole('button', { name: 'Clear', exact: true }).click();
+      // A shift-click selects from the box checked last; the middle one is then taken out.
       await boxes.nth(0).check();
-      await boxes.nth(1).check();
+      await boxes.nth(2).click({ modifiers: ['Shift'] });
+      await toolbar.getByText('3 selected').waitFor();
+      await boxes.nth(1).uncheck();
+      await toolbar.getByText('2 selected').waitFor();
+      assert.deepEqual(await Promise.all([0, 1, 2].map((i) => boxes.nth(i).isChecked())), [true, false, true]);
       await page.getByRole('button', { name: 'Batch…' }).click();
       assert.ok(await page.locator('[data-testid=batch-selection]').isChecked(), 'the selection, not a folder');
       assert.equal(await page.inputValue('[data-testid=batch-outdir]'), join(backend.fixtureDir, 'edited'));
