@@ -277,6 +277,8 @@ export const requests = {
   /** A folder's subfolders on disk, for choosing a folder to import or write to (the user's
    * home folder when no path is given). Lists names only. */
   browseFolder: z.object({ path: z.string().min(1).max(4096).optional() }),
+  /** Makes an empty folder `name` in `parent` (the chooser's "New folder") and lists it. */
+  makeFolder: z.object({ parent: z.string().min(1).max(4096), name: z.string().min(1).max(255) }),
   importFolder: z.object({ path: z.string().min(1) }),
   /** Takes a folder and its subfolders out of the library (never touching the files); with
    * dryRun, only says what that would take out. Refused while a job works on its photos. */
@@ -340,6 +342,7 @@ interface Responses {
   updateSettings: Settings;
   listFolders: FolderInfo[];
   browseFolder: FolderListing;
+  makeFolder: FolderListing;
   importFolder: JobInfo;
   removeFolder: FolderContents & { removed: boolean };
   listPhotos: PhotoSummary[];

@@ -31,7 +31,7 @@ import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
-import { browseFolder, FolderBrowseError } from './folder-browser.js';
+import { browseFolder, FolderBrowseError, makeFolder } from './folder-browser.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
 import type { Media, MediaKind, StudioService } from './studio-service.js';
 
@@ -62,6 +62,11 @@ async function pngDataUrl(rgb: Uint8Array, size: number): Promise<string> {
 async function studioVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8'));
   return String(pkg.version);
+}
+
+/** The folder chooser's errors: a folder that is not there is a 404, the rest 400s. */
+function folderError(err: unknown): never {
+  throw err instanceof FolderBrowseError ? new ApiError(err.message, err.missing ? 404 : 400) : err;
 }
 
 /** Turns an error from the core into one the UI shows as it is (a 400, not a 500). */
@@ -168,10 +173,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       return settings;
     },
     listFolders: async () => listFolders(library),
-    browseFolder: async ({ path }) =>
-      browseFolder(path).catch((err: unknown) => {
-        throw err instanceof FolderBrowseError ? new ApiError(err.message, err.missing ? 404 : 400) : err;
-      }),
+    browseFolder: async ({ path }) => browseFolder(path).catch(folderError),
+    makeFolder: async ({ parent, name }) => browseFolder(await makeFolder(parent, name).catch(folderError)),
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     removeFolder: async ({ path, dryRun }) => {
       const folder = resolve(path);

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { browseFolder, FolderBrowseError } from './folder-browser.js';
+import { browseFolder, FolderBrowseError, makeFolder } from './folder-browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-browse-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,4 +40,16 @@ test('a folder that is not there, or a file, is an error that names it', async (
   await assert.rejects(browseFolder(missing), (err: unknown) => err instanceof FolderBrowseError && err.missing && err.message === `${missing}: cannot list the folder (no such folder)`);
   const file = join(dir, 'one.JPG');
   await assert.rejects(browseFolder(file), (err: unknown) => err instanceof FolderBrowseError && err.message === `${file}: cannot list the folder (not a folder)`);
+});
+
+test('"New folder": an empty folder named in a folder; a name with a slash or a dot first, one taken, or a parent not there is an error that names it', async () => {
+  const parent = join(dir, 'outputs');
+  mkdirSync(parent);
+  assert.equal(await makeFolder(parent, ' Party edits '), join(parent, 'Party edits'));
+  assert.deepEqual((await browseFolder(parent)).folders.map((f) => f.name), ['Party edits']);
+  for (const name of ['a/b', '..', '.hidden', '  ']) {
+    await assert.rejects(makeFolder(parent, name), (err: unknown) => err instanceof FolderBrowseError && !err.missing && err.message.includes('cannot name a new folder'), name);
+  }
+  await assert.rejects(makeFolder(parent, 'Party edits'), (err: unknown) => err instanceof FolderBrowseError && err.message === `${join(parent, 'Party edits')}: cannot make the folder (it already exists)`);
+  await assert.rejects(makeFolder(join(dir, 'gone'), 'x'), (err: unknown) => err instanceof FolderBrowseError && err.missing && err.message.includes(`no folder ${join(dir, 'gone')}`));
 });

@@ -73,6 +73,11 @@ test('the folder chooser lists a folder on disk; one that is not there is a 404 
   );
   assert.equal((await service.browseFolder({ path: photosDir })).photos, 6, 'three photos and three bad files, by their names');
   await assert.rejects(service.browseFolder({ path: join(work, 'gone') }), (err: Error & { status?: number }) => err.status === 404 && err.message.includes(join(work, 'gone')));
+  // "New folder…": the chooser goes into the folder made.
+  const made = await service.makeFolder({ parent: work, name: 'exports' });
+  assert.deepEqual([made.path, made.folders, made.photos], [join(work, 'exports'), [], 0]);
+  await assert.rejects(service.makeFolder({ parent: work, name: 'a/b' }), (err: Error & { status?: number }) => err.status === 400 && /cannot name a new folder/.test(err.message));
+  await assert.rejects(service.makeFolder({ parent: join(work, 'gone'), name: 'x' }), (err: Error & { status?: number }) => err.status === 404);
 });
 
 test('media: thumbnails, the upright photo and the face crop are images', async () => {

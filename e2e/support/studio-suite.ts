@@ -697,7 +697,23 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         await page.getByRole('button', { name: 'Export…' }).click();
         // The photo open in the editor is one of the fixture folder's: its "edited" subfolder.
         assert.equal(await page.inputValue('[data-testid=export-outdir]'), join(backend.fixtureDir, 'edited'));
-        await page.fill('[data-testid=export-outdir]', dir);
+        if (metadata === 'keep' && backend.supports('makeFolder')) {
+          // Made with the chooser's "New folder…" in the folder above it.
+          await page.fill('[data-testid=export-outdir]', dirname(dir));
+          await page.click('[data-testid=export-outdir-choose]');
+          const picker = page.locator('dialog[open]').filter({ has: page.locator('[data-testid=folder-picker-path]') });
+          await picker.getByRole('button', { name: 'New folder…' }).click();
+          await picker.getByLabel('Name of the new folder').fill(basename(dir));
+          await studio.screenshot('folder-picker-naming');
+          await picker.getByRole('button', { name: 'Make it' }).click();
+          await picker.locator('[data-testid=folder-picker-path]', { hasText: dir }).waitFor();
+          await picker.getByText('No photos in this folder itself').waitFor();
+          await studio.screenshot('folder-picker-new-folder');
+          await picker.getByRole('button', { name: 'Use this folder' }).click();
+          assert.equal(await page.inputValue('[data-testid=export-outdir]'), dir);
+        } else {
+          await page.fill('[data-testid=export-outdir]', dir);
+        }
         await page.locator(`input[name=metadata][value=${metadata}]`).check();
         if (metadata === 'keep') await studio.screenshot('export-dialog');
         await page.click('[data-testid=export-start]');

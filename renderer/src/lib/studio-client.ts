@@ -35,6 +35,7 @@ const METHODS = {
   updateSettings: 1,
   listFolders: 1,
   browseFolder: 1,
+  makeFolder: 1,
   importFolder: 1,
   removeFolder: 1,
   listPhotos: 1,
