@@ -613,6 +613,16 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('library-tag-filter');
       await chips.filter({ hasText: 'Any' }).click();
       await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      // "Edited": only the photos with a saved edit (the slider test edited one).
+      const edited = page.getByRole('button', { name: 'Edited', exact: true });
+      await edited.click();
+      const editedCount = (await api<PhotoSummary[]>(page, 'listPhotos', { edited: true })).length;
+      assert.ok(editedCount >= 1 && editedCount < backend.fixturePhotos, `${editedCount} edited`);
+      await page.locator('.library .count', { hasText: new RegExp(`^${editedCount} photos?$`) }).waitFor();
+      assert.equal(await page.locator('[data-testid=photo-tile] .badge.edited').count(), editedCount, 'every tile shown is badged edited');
+      await studio.screenshot('library-edited-filter');
+      await edited.click();
+      await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
       await page.getByRole('button', { name: 'Editor', exact: true }).click();
     });
 

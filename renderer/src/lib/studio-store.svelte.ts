@@ -38,6 +38,8 @@ export class StudioStore {
   notices = $state<Notice[]>([]);
   folder = $state<string | undefined>(undefined);
   tag = $state<string | undefined>(undefined);
+  /** The view shows only photos with a saved edit. */
+  editedOnly = $state(false);
   view = $state<View>('library');
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
@@ -175,7 +177,7 @@ export class StudioStore {
   async #listPhotos(offset: number, limit: number, merge: (page: PhotoSummary[]) => PhotoSummary[]): Promise<void> {
     const listing = ++this.#photoListings;
     this.loadingPhotos = true;
-    const page = await this.guard('List photos', () => this.api.listPhotos({ folder: this.folder, tag: this.tag, offset, limit }), true);
+    const page = await this.guard('List photos', () => this.api.listPhotos({ folder: this.folder, tag: this.tag, ...(this.editedOnly ? { edited: true } : {}), offset, limit }), true);
     if (listing !== this.#photoListings) return; // a newer listing (another view, say) replaces this one
     this.loadingPhotos = false;
     if (!page) return;
