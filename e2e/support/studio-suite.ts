@@ -966,8 +966,15 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('editor-upside-down-turned');
     });
 
-    test('removing a folder from the library: the dialog offers the folder above it and says what goes; the files stay', async (t) => {
+    test('a folder viewed is looked at again for new photos; removing it from the library: the dialog offers the folder above it and says what goes; the files stay', async (t) => {
       if (!needs(t, 'importFolder', 'removeFolder')) return;
+      const importsDone = async () => {
+        for (let polls = 0; polls < 300; polls++) {
+          const jobs = await api<{ kind: string; state: string }[]>(page, 'listJobs', {});
+          if (jobs.every((j) => j.kind !== 'import' || j.state !== 'running')) return;
+          await page.waitForTimeout(200);
+        }
+      };
       const folder = join(backend.outRoot, 'remove-me');
       const files = [join(folder, 'a.jpg'), join(folder, 'day 2', 'b.jpg')];
       for (const [i, file] of files.entries()) {
@@ -981,11 +988,16 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const folders = page.getByRole('complementary', { name: 'Folders' });
       const row = folders.locator('li').filter({ has: page.getByRole('button', { name: /^day 2/ }) });
       await row.waitFor({ timeout: 60_000 });
-      for (let polls = 0; polls < 300; polls++) {
-        const jobs = await api<{ kind: string; state: string }[]>(page, 'listJobs', {});
-        if (jobs.every((j) => j.kind !== 'import' || j.state !== 'running')) break;
-        await page.waitForTimeout(200);
-      }
+      await importsDone();
+
+      // A photo added to the folder on disk: "Look for new photos" in its view imports it.
+      await folders.getByRole('button', { name: /^remove-me/ }).click();
+      await page.locator('.library .count', { hasText: /^1 photo$/ }).waitFor();
+      files.push(join(folder, 'c.jpg'));
+      await writeTestPhoto(files[2]!, { width: 400, height: 300, faces: 1, seed: 13 });
+      await page.getByRole('button', { name: 'Look for new photos' }).click();
+      await page.locator('.library .count', { hasText: /^2 photos$/ }).waitFor({ timeout: 60_000 });
+      await importsDone();
 
       const banner = page.locator('[data-testid=library-errors]').filter({ hasText: 'broken.jpg' });
       await banner.waitFor();
@@ -995,12 +1007,13 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       const dialog = page.getByRole('dialog', { name: 'Remove from the library' });
       const contents = dialog.locator('[data-testid=remove-folder-contents]');
       await contents.getByText(/^1 photo with 1 face\./).waitFor();
-      await dialog.getByRole('radio', { name: /^remove-me 2 photos in 2 folders/ }).check();
-      await contents.getByText(/^2 photos with 2 faces\./).waitFor();
+      await dialog.getByRole('radio', { name: /^remove-me 3 photos in 2 folders/ }).check();
+      await contents.getByText(/^3 photos with 3 faces\./).waitFor();
       await studio.screenshot('remove-folder');
       await dialog.getByRole('button', { name: 'Remove from the library' }).click();
-      await page.locator('[data-testid=notice]').filter({ hasText: 'Removed remove-me from the library: 2 photos. The files are untouched.' }).waitFor();
+      await page.locator('[data-testid=notice]').filter({ hasText: 'Removed remove-me from the library: 3 photos. The files are untouched.' }).waitFor();
       assert.equal(await dialog.count(), 0, 'the dialog closed');
+      await page.locator('.library h1', { hasText: 'All photos' }).waitFor(); // the view of the folder removed is gone
       assert.equal(await folders.getByRole('button', { name: /^(remove-me|day 2)/ }).count(), 0, 'neither folder is listed');
       const listed = await api<{ path: string }[]>(page, 'listFolders', {});
       assert.ok(!listed.some((f) => f.path.startsWith(folder)), JSON.stringify(listed));
