@@ -210,14 +210,14 @@ test('the sidebar lists folders as a tree: subfolders right after their folder, 
     { path: '/q', photos: 4 },
   ]);
   assert.deepEqual(
-    rows.map((r) => [r.path, r.depth, r.name]),
+    rows.map((r) => [r.path, r.depth, r.name, r.inTree]),
     [
-      ['/p/remove-me', 0, 'remove-me'],
-      ['/p/remove-me/day 2', 1, 'day 2'],
-      ['/p/remove-me/day 2/raw/x', 2, 'raw/x'],
-      ['/p/remove-me/day 10', 1, 'day 10'],
-      ['/p/remove-me-2', 0, 'remove-me-2'],
-      ['/q', 0, 'q'],
+      ['/p/remove-me', 0, 'remove-me', 7],
+      ['/p/remove-me/day 2', 1, 'day 2', 4],
+      ['/p/remove-me/day 2/raw/x', 2, 'raw/x', 1],
+      ['/p/remove-me/day 10', 1, 'day 10', 1],
+      ['/p/remove-me-2', 0, 'remove-me-2', 1],
+      ['/q', 0, 'q', 4],
     ],
   );
 });

@@ -9,6 +9,8 @@ export interface FolderRow extends FolderInfo {
   depth: number;
   /** Its name; under a listed folder, its path from there ("raw/2019" when "raw" holds no photos). */
   name: string;
+  /** Photos in it and its subfolders (what a batch of the folder takes). */
+  inTree: number;
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -29,7 +31,8 @@ export function folderRows(folders: readonly FolderInfo[]): FolderRow[] {
   return sorted.map((f) => {
     while (open.length && !isInFolder(f.path, open[open.length - 1]!)) open.pop();
     const parent = open[open.length - 1];
-    const row = { ...f, depth: open.length, name: parent ? f.path.slice(parent.length + 1) : baseName(f.path) };
+    const inTree = folders.filter((g) => isInFolder(g.path, f.path)).reduce((n, g) => n + g.photos, 0);
+    const row = { ...f, depth: open.length, name: parent ? f.path.slice(parent.length + 1) : baseName(f.path), inTree };
     open.push(f.path);
     return row;
   });
