@@ -288,6 +288,8 @@ export const requests = {
     tag: attributeName.optional(),
     /** Only photos with a saved edit (what "Export" takes when nothing is selected). */
     edited: z.boolean().optional(),
+    /** Only photos whose file name contains this, in any case. */
+    name: z.string().max(200).optional(),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(10_000).default(200),
   }),

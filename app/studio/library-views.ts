@@ -1,6 +1,6 @@
 // Read-only views of the library shaped for the UI: folders, photo pages, faces with tags
 // and saved recipes.
-import { basename, dirname } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
 import { photosToTurnUpright } from '../library/rotation.js';
@@ -43,7 +43,15 @@ export function listFolders(library: Library): FolderInfo[] {
 export function listPhotos(
   library: Library,
   urls: MediaUrls,
-  { photoId, folder, tag, edited, offset, limit }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; edited?: boolean | undefined; offset: number; limit: number },
+  {
+    photoId,
+    folder,
+    tag,
+    edited,
+    name,
+    offset,
+    limit,
+  }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; edited?: boolean | undefined; name?: string | undefined; offset: number; limit: number },
 ): PhotoSummary[] {
   const where = ['p.missing = 0'];
   const params: unknown[] = [];
@@ -57,6 +65,11 @@ export function listPhotos(
     params.push(folder, folder, folder);
   }
   if (edited) where.push('EXISTS (SELECT 1 FROM edits e WHERE e.photo_id = p.id)');
+  if (name?.trim()) {
+    // The file name: the path after its last separator (rtrim strips the name, leaving the folder).
+    where.push("instr(lower(substr(p.path, length(rtrim(p.path, replace(p.path, ?, ''))) + 1)), lower(?)) > 0");
+    params.push(sep, name.trim());
+  }
   if (tag) {
     where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
     params.push(tag);

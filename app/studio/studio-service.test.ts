@@ -430,3 +430,11 @@ test('a random face: a draw the model cannot decode is drawn again, unless the u
   assert.deepEqual(await service.sampleFace({ temperature: 1.5, seed: drawn.seed }), drawn, 'its seed gives it again');
   await assert.rejects(service.sampleFace({ temperature: 2 }), (err: Error & { status?: number }) => err.status === 422 && /Try a lower temperature/.test(err.message));
 });
+
+test('the photo list finds photos by file name, in any case, not by their folder\'s name', async () => {
+  const names = async (name: string) => (await service.listPhotos({ name })).map((p) => p.path.slice(photosDir.length + 1)).sort();
+  assert.deepEqual(await names('PHOTO-000'), ['later/photo-000.jpg', 'photo-000.jpg']);
+  assert.deepEqual(await names(' 001 '), ['photo-001.jpg']);
+  assert.deepEqual(await names('later'), [], 'the folder "later" is not a file name');
+  assert.equal((await service.listPhotos({ name: '' })).length, 4, 'an empty search is no filter');
+});

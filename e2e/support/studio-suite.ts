@@ -623,6 +623,15 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await studio.screenshot('library-edited-filter');
       await edited.click();
       await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      // Finding photos by file name, in any case.
+      const find = page.getByRole('searchbox', { name: 'Find photos by file name' });
+      await find.fill('PHOTO-001');
+      await page.locator('.library .count', { hasText: /^1 photo$/ }).waitFor();
+      assert.deepEqual(await page.locator('[data-testid=photo-tile] .name').allTextContents(), ['photo-001.jpg']);
+      await find.fill('no-such-name');
+      await page.getByText('No file name here contains “no-such-name”.').waitFor();
+      await find.fill('');
+      await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
       await page.getByRole('button', { name: 'Editor', exact: true }).click();
     });
 

@@ -40,6 +40,8 @@ export class StudioStore {
   tag = $state<string | undefined>(undefined);
   /** The view shows only photos with a saved edit. */
   editedOnly = $state(false);
+  /** The view shows only photos whose file name contains this. */
+  nameFilter = $state('');
   view = $state<View>('library');
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
@@ -173,11 +175,16 @@ export class StudioStore {
     return this.#listPhotos(this.photos.length, PHOTO_PAGE, (page) => [...this.photos, ...page]);
   }
 
+  /** The view's folder, tag and name filters, as listPhotos takes them. */
+  #viewFilter() {
+    return { folder: this.folder, tag: this.tag, ...(this.nameFilter.trim() ? { name: this.nameFilter.trim() } : {}) };
+  }
+
   #photoListings = 0;
   async #listPhotos(offset: number, limit: number, merge: (page: PhotoSummary[]) => PhotoSummary[]): Promise<void> {
     const listing = ++this.#photoListings;
     this.loadingPhotos = true;
-    const page = await this.guard('List photos', () => this.api.listPhotos({ folder: this.folder, tag: this.tag, ...(this.editedOnly ? { edited: true } : {}), offset, limit }), true);
+    const page = await this.guard('List photos', () => this.api.listPhotos({ ...this.#viewFilter(), ...(this.editedOnly ? { edited: true } : {}), offset, limit }), true);
     if (listing !== this.#photoListings) return; // a newer listing (another view, say) replaces this one
     this.loadingPhotos = false;
     if (!page) return;
@@ -191,7 +198,7 @@ export class StudioStore {
     const ids: number[] = [];
     for (;;) {
       const page = await this.guard('List the edited photos', () =>
-        this.api.listPhotos({ folder: this.folder, tag: this.tag, edited: true, offset: ids.length, limit: MAX_LISTED }),
+        this.api.listPhotos({ ...this.#viewFilter(), edited: true, offset: ids.length, limit: MAX_LISTED }),
       );
       if (!page) return undefined;
       ids.push(...page.map((p) => p.id));
