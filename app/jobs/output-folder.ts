@@ -6,12 +6,10 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
 import type { Library } from '../library/library.js';
-import { OUTPUT_MARKER, PHOTO_EXTENSIONS } from './photo-files.js';
+import { isInFolder, OUTPUT_MARKER, PHOTO_EXTENSIONS } from './photo-files.js';
 
 /** An output folder that cannot take edited copies, with why and what to choose instead. */
 export class OutputFolderError extends Error {}
-
-const under = (folder: string, path: string) => path === folder || path.startsWith(folder + sep);
 
 /**
  * Throws an OutputFolderError unless `out` (absolute) can take edited copies: it is not, and
@@ -21,7 +19,7 @@ const under = (folder: string, path: string) => path === folder || path.startsWi
  */
 export function checkOutputFolder(out: string, sources: readonly string[], library: Library): void {
   const choose = 'choose a folder outside it, or a new subfolder of it';
-  const source = sources.find((s) => under(out, s));
+  const source = sources.find((s) => isInFolder(s, out));
   if (source !== undefined) throw new OutputFolderError(`the output folder ${out} holds the photos to edit (${source}); ${choose}`);
   if (!existsSync(join(out, OUTPUT_MARKER))) {
     const imported = library.photosUnder(out + sep)[0];

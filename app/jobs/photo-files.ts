@@ -16,6 +16,11 @@ export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif
 /** The file a batch leaves in its output folder (BatchRunner). */
 export const OUTPUT_MARKER = '.glow-studio-output';
 
+/** Whether `path` is `folder` or lies under it (both absolute). */
+export function isInFolder(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
 export interface PhotoListing {
   files: string[];
   /** Subfolders that could not be listed and links that lead nowhere, with why. */
@@ -28,7 +33,7 @@ export async function listPhotos(folder: string, exclude?: string): Promise<Phot
   const listing: PhotoListing = { files: [], unreadable: [] };
   const walked = new Set<string>(); // real paths of the folders walked
   const walk = async (dir: string): Promise<void> => {
-    if (skip && (dir === skip || dir.startsWith(skip + sep))) return;
+    if (skip && isInFolder(dir, skip)) return;
     if (dir !== root && (await exists(join(dir, OUTPUT_MARKER)))) return;
     let entries;
     try {

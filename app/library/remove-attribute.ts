@@ -42,30 +42,34 @@ function isDerived(library: Library, name: string): boolean {
   return !!library.db.prepare("SELECT 1 FROM attributes WHERE name = ? AND source = 'derived'").get(name);
 }
 
-/**
- * What deleting the derived attribute `name` would change. `builtin`: the model has a built-in
- * attribute of the same name, which the slider then stands for again, so edits keep it.
- */
-export function attributeUse(library: Library, name: string, { builtin = false } = {}): AttributeUse {
+/** The saved edits and the histories that move the derived attribute `name`'s slider (none
+ * when `builtin`: the model has a built-in attribute of that name, which the slider then
+ * stands for again, so edits keep it). */
+function usesOf(library: Library, name: string, builtin: boolean) {
   if (!isDerived(library, name)) throw new AttributeNotDerivedError(`no attribute '${name}' of yours in the library (built-in ones come with the model and stay)`);
-  if (builtin) return { name, edits: 0, photos: 0, histories: 0 };
-  const edits = editsWith(library, name);
-  return { name, edits: edits.length, photos: new Set(edits.map((e) => e.photoId)).size, histories: historiesWith(library, name).length };
+  return builtin ? { edits: [], histories: [] } : { edits: editsWith(library, name), histories: historiesWith(library, name) };
 }
 
-/** Deletes the derived attribute `name` and (unless `builtin`, as for attributeUse) its slider
- * from saved edits and histories, in one transaction; returns what it changed. */
+function summary(name: string, { edits, histories }: ReturnType<typeof usesOf>): AttributeUse {
+  return { name, edits: edits.length, photos: new Set(edits.map((e) => e.photoId)).size, histories: histories.length };
+}
+
+/** What deleting the derived attribute `name` would change (`builtin`: as for usesOf). */
+export function attributeUse(library: Library, name: string, { builtin = false } = {}): AttributeUse {
+  return summary(name, usesOf(library, name, builtin));
+}
+
+/** Deletes the derived attribute `name` and its slider from saved edits and histories, in one
+ * transaction; returns what it changed. */
 export function removeDerivedAttribute(library: Library, name: string, { builtin = false } = {}): AttributeUse {
   return library.transaction(() => {
-    const use = attributeUse(library, name, { builtin });
-    if (!builtin) {
-      for (const e of editsWith(library, name)) {
-        const { [name]: _gone, ...sliders } = e.recipe.sliders;
-        library.saveEdit(e.photoId, e.faceId, { ...e.recipe, sliders });
-      }
-      for (const photoId of historiesWith(library, name)) library.setEditHistory(photoId, null);
+    const uses = usesOf(library, name, builtin);
+    for (const e of uses.edits) {
+      const { [name]: _gone, ...sliders } = e.recipe.sliders;
+      library.saveEdit(e.photoId, e.faceId, { ...e.recipe, sliders });
     }
+    for (const photoId of uses.histories) library.setEditHistory(photoId, null);
     library.db.prepare("DELETE FROM attributes WHERE name = ? AND source = 'derived'").run(name);
-    return use;
+    return summary(name, uses);
   });
 }

@@ -12,7 +12,7 @@ import { exportPath } from '../jobs/export.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
-import { listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
+import { isInFolder, listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
 import { importFolder } from '../library/import.js';
 import type { Library, PhotoRecord } from '../library/library.js';
@@ -258,11 +258,10 @@ export class Activities {
    * the work that removing the folder from the library would pull the rows from under. A
    * re-encoding run does not count: it passes over photos that are gone. */
   jobOn(folder: string): JobInfo | undefined {
-    const prefix = folder.endsWith(sep) ? folder : folder + sep;
     for (const jobId of this.live.keys()) {
       const job = this.info(jobId);
       if (job.kind === REENCODE_KIND) continue;
-      if (this.store.items(jobId).some((item) => item.source.startsWith(prefix))) return job;
+      if (this.store.items(jobId).some((item) => isInFolder(item.source, folder))) return job;
     }
     return undefined;
   }

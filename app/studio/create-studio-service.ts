@@ -178,15 +178,14 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     removeFolder: async ({ path, dryRun }) => {
       const folder = resolve(path);
-      const contents = folderContents(library, folder);
+      const busy = dryRun ? undefined : activities.jobOn(folder);
+      if (busy) throw new ApiError(`cannot remove ${folder} from the library while ${busy.kind === 'import' ? 'an import' : `a ${busy.kind}`} works on its photos (job ${busy.id}): let it finish, or cancel it, first`, 409);
+      const contents = dryRun ? folderContents(library, folder) : removeFolder(library, folder);
       if (!contents.photos) throw new ApiError(`no photos of ${folder} or its subfolders in the library`, 404);
       if (dryRun) return { ...contents, removed: false };
-      const busy = activities.jobOn(folder);
-      if (busy) throw new ApiError(`cannot remove ${folder} from the library while ${busy.kind === 'import' ? 'an import' : `a ${busy.kind}`} works on its photos (job ${busy.id}): let it finish, or cancel it, first`, 409);
-      const removed = removeFolder(library, folder);
       renderer.forget();
       emit({ type: 'status', status: await status() });
-      return { ...removed, removed: true };
+      return { ...contents, removed: true };
     },
     listPhotos: async (req) => listPhotos(library, urls, req),
     getPhoto: async ({ photoId }) => photoDetail(photoId),

@@ -6,7 +6,7 @@
 import type { Box, EditHistory, FaceInfo, FaceLayer, MaskStroke, PhotoDetail, Recipe } from '../../../app/api/contract.js';
 import { editHistory, historyToSave, photoHistories, type HistorySnapshot } from './edit-history.js';
 import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
-import { attributeLabel } from './format.js';
+import { attributeLabel, countOf } from './format.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
 import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
 import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
@@ -126,7 +126,7 @@ export class EditorStore {
     this.#histories = this.#newHistories();
     await Promise.all([this.studio.refreshAttributes(), this.photo ? this.load(this.photo.id) : undefined]);
     void this.studio.refreshPhotos(true); // photos whose only edit was this slider are no longer edited
-    const faces = removed.edits ? ` ${removed.edits} saved face edit${removed.edits === 1 ? '' : 's'} lost it.` : '';
+    const faces = removed.edits ? ` ${countOf(removed.edits, 'saved face edit')} lost it.` : '';
     this.studio.notify('success', { what: `Deleted the slider ${attributeLabel(name)}.${faces}`, todo: '' });
     return true;
   }

@@ -27,13 +27,13 @@ function compareBySegments(a: string, b: string): number {
 
 export function folderRows(folders: readonly FolderInfo[]): FolderRow[] {
   const sorted = [...folders].sort((a, b) => compareBySegments(a.path, b.path));
-  const open: string[] = []; // the listed folders above the current row
+  const open: FolderRow[] = []; // the listed folders above the current row
   return sorted.map((f) => {
-    while (open.length && !isInFolder(f.path, open[open.length - 1]!)) open.pop();
+    while (open.length && !isInFolder(f.path, open[open.length - 1]!.path)) open.pop();
     const parent = open[open.length - 1];
-    const inTree = folders.filter((g) => isInFolder(g.path, f.path)).reduce((n, g) => n + g.photos, 0);
-    const row = { ...f, depth: open.length, name: parent ? f.path.slice(parent.length + 1) : baseName(f.path), inTree };
-    open.push(f.path);
+    const row = { ...f, depth: open.length, name: parent ? f.path.slice(parent.path.length + 1) : baseName(f.path), inTree: f.photos };
+    for (const above of open) above.inTree += f.photos; // a subfolder's photos count in each folder above it
+    open.push(row);
     return row;
   });
 }

@@ -2,7 +2,7 @@
 // the messages shown to the user. Components read it; only its methods write it.
 import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
-import { baseName, isInFolder, jobNoun } from './format.js';
+import { baseName, countOf, isInFolder, jobNoun } from './format.js';
 
 export interface Notice extends UserMessage {
   id: number;
@@ -223,8 +223,7 @@ export class StudioStore {
     if (this.folder !== undefined && isInFolder(this.folder, folder)) this.folder = undefined;
     if (this.photoId !== null && !(await this.api.getPhoto({ photoId: this.photoId }).catch(() => null))) this.photoId = null;
     await Promise.all([this.refreshPhotos(), this.refreshFolders(), this.refreshTags()]);
-    const n = removed.photos;
-    this.notify('success', { what: `Removed ${baseName(folder)} from the library: ${n} photo${n === 1 ? '' : 's'}. The files are untouched.`, todo: '' });
+    this.notify('success', { what: `Removed ${baseName(folder)} from the library: ${countOf(removed.photos, 'photo')}. The files are untouched.`, todo: '' });
     return true;
   }
 
