@@ -33,6 +33,9 @@ Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBR
 user data folder):
   import <folder>                    add new/changed photos, faces and latents (rescans are incremental)
   photos [folder]                    photos in the library with their face ids  [--json]
+         [--with|--without <attr>]   only those with a face that has (has not) it, as the model
+                                     reads the faces (attributes it can find) and tags correct it,
+                                     the clearest first
   remove <folder> --yes              take the folder and its subfolders out of the library, with
                                      their faces, tags and edits (the files stay; without --yes,
                                      says what would go)

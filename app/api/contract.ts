@@ -204,6 +204,9 @@ export interface AttributeInfo {
   negatives: number;
   /** Leave-one-out accuracy on tagged faces, for derived attributes. */
   accuracy?: number;
+  /** Where the library can be searched by it (listPhotos `face`): how often the search is
+   * right (0..1), and the figures behind that, in a sentence. */
+  search?: { accuracy: number; about: string };
 }
 
 /** One of the user's tags, over the whole library: faces tagged as having it / not having it. */
@@ -290,6 +293,9 @@ export const requests = {
     edited: z.boolean().optional(),
     /** Only photos whose file name contains this, in any case. */
     name: z.string().max(200).optional(),
+    /** Only photos with a face that has (has: false, has not) the attribute, as the model
+     * reads the faces (AttributeInfo.search) and the user's tags correct it. */
+    face: z.object({ attribute: attributeName, has: z.boolean().default(true) }).optional(),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(10_000).default(200),
   }),

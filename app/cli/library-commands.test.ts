@@ -53,6 +53,24 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /warning: only 3 faces with and 3 without the attribute; tag at least 5 of each/);
   assert.match(r.stdout, /freckles \(model fixture-tiny-32\): 3 with, 3 without; leave-one-out accuracy: mean difference \d+%, ridge classifier \d+%; .*with Age \(built-in\), Male \(built-in\) projected out/);
+  // Searching by attribute: the faces tagged decide, the rest as the model reads them.
+  const found = (...args: string[]) => {
+    const out = run('photos', '--json', '--bundle', bundle, ...args);
+    assert.equal(out.code, 0, out.stderr);
+    return (JSON.parse(out.stdout) as { id: number; faces: number[] }[]).map((p) => p.faces[0]!);
+  };
+  const withFreckles = found('--with', 'freckles');
+  const withoutFreckles = found('--without', 'freckles');
+  assert.deepEqual([...withFreckles, ...withoutFreckles].sort((a, b) => a - b), faces, 'one face a photo: each on one side');
+  for (const f of faces.slice(0, 3)) assert.ok(withFreckles.includes(f));
+  for (const f of faces.slice(3, 6)) assert.ok(withoutFreckles.includes(f));
+  assert.equal(found('--with', 'smile').length + found('--without', 'smile').length, 10, '"smile" finds Smiling');
+  r = run('photos', '--with', 'age', '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /'Age' cannot be searched by: the model fixture-tiny-32 does not tell it well enough/);
+  r = run('photos', '--with', 'age', '--without', 'smile');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--with or --without, not both/);
   r = run('tag', '999', '--attr', 'freckles', '--yes');
   assert.equal(r.code, 3);
   assert.match(r.stderr, /no face with id 999/);

@@ -10,6 +10,7 @@ import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/expor
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
+import { AttributeSearchError, photosWithAttribute, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { importFolder } from '../library/import.js';
@@ -285,11 +286,39 @@ async function rotateCommand(args: string[]) {
   }
 }
 
+/** photos --with / --without <attribute>: the ids of the photos with a face that has (or has
+ * not) it, as the model reads the faces and the user's tags correct it, the clearest first
+ * (attribute-search.ts). */
+async function photosWithFaces(values: { with?: string | undefined; without?: string | undefined; bundle?: string | undefined; device?: string | undefined }, library: Library): Promise<number[]> {
+  if (values.with && values.without) throw new UsageError('photos takes --with or --without, not both');
+  const asked = (values.with ?? values.without)!;
+  const engine = await openLibraryEngine(values, library);
+  try {
+    const { builtin, derived } = await attributesFor(engine, library);
+    const name = resolveRecipe([asked], engine, builtin, derived).names[asked]!;
+    const model = { latentKey: engine.latentKey, modelId: engine.manifest.model_id };
+    try {
+      return photosWithAttribute(library, engine.latentKey, name, searchDirection(library, model, name, builtin, derived), !values.without);
+    } catch (err) {
+      if (err instanceof AttributeSearchError) throw new UsageError(err.message);
+      throw err;
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
 async function photosCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' }, with: { type: 'string' }, without: { type: 'string' } });
   const library = openLibrary(values);
   try {
-    const photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
+    // A search lists its photos in its order, those that show it most clearly first.
+    const found = values.with || values.without ? await photosWithFaces(values, library) : undefined;
+    let photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
+    if (found) {
+      const rank = new Map(found.map((id, i) => [id, i]));
+      photos = photos.filter((p) => rank.has(p.id)).sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+    }
     const toTurn = photosToTurnUpright(library, photos.map((p) => p.id));
     const rows = photos.map((p) => ({
       id: p.id,

@@ -61,6 +61,12 @@ for (const dir of shipped) {
       assert.deepEqual(Array.from(byName('Beard').direction.slice(0, 64)), Array.from(byName('No_Beard').direction.slice(0, 64), (v) => -v));
       assert.deepEqual([byName('Beard').positives, byName('Beard').negatives], [byName('No_Beard').negatives, byName('No_Beard').positives]);
       assert.equal(resolveAttributes(['beard'], attributes, [], { bundleDir: dir, modelId: m.model_id }).names.beard, 'Beard');
+      // The library can be searched by the attributes the model tells on held-out faces
+      // (bench/faces/bench-attribute-search.ts); Beard's search is No_Beard's, sides swapped.
+      for (const name of ['Smiling', 'Eyeglasses', 'Male']) assert.ok((byName(name).search?.heldOut.balancedAccuracy ?? 0) >= 0.75, `${name} can be searched by`);
+      const [beard, noBeard] = [byName('Beard').search!, byName('No_Beard').search!];
+      assert.equal(beard.threshold, -noBeard.threshold);
+      assert.deepEqual([beard.heldOut.positives, beard.heldOut.found + noBeard.heldOut.falseAlarms], [noBeard.heldOut.negatives, noBeard.heldOut.negatives]);
       assert.ok(typeof m.metrics?.val_bpd === 'number', 'the manifest states validation bits/dim');
       const face = await engine.decode(sample(m.eps_size, 0.7, seededRandom(3)));
       const x = pixelsToModel(modelToPixels(face, m.image_size), m.image_size);

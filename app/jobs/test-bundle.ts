@@ -7,6 +7,8 @@ import { sample, seededRandom } from '../engine/latent.js';
 import { encodeFloat32 } from '../library/float16.js';
 
 export const TEST_ATTRIBUTES = ['Smiling', 'Age', 'Male'];
+/** The one the library can be searched by: a face has it past the threshold 0. */
+export const SEARCHABLE_TEST_ATTRIBUTE = 'Smiling';
 
 export async function bundleWithAttributes(dir: string, names: readonly string[] = TEST_ATTRIBUTES): Promise<string> {
   await cp(join(packageRoot(), FIXTURE_BUNDLE), dir, { recursive: true });
@@ -24,7 +26,16 @@ export async function bundleWithAttributes(dir: string, names: readonly string[]
     dtype: 'float32',
     byte_order: 'little',
     count: names.length,
-    attributes: names.map((name) => ({ name, positive: `${name} = 1`, negative: `${name} = -1`, positives: 100, negatives: 100, source: 'test', norm: 1 })),
+    attributes: names.map((name) => ({
+      name,
+      positive: `${name} = 1`,
+      negative: `${name} = -1`,
+      positives: 100,
+      negatives: 100,
+      source: 'test',
+      norm: 1,
+      ...(name === SEARCHABLE_TEST_ATTRIBUTE ? { search: { threshold: 0, held_out: { positives: 20, negatives: 30, found: 18, false_alarms: 3, balanced_accuracy: 0.9 } } } : {}),
+    })),
   };
   await writeFile(join(dir, 'attributes.json'), JSON.stringify(doc, null, 2));
   return dir;

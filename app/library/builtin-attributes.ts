@@ -28,9 +28,33 @@ const AttributesDoc = z.object({
       negatives: z.number().int().nonnegative().optional(),
       source: z.string().optional(),
       norm: z.number().optional(),
+      /** Written by bench/faces/bench-attribute-search.ts where the direction finds the
+       * attribute well enough on held-out faces: the library can then be searched by it. */
+      search: z
+        .object({
+          threshold: z.number().finite(),
+          held_out: z.object({
+            positives: z.number().int().nonnegative(),
+            negatives: z.number().int().nonnegative(),
+            found: z.number().int().nonnegative(),
+            false_alarms: z.number().int().nonnegative(),
+            balanced_accuracy: z.number().min(0).max(1),
+          }),
+        })
+        .optional(),
     }),
   ),
 });
+
+/** How a face is told to have an attribute: its eps projected on the direction is past
+ * `threshold` (app/library/attribute-search.ts). */
+export interface AttributeSearch {
+  threshold: number;
+  /** On faces held out from the model and the direction: those with it and without it, those
+   * with it that were found, those without it that were taken for faces with it, and the mean
+   * of the shares told right on each side. */
+  heldOut: { positives: number; negatives: number; found: number; falseAlarms: number; balancedAccuracy: number };
+}
 
 export interface BuiltinAttribute {
   name: string;
@@ -38,6 +62,8 @@ export interface BuiltinAttribute {
   positives: number | undefined;
   negatives: number | undefined;
   description: string | undefined;
+  /** Undefined where the library cannot be searched by it. */
+  search: AttributeSearch | undefined;
 }
 
 export class AttributesFileError extends Error {
@@ -77,6 +103,16 @@ export async function loadBuiltinAttributes(bundleDir: string, manifest: Manifes
       positives: a.positives,
       negatives: a.negatives,
       description: a.positive,
+      search: a.search && {
+        threshold: a.search.threshold,
+        heldOut: {
+          positives: a.search.held_out.positives,
+          negatives: a.search.held_out.negatives,
+          found: a.search.held_out.found,
+          falseAlarms: a.search.held_out.false_alarms,
+          balancedAccuracy: a.search.held_out.balanced_accuracy,
+        },
+      },
     })),
   );
 }
@@ -91,7 +127,14 @@ function withReversed(list: BuiltinAttribute[]): BuiltinAttribute[] {
   for (const [from, name] of Object.entries(REVERSED)) {
     const a = list.find((b) => b.name === from);
     if (!a || list.some((b) => b.name === name)) continue;
-    extra.push({ name, direction: a.direction.map((v) => -v), positives: a.negatives, negatives: a.positives, description: `${from} reversed` });
+    // A face has the reversed one where it is short of the original's threshold: the sides swap.
+    const h = a.search?.heldOut;
+    const search = a.search &&
+      h && {
+        threshold: -a.search.threshold,
+        heldOut: { positives: h.negatives, negatives: h.positives, found: h.negatives - h.falseAlarms, falseAlarms: h.positives - h.found, balancedAccuracy: h.balancedAccuracy },
+      };
+    extra.push({ name, direction: a.direction.map((v) => -v), positives: a.negatives, negatives: a.positives, description: `${from} reversed`, search });
   }
   return [...list, ...extra];
 }

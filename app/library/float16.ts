@@ -41,14 +41,34 @@ export function encodeFloat16(values: Float32Array): Buffer {
   return buf;
 }
 
-export function decodeFloat16(buf: Uint8Array, expected?: number): Float32Array {
+// Every half float's value, by its bits: decoding is then one lookup a value.
+let halfValues: Float32Array | undefined;
+function halfTable(): Float32Array {
+  return (halfValues ??= Float32Array.from({ length: 0x10000 }, (_, h) => fromHalf(h)));
+}
+
+function halfCount(buf: Uint8Array, expected?: number): number {
   if (buf.length % 2 !== 0) throw new RangeError(`a float16 blob has an even number of bytes, got ${buf.length}`);
   const n = buf.length / 2;
   if (expected !== undefined && n !== expected) throw new RangeError(`float16 blob holds ${n} values, expected ${expected}`);
+  return n;
+}
+
+export function decodeFloat16(buf: Uint8Array, expected?: number): Float32Array {
+  const n = halfCount(buf, expected);
+  const table = halfTable();
   const out = new Float32Array(n);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  for (let i = 0; i < n; i++) out[i] = fromHalf(view.getUint16(i * 2, true));
+  for (let i = 0; i < n; i++) out[i] = table[buf[2 * i]! | (buf[2 * i + 1]! << 8)]!;
   return out;
+}
+
+/** The dot product of a float16 blob with `vector`, without decoding the blob first. */
+export function dotFloat16(buf: Uint8Array, vector: Float32Array): number {
+  const n = halfCount(buf, vector.length);
+  const table = halfTable();
+  let s = 0;
+  for (let i = 0; i < n; i++) s += table[buf[2 * i]! | (buf[2 * i + 1]! << 8)]! * vector[i]!;
+  return s;
 }
 
 export function encodeFloat32(values: Float32Array): Buffer {

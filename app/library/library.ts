@@ -374,6 +374,13 @@ export class Library {
     return (this.db.prepare('SELECT count(*) AS n FROM faces').get() as { n: number }).n;
   }
 
+  /** Differs after every write to the library, by this connection or another process: what
+   * a remembered query result is checked against. */
+  changeStamp(): string {
+    const { n } = this.db.prepare('SELECT total_changes() AS n').get() as { n: number };
+    return `${String(this.db.pragma('data_version', { simple: true }))}:${n}`;
+  }
+
   // -- tags -------------------------------------------------------------------------------
 
   setTag(faceId: number, attribute: string, has: boolean): void {

@@ -20,6 +20,7 @@ import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
+import { AttributeSearchError, builtinSearchQuality, derivedSearch, derivedSearchQuality, photosWithAttributeRemembered, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { faceLatent } from '../library/face-latents.js';
@@ -187,7 +188,19 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       emit({ type: 'status', status: await status() });
       return { ...contents, removed: true };
     },
-    listPhotos: async (req) => listPhotos(library, urls, req),
+    listPhotos: async ({ face, ...req }) => {
+      let photoIds: number[] | undefined;
+      if (face) {
+        try {
+          const search = searchDirection(library, { latentKey: engine.latentKey, modelId: modelId() }, face.attribute, await builtin, await derived());
+          photoIds = photosWithAttributeRemembered(library, engine.latentKey, face.attribute, search, face.has);
+        } catch (err) {
+          if (err instanceof AttributeSearchError) throw new ApiError(err.message, err.unknown ? 404 : 400);
+          throw err;
+        }
+      }
+      return listPhotos(library, urls, { ...req, photoIds });
+    },
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {
       if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
@@ -217,10 +230,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         source: 'builtin',
         positives: b.positives ?? 0,
         negatives: b.negatives ?? 0,
+        ...(b.search ? { search: builtinSearchQuality(b.search) } : {}),
       }));
       for (const d of await derived()) {
-        const accuracy = d.quality.method === 'mean' ? d.quality.meanDiffAccuracy : d.quality.classifierAccuracy;
-        list.push({ name: d.name, source: 'derived', positives: d.positives, negatives: d.negatives, ...(accuracy !== undefined ? { accuracy } : {}) });
+        const quality = derivedSearchQuality(d);
+        // Searchable once faces tagged each way are encoded by this model (derivedSearch).
+        const search = quality && derivedSearch(library, engine.latentKey, d) ? { search: quality } : {};
+        list.push({ name: d.name, source: 'derived', positives: d.positives, negatives: d.negatives, ...(quality ? { accuracy: quality.accuracy } : {}), ...search });
       }
       return list;
     },

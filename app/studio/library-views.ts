@@ -49,9 +49,20 @@ export function listPhotos(
     tag,
     edited,
     name,
+    photoIds,
     offset,
     limit,
-  }: { photoId?: number; folder?: string | undefined; tag?: string | undefined; edited?: boolean | undefined; name?: string | undefined; offset: number; limit: number },
+  }: {
+    photoId?: number;
+    folder?: string | undefined;
+    tag?: string | undefined;
+    edited?: boolean | undefined;
+    name?: string | undefined;
+    /** Only these photos, in this order (a search by attribute, attribute-search.ts). */
+    photoIds?: readonly number[] | undefined;
+    offset: number;
+    limit: number;
+  },
 ): PhotoSummary[] {
   const where = ['p.missing = 0'];
   const params: unknown[] = [];
@@ -70,6 +81,9 @@ export function listPhotos(
     where.push("instr(lower(substr(p.path, length(rtrim(p.path, replace(p.path, ?, ''))) + 1)), lower(?)) > 0");
     params.push(sep, name.trim());
   }
+  // A search's photos come in its order (the clearest first); the rest by path.
+  const from = photoIds ? 'photos p JOIN json_each(?) ranked ON ranked.value = p.id' : 'photos p';
+  const fromParams = photoIds ? [JSON.stringify(photoIds)] : [];
   if (tag) {
     where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
     params.push(tag);
@@ -81,9 +95,9 @@ export function listPhotos(
               (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits,
               (SELECT json_group_array(DISTINCT t.attribute) FROM faces f JOIN tags t ON t.face_id = f.id
                WHERE f.photo_id = p.id AND t.value = 1) AS tags
-       FROM photos p WHERE ${where.join(' AND ')} ORDER BY p.path LIMIT ? OFFSET ?`,
+       FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${photoIds ? 'ranked.key' : 'p.path'} LIMIT ? OFFSET ?`,
     )
-    .all(...params, limit, offset) as PhotoListRow[];
+    .all(...fromParams, ...params, limit, offset) as PhotoListRow[];
   const toTurn = photosToTurnUpright(library, rows.filter((r) => r.faces > 0).map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,

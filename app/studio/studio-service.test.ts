@@ -197,6 +197,46 @@ test('the photo list carries each photo\'s tags: the attributes any face has, on
   assert.deepEqual(await service.listTags({}), [{ name: 'Freckles', positives: 3, negatives: 3 }]);
 });
 
+test('searching by attribute: the photos with a face that has it or has not, as the model reads them and the tags correct it', async () => {
+  const attributes = await service.listAttributes({});
+  const searchOf = (name: string) => attributes.find((a) => a.name === name)?.search;
+  assert.equal(searchOf('Smiling')?.accuracy, 0.9);
+  assert.equal(searchOf('Smiling')!.about, "On faces held out from the model's training, it found 18 of the 20 with it (90%), and took 3 of the 30 without it (10%) for faces with it.");
+  assert.equal(searchOf('Age'), undefined, 'a built-in attribute measured nowhere is not offered');
+  assert.match(searchOf('Freckles')!.about, /^On your 6 tagged faces, each left out in turn, it told \d+% right\.$/);
+
+  const ids = async (attribute: string, has: boolean) => (await service.listPhotos({ face: { attribute, has } })).map((p) => p.id).sort();
+  const all = (await service.listPhotos({})).filter((p) => p.faces > 0).map((p) => p.id).sort();
+  const withIt = await ids('Smiling', true);
+  const without = await ids('Smiling', false);
+  assert.deepEqual([...new Set([...withIt, ...without])].sort(), all, 'every face is on one side');
+  // The user's tags have the last word: both faces of the photo tagged as not smiling.
+  for (const f of photo.faceList) await service.tagFace({ faceId: f.id, attribute: 'Smiling', value: false });
+  assert.ok(!(await ids('Smiling', true)).includes(photo.id));
+  assert.ok((await ids('Smiling', false)).includes(photo.id));
+  await service.tagFace({ faceId: photo.faceList[0]!.id, attribute: 'Smiling', value: true });
+  assert.ok((await ids('Smiling', true)).includes(photo.id));
+  for (const f of photo.faceList) await service.tagFace({ faceId: f.id, attribute: 'Smiling', value: null });
+  // Freckles: every photo has a face tagged with it and one tagged without (the tests above).
+  assert.deepEqual(await ids('Freckles', true), all);
+  assert.deepEqual(await ids('Freckles', false), all);
+  // With the other filters, and in pages that keep the search's order.
+  assert.deepEqual((await service.listPhotos({ face: { attribute: 'Freckles', has: true }, name: photo.name })).map((p) => p.id), [photo.id]);
+  // A face tagged comes before all the model reads: the last photo by path comes first.
+  const last = (await service.getPhoto({ photoId: all.at(-1)! })).faceList[0]!;
+  await service.tagFace({ faceId: last.id, attribute: 'Smiling', value: true });
+  const ranked = (await service.listPhotos({ face: { attribute: 'Smiling', has: true } })).map((p) => p.id);
+  assert.ok(ranked.length > 1, 'the model reads a smile in another photo too (fixed seeds)');
+  assert.equal(ranked[0], last.photoId);
+  const paged = [];
+  for (let offset = 0; offset < ranked.length; offset++) paged.push(...(await service.listPhotos({ face: { attribute: 'Smiling', has: true }, offset, limit: 1 })).map((p) => p.id));
+  assert.deepEqual(paged, ranked);
+  await service.tagFace({ faceId: last.id, attribute: 'Smiling', value: null });
+
+  await assert.rejects(service.listPhotos({ face: { attribute: 'Age', has: true } }), { status: 400, message: /'Age' cannot be searched by: the model .* does not tell it well enough/ });
+  await assert.rejects(service.listPhotos({ face: { attribute: 'Nope', has: true } }), { status: 404, message: /unknown attribute 'Nope'/ });
+});
+
 test('a batch edits every photo into the output folder and never touches the originals', async () => {
   const out = join(work, 'batch-out');
   const job = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.8 } }, outDir: out, export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}-{attrs}' } }));

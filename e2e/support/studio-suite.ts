@@ -632,6 +632,26 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.getByText('No file name here contains “no-such-name”.').waitFor();
       await find.fill('');
       await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      // Finding faces by attribute, where the model can tell one (the shipped model's measured ones).
+      const searchable = (await api<AttributeInfo[]>(page, 'listAttributes', {})).filter((a) => a.search);
+      const faceSearch = page.getByRole('combobox', { name: 'Faces with an attribute' });
+      if (!searchable.some((a) => a.name === 'Smiling')) {
+        assert.equal(await faceSearch.count(), searchable.length ? 1 : 0, 'offered only where an attribute can be searched by');
+      } else {
+        const count = async (has: boolean) => (await api<PhotoSummary[]>(page, 'listPhotos', { face: { attribute: 'Smiling', has } })).length;
+        const [smiling, notSmiling] = [await count(true), await count(false)];
+        const withFaces = (await api<PhotoSummary[]>(page, 'listPhotos', {})).filter((p) => p.faces > 0).length;
+        assert.ok(smiling + notSmiling >= withFaces, `${smiling} + ${notSmiling} photos, ${withFaces} with faces: every face is on one side`);
+        await faceSearch.selectOption('Smiling');
+        await page.locator('.library .count', { hasText: new RegExp(`^${smiling} photos?$`) }).waitFor();
+        await page.getByText(/^≈\d+% right$/).waitFor();
+        await studio.screenshot('library-face-search');
+        await page.getByRole('group', { name: 'Find faces by attribute' }).getByRole('button', { name: 'Without' }).click();
+        if (notSmiling) await page.locator('.library .count', { hasText: new RegExp(`^${notSmiling} photos?$`) }).waitFor();
+        else await page.getByText('No face here is without smiling, as the model reads the faces.').waitFor();
+        await faceSearch.selectOption('');
+        await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      }
       await page.getByRole('button', { name: 'Editor', exact: true }).click();
     });
 

@@ -42,6 +42,8 @@ export class StudioStore {
   editedOnly = $state(false);
   /** The view shows only photos whose file name contains this. */
   nameFilter = $state('');
+  /** The view shows only photos with a face that has (or has not) this attribute. */
+  faceFilter = $state<{ attribute: string; has: boolean } | undefined>(undefined);
   view = $state<View>('library');
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
@@ -127,7 +129,18 @@ export class StudioStore {
 
   refreshFolders = () => this.guard('List folders', async () => (this.folders = await this.api.listFolders({})), true);
   refreshAttributes = () =>
-    this.guard('List attributes', async () => (this.attributes = await this.api.listAttributes({})), true);
+    this.guard(
+      'List attributes',
+      async () => {
+        this.attributes = await this.api.listAttributes({});
+        // A search by an attribute the model no longer offers (deleted, another model) ends.
+        if (this.faceFilter && !this.attributes.some((a) => a.name === this.faceFilter?.attribute && a.search)) {
+          this.faceFilter = undefined;
+          void this.refreshPhotos();
+        }
+      },
+      true,
+    );
   refreshTags = () => this.guard('List tags', async () => (this.tags = await this.api.listTags({})), true);
 
   /**
@@ -175,9 +188,14 @@ export class StudioStore {
     return this.#listPhotos(this.photos.length, PHOTO_PAGE, (page) => [...this.photos, ...page]);
   }
 
-  /** The view's folder, tag and name filters, as listPhotos takes them. */
+  /** The view's folder, tag, name and face filters, as listPhotos takes them. */
   #viewFilter() {
-    return { folder: this.folder, tag: this.tag, ...(this.nameFilter.trim() ? { name: this.nameFilter.trim() } : {}) };
+    return {
+      folder: this.folder,
+      tag: this.tag,
+      ...(this.nameFilter.trim() ? { name: this.nameFilter.trim() } : {}),
+      ...(this.faceFilter ? { face: { ...this.faceFilter } } : {}),
+    };
   }
 
   #photoListings = 0;

@@ -1,0 +1,126 @@
+// Searching the library by attribute: which photos a face's latent puts on each side of the
+// threshold, the user's tags over the latent, and why an attribute cannot be searched by.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, searchDirection } from './attribute-search.js';
+import type { BuiltinAttribute } from './builtin-attributes.js';
+import { decodeFloat16, dotFloat16, encodeFloat16 } from './float16.js';
+import type { AttributeRecord, Library } from './library.js';
+import { testFace, withLibrary } from './test-library.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'glow-attribute-search-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A 12-value latent whose first value is `x` (the directions below look at it alone). */
+const eps = (x: number) => Float32Array.from({ length: 12 }, (_, i) => (i === 0 ? x : 0.25));
+const along = eps(1).map((_, i) => (i === 0 ? 2 : 0));
+const model = { latentKey: 'm1@abc', modelId: 'm1' };
+
+function photo(lib: Library, name: string): number {
+  return lib.addPhoto({ path: `/p/${name}.jpg`, hash: name, size: 1, mtimeMs: 1, width: 10, height: 10, orientation: 1 });
+}
+
+function builtin(name: string, threshold?: number): BuiltinAttribute {
+  return {
+    name,
+    direction: along,
+    positives: 10,
+    negatives: 10,
+    description: undefined,
+    search: threshold === undefined ? undefined : { threshold, heldOut: { positives: 20, negatives: 30, found: 18, falseAlarms: 3, balancedAccuracy: 0.9 } },
+  };
+}
+
+test('float16 dot products match decoding first', () => {
+  const v = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * 3);
+  const d = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i * 0.7));
+  const blob = encodeFloat16(v);
+  const decoded = decodeFloat16(blob);
+  assert.equal(dotFloat16(blob, d), decoded.reduce((s, x, i) => s + x * d[i]!, 0));
+  assert.throws(() => dotFloat16(blob, new Float32Array(12)), /holds 300 values, expected 12/);
+});
+
+test('a face has the attribute past the threshold, the clearest first; tags overrule the latent; faces of another model and missing photos count for neither', () => {
+  withLibrary(dir, 'search.sqlite', (lib) => {
+    const smiling = photo(lib, 'smiling');
+    const straight = photo(lib, 'straight');
+    const both = photo(lib, 'group');
+    const taggedSmiling = photo(lib, 'tagged');
+    const oldModel = photo(lib, 'old-model');
+    const gone = photo(lib, 'gone');
+    lib.addFace(smiling, model.latentKey, testFace(eps(1)));
+    lib.addFace(straight, model.latentKey, testFace(eps(-1)));
+    lib.addFace(both, model.latentKey, testFace(eps(1)));
+    lib.addFace(both, model.latentKey, testFace(eps(-1)));
+    lib.setTag(lib.addFace(taggedSmiling, model.latentKey, testFace(eps(-1))), 'Smiling', true);
+    lib.addFace(oldModel, 'm0@def', testFace(eps(1)));
+    lib.addFace(gone, model.latentKey, testFace(eps(1)));
+    lib.setMissing(gone, true);
+    const beaming = photo(lib, 'beaming');
+    lib.addFace(beaming, model.latentKey, testFace(eps(3)));
+
+    // Scores: 2 * x; the threshold 0.5 puts x = 1 on the "has" side, x = -1 on the other.
+    const search = searchDirection(lib, model, 'Smiling', [builtin('Smiling', 0.5)], []);
+    const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+    // The clearest first: the tagged face, then by distance past the threshold (ties by id).
+    assert.deepEqual(photosWithAttribute(lib, model.latentKey, 'Smiling', search, true), [taggedSmiling, beaming, smiling, both]);
+    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false)), [straight, both], 'the group photo has a face each way');
+
+    // A tag on a face only another model encoded counts; the untagged one stays unknown.
+    const oldFace = lib.facesOfPhoto(oldModel)[0]!.id;
+    lib.setTag(oldFace, 'Smiling', false);
+    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false)), [straight, both, oldModel]);
+  });
+});
+
+test('a derived attribute is searched by the midpoint of its tagged faces, and comes before a built-in one of its name', () => {
+  withLibrary(dir, 'derived.sqlite', (lib) => {
+    const p = photo(lib, 'a');
+    const tag = (x: number, has: boolean) => lib.setTag(lib.addFace(p, model.latentKey, testFace(eps(x))), 'freckles', has);
+    tag(3, true);
+    tag(1, true);
+    tag(-2, false);
+    // A tagged face of another model does not move the midpoint.
+    lib.setTag(lib.addFace(p, 'm0@def', testFace(eps(50))), 'freckles', true);
+    const mine: AttributeRecord = { name: 'freckles', modelId: model.latentKey, source: 'derived', direction: along, positives: 2, negatives: 1, quality: {} };
+    // Means of 2x: 4 with, -4 without: the threshold is 0.
+    assert.deepEqual(derivedSearch(lib, model.latentKey, mine), { direction: along, threshold: 0 });
+    assert.equal(searchDirection(lib, model, 'freckles', [builtin('freckles', 99)], [mine]).threshold, 0);
+
+    const untagged: AttributeRecord = { ...mine, name: 'dimples' };
+    assert.throws(() => searchDirection(lib, model, 'dimples', [], [untagged]), /'dimples' cannot be searched by: tag faces that have it and faces that do not/);
+  });
+});
+
+test('an unknown attribute, and a built-in one its model cannot find, say why', () => {
+  withLibrary(dir, 'errors.sqlite', (lib) => {
+    assert.throws(
+      () => searchDirection(lib, model, 'Nope', [builtin('Smiling', 0)], []),
+      (err: unknown) => err instanceof AttributeSearchError && err.unknown && /unknown attribute 'Nope'/.test(err.message),
+    );
+    assert.throws(
+      () => searchDirection(lib, model, 'Attractive', [builtin('Attractive')], []),
+      (err: unknown) => err instanceof AttributeSearchError && !err.unknown && /'Attractive' cannot be searched by: the model m1 does not tell it well enough/.test(err.message),
+    );
+  });
+});
+
+test('a search is remembered until the library changes, by this connection or another', () => {
+  withLibrary(dir, 'remembered.sqlite', (lib) => {
+    const p = photo(lib, 'a');
+    const face = lib.addFace(p, model.latentKey, testFace(eps(1)));
+    const search = { direction: along, threshold: 0.5 };
+    const first = photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true);
+    assert.deepEqual(first, [p]);
+    assert.equal(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), first, 'the same list, not read again');
+    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, false), [], 'another question is asked afresh');
+    lib.setTag(face, 'Smiling', false);
+    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), [], 'a tag changes the answer');
+    // Another process (the command line) tags the face back.
+    withLibrary(dir, 'remembered.sqlite', (other) => other.setTag(face, 'Smiling', true));
+    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), [p]);
+  });
+});

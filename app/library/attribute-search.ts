@@ -1,0 +1,129 @@
+// Searching the library by attribute ("faces with glasses"): a face has an attribute when its
+// eps, projected on the attribute's direction, is past a threshold, halfway between the
+// projections of the mean face with and without it. A built-in attribute's threshold and its
+// accuracy on held-out faces were measured for its model (bench/faces/bench-attribute-search.ts);
+// a derived one's come from the user's tagged faces. The user's tags have the last word: a
+// face tagged as having it has it, whatever its latent says.
+import type { AttributeSearch, BuiltinAttribute } from './builtin-attributes.js';
+import { dotFloat16 } from './float16.js';
+import type { AttributeRecord, Library } from './library.js';
+
+/** A direction and the threshold past which a face has the attribute. */
+export interface SearchDirection {
+  direction: Float32Array;
+  threshold: number;
+}
+
+/** How well the search finds an attribute, for the UI. */
+export interface SearchQuality {
+  /** 0..1: the mean of the shares told right with and without it, on held-out faces (built-in);
+   * the leave-one-out accuracy on the user's tagged faces (derived). */
+  accuracy: number;
+  /** The figures behind it, in a sentence. */
+  about: string;
+}
+
+const percent = (part: number, whole: number) => `${Math.round((100 * part) / Math.max(1, whole))}%`;
+
+export function builtinSearchQuality(search: AttributeSearch): SearchQuality {
+  const h = search.heldOut;
+  return {
+    accuracy: h.balancedAccuracy,
+    about:
+      `On faces held out from the model's training, it found ${h.found} of the ${h.positives} with it (${percent(h.found, h.positives)}), ` +
+      `and took ${h.falseAlarms} of the ${h.negatives} without it (${percent(h.falseAlarms, h.negatives)}) for faces with it.`,
+  };
+}
+
+/** The threshold of a derived attribute: halfway between the mean projections of the faces
+ * tagged with it and without it, among those encoded by the model of `latentKey`. Undefined
+ * when one side has no such face. */
+export function derivedSearch(library: Library, latentKey: string, attribute: AttributeRecord): SearchDirection | undefined {
+  const rows = library.db
+    .prepare('SELECT f.eps, t.value FROM tags t JOIN faces f ON f.id = t.face_id WHERE t.attribute = ? AND f.model_id = ?')
+    .all(attribute.name, latentKey) as { eps: Buffer; value: number }[];
+  const sums = [0, 0];
+  const counts = [0, 0];
+  for (const r of rows) {
+    sums[r.value]! += dotFloat16(r.eps, attribute.direction);
+    counts[r.value]!++;
+  }
+  if (!counts[0] || !counts[1]) return undefined;
+  return { direction: attribute.direction, threshold: (sums[0]! / counts[0]! + sums[1]! / counts[1]!) / 2 };
+}
+
+export function derivedSearchQuality(attribute: AttributeRecord): SearchQuality | undefined {
+  const q = attribute.quality;
+  const accuracy = q.method === 'mean' ? q.meanDiffAccuracy : q.classifierAccuracy;
+  if (accuracy === undefined) return undefined;
+  return { accuracy, about: `On your ${attribute.positives + attribute.negatives} tagged faces, each left out in turn, it told ${percent(accuracy, 1)} right.` };
+}
+
+export class AttributeSearchError extends Error {
+  override name = 'AttributeSearchError';
+  constructor(
+    message: string,
+    /** No attribute has the name (as against one that cannot be searched by). */
+    readonly unknown = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What the library is searched by for `name` (its exact name): a derived attribute comes
+ * first, as for sliders. One that cannot be searched by is an AttributeSearchError that says why. */
+export function searchDirection(
+  library: Library,
+  model: { latentKey: string; modelId: string },
+  name: string,
+  builtin: readonly BuiltinAttribute[] | undefined,
+  derived: readonly AttributeRecord[],
+): SearchDirection {
+  const mine = derived.find((a) => a.name === name);
+  if (mine) {
+    const search = derivedSearch(library, model.latentKey, mine);
+    if (!search) throw new AttributeSearchError(`'${name}' cannot be searched by: tag faces that have it and faces that do not, then derive it again`);
+    return search;
+  }
+  const b = builtin?.find((a) => a.name === name);
+  if (!b) throw new AttributeSearchError(`unknown attribute '${name}'`, true);
+  if (!b.search) throw new AttributeSearchError(`'${name}' cannot be searched by: the model ${model.modelId} does not tell it well enough on faces it did not learn from`);
+  return { direction: b.direction, threshold: b.search.threshold };
+}
+
+/**
+ * Ids of the photos (not missing) with at least one face that has the attribute (`has`), or
+ * one that has not (`!has`), those that show it most clearly first: by their clearest face's
+ * distance past the threshold, faces tagged by the user before all. Faces encoded only by
+ * another model, and not tagged, are not known yet and count for neither.
+ */
+export function photosWithAttribute(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): number[] {
+  const rows = library.db
+    .prepare(
+      `SELECT f.photo_id AS photoId, CASE WHEN f.model_id = ? THEN f.eps END AS eps, t.value AS tag
+       FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN tags t ON t.face_id = f.id AND t.attribute = ?
+       WHERE p.missing = 0 AND (f.model_id = ? OR t.value IS NOT NULL)`,
+    )
+    .iterate(latentKey, name, latentKey) as IterableIterator<{ photoId: number; eps: Buffer | null; tag: number | null }>;
+  const clearest = new Map<number, number>();
+  for (const r of rows) {
+    // How far the face is on the side asked for (negative: on the other side).
+    const margin = r.tag !== null ? (r.tag === 1 ? Infinity : -Infinity) : dotFloat16(r.eps!, search.direction) - search.threshold;
+    const toward = has ? margin : -margin;
+    if (toward > 0 && toward > (clearest.get(r.photoId) ?? 0)) clearest.set(r.photoId, toward);
+  }
+  return [...clearest].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id);
+}
+
+const remembered = new WeakMap<Library, { key: string; ids: number[] }>();
+
+/** photosWithAttribute, remembered until the library changes: the pages of a search, and the
+ * grid's refreshes, then read the faces once. */
+export function photosWithAttributeRemembered(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): number[] {
+  const key = [library.changeStamp(), latentKey, name, search.threshold, has].join('\0');
+  const last = remembered.get(library);
+  if (last?.key === key) return last.ids;
+  const ids = photosWithAttribute(library, latentKey, name, search, has);
+  remembered.set(library, { key, ids });
+  return ids;
+}
