@@ -320,6 +320,9 @@ export const requests = {
   saveEditHistory: z.object({ photoId: id, history: EditHistorySchema }),
   sampleFace: z.object({ temperature: z.number().finite().min(0).max(2), seed: z.number().int().min(0).optional() }),
   tagFace: z.object({ faceId: id, attribute: attributeName, value: z.boolean().nullable() }),
+  /** The attributes the library can be searched by that the model reads the face as having,
+   * from its latent alone (the user's tags aside), the clearest first. */
+  readFace: z.object({ faceId: id }),
   deriveAttribute: z.object({ name: attributeName, projectOut: z.array(attributeName).max(40).default([]) }),
   /** Deletes one of the user's derived attributes (their tags stay); with dryRun, only says
    * which saved edits and histories would lose its slider. */
@@ -369,6 +372,7 @@ interface Responses {
   saveEditHistory: { photoId: number };
   sampleFace: { image: string; seed: number };
   tagFace: FaceInfo;
+  readFace: { faceId: number; reads: string[] };
   deriveAttribute: DerivedAttribute;
   removeAttribute: AttributeUse & { removed: boolean };
   startBatch: JobInfo;

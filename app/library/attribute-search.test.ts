@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, searchDirection } from './attribute-search.js';
+import { AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
 import type { BuiltinAttribute } from './builtin-attributes.js';
 import { decodeFloat16, dotFloat16, encodeFloat16 } from './float16.js';
 import type { AttributeRecord, Library } from './library.js';
@@ -123,4 +123,16 @@ test('a search is remembered until the library changes, by this connection or an
     withLibrary(dir, 'remembered.sqlite', (other) => other.setTag(face, 'Smiling', true));
     assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), [p]);
   });
+});
+
+test('a face reads as the attributes it is past the threshold of, the clearest first', () => {
+  const other = eps(0).map((_, i) => (i === 1 ? 1 : 0));
+  const searches = [
+    { name: 'Smiling', search: { direction: along, threshold: 0.5 } },
+    { name: 'Eyeglasses', search: { direction: other, threshold: 0 } },
+    { name: 'Bangs', search: { direction: along, threshold: 10 } },
+  ];
+  // eps(1): 2 past 0.5 for Smiling (1.5), 0.25 past 0 for Eyeglasses (0.25), short of Bangs.
+  assert.deepEqual(readsAs(eps(1), searches), ['Smiling', 'Eyeglasses']);
+  assert.deepEqual(readsAs(eps(-1), searches), ['Eyeglasses']);
 });

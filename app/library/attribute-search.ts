@@ -91,6 +91,18 @@ export function searchDirection(
   return { direction: b.direction, threshold: b.search.threshold };
 }
 
+/** The names among `searches` whose attribute the model reads `eps` as having, the clearest
+ * (farthest past its threshold) first. */
+export function readsAs(eps: Float32Array, searches: readonly { name: string; search: SearchDirection }[]): string[] {
+  const margins: [string, number][] = [];
+  for (const { name, search } of searches) {
+    let s = 0;
+    for (let i = 0; i < eps.length; i++) s += eps[i]! * search.direction[i]!;
+    if (s > search.threshold) margins.push([name, s - search.threshold]);
+  }
+  return margins.sort((a, b) => b[1] - a[1]).map(([name]) => name);
+}
+
 /**
  * Ids of the photos (not missing) with at least one face that has the attribute (`has`), or
  * one that has not (`!has`), those that show it most clearly first: by their clearest face's

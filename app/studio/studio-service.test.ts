@@ -233,6 +233,16 @@ test('searching by attribute: the photos with a face that has it or has not, as 
   assert.deepEqual(paged, ranked);
   await service.tagFace({ faceId: last.id, attribute: 'Smiling', value: null });
 
+  // readFace: the model's reading of one face, tags aside: the searches' answer for an untagged face.
+  const smilingPhotos = await ids('Smiling', true);
+  for (const photoId of all) {
+    const faces = (await service.getPhoto({ photoId })).faceList;
+    const reads = await Promise.all(faces.map(async (f) => (await service.readFace({ faceId: f.id })).reads));
+    assert.equal(reads.some((r) => r.includes('Smiling')), smilingPhotos.includes(photoId), `photo ${photoId}: ${JSON.stringify(reads)}`);
+    for (const r of reads) assert.ok(!r.includes('Age'), 'only attributes the library can be searched by');
+  }
+  await assert.rejects(service.readFace({ faceId: 9999 }), { status: 404 });
+
   await assert.rejects(service.listPhotos({ face: { attribute: 'Age', has: true } }), { status: 400, message: /'Age' cannot be searched by: the model .* does not tell it well enough/ });
   await assert.rejects(service.listPhotos({ face: { attribute: 'Nope', has: true } }), { status: 404, message: /unknown attribute 'Nope'/ });
 });

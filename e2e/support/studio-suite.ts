@@ -529,6 +529,13 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         }
       }
       assert.equal(tagged, 6);
+      // The model's reading of the selected face, where it can find any trait (the shipped model).
+      const reads = page.locator('[data-testid=face-reads]');
+      if ((await api<AttributeInfo[]>(page, 'listAttributes', {})).some((a) => a.search)) {
+        await reads.waitFor();
+        assert.match(await reads.innerText(), /^The model reads (this face as .+|none of the traits it can find on this face)\. Where it reads wrong, tag the face: searches by attribute follow your tags\.$/);
+        await studio.screenshot('face-reads');
+      } else assert.equal(await reads.count(), 0, 'no such line where the model can find nothing');
       // The panel counts the user's own tagged faces, not an attribute's training examples.
       await page.locator('li[data-tag=freckles] .counts', { hasText: /^3\/3$/ }).waitFor();
       const builtin = (await api<AttributeInfo[]>(page, 'listAttributes', {})).find((a) => a.source === 'builtin');

@@ -52,6 +52,7 @@ const METHODS = {
   saveEditHistory: 1,
   sampleFace: 1,
   tagFace: 1,
+  readFace: 1,
   deriveAttribute: 1,
   removeAttribute: 1,
   startBatch: 1,
