@@ -333,6 +333,9 @@ export const requests = {
     recipe: RecipeSchema,
     outDir: z.string().min(1),
     export: ExportOptionsSchema.prefault({}), // the schema's own defaults
+    /** Only the faces the model reads as having (has: false, not having) this attribute
+     * (one the library can be searched by); the others are left as they are. */
+    faces: z.object({ attribute: attributeName, has: z.boolean() }).optional(),
   }),
   exportPhotos: z.object({
     photoIds: z.array(id).min(1).max(100_000),

@@ -105,6 +105,14 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.ok(existsSync(join(dir, 'batch-out', 'photo-009.png')));
   r = run('jobs');
   assert.match(r.stdout, /^1\tbatch\tdone\t10\/10 done, 0 failed/m);
+  // Only the faces the model reads as not smiling (a job of its own).
+  r = run('batch', photos, '--set', 'smile=0.3', '--only-without', 'smile', '--out', join(dir, 'only-out'), '--bundle', bundle, '--format', 'png');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /only the faces the model reads as without Smiling; the others are left as they are/);
+  assert.match(r.stdout, /job 2 done: 10 exported, 0 failed/);
+  r = run('batch', photos, '--set', 'smile=0.3', '--only-with', 'age', '--out', join(dir, 'only-out-2'), '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /'Age' cannot be searched by/);
   r = run('jobs', 'cancel', '1');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /job 1 is already done/);

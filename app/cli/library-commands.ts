@@ -115,14 +115,17 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
     Object.assign(labels, resolved.resolved);
     return resolved.directions;
   };
+  const model = { latentKey: engine.latentKey, modelId: engine.manifest.model_id };
+  const search = (name: string) => searchOrUsage(() => searchDirection(library, model, name, builtin, derived));
   const detector = await FaceDetector.open();
   try {
-    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions }, { fresh });
+    const { spec, context } = await batchContext(library, jobId, { engine, detector, directions, search }, { fresh });
     const runner = new BatchRunner(library, jobId, context, concurrency ? { concurrency } : {});
     const before = store.counts(jobId);
     const left = before.pending + before.committing;
     console.error(`job ${jobId}: ${before.total} photos, ${before.done} done, ${before.failed} failed, ${left} to go -> ${spec.out}`);
     for (const [name, label] of Object.entries(labels)) console.error(`  ${name} = ${spec.recipe.sliders[name]} (${label})`);
+    if (spec.faces) console.error(`  only the faces the model reads as ${spec.faces.has ? 'having' : 'without'} ${spec.faces.attribute}; the others are left as they are`);
     for (const item of store.items(jobId, 'failed')) console.error(`  skipped: ${item.error}`); // folders that could not be listed
     const bar = progressBar('batch', Math.max(1, left));
     runner.on('item', (e) => {
@@ -286,6 +289,16 @@ async function rotateCommand(args: string[]) {
   }
 }
 
+/** An attribute that cannot be searched by, named on the command line: a usage error that says why. */
+function searchOrUsage<T>(find: () => T): T {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof AttributeSearchError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** photos --with / --without <attribute>: the ids of the photos with a face that has (or has
  * not) it, as the model reads the faces and the user's tags correct it, the clearest first
  * (attribute-search.ts). */
@@ -297,12 +310,7 @@ async function photosWithFaces(values: { with?: string | undefined; without?: st
     const { builtin, derived } = await attributesFor(engine, library);
     const name = resolveRecipe([asked], engine, builtin, derived).names[asked]!;
     const model = { latentKey: engine.latentKey, modelId: engine.manifest.model_id };
-    try {
-      return photosWithAttribute(library, engine.latentKey, name, searchDirection(library, model, name, builtin, derived), !values.without);
-    } catch (err) {
-      if (err instanceof AttributeSearchError) throw new UsageError(err.message);
-      throw err;
-    }
+    return photosWithAttribute(library, engine.latentKey, name, searchOrUsage(() => searchDirection(library, model, name, builtin, derived)), !values.without);
   } finally {
     await engine.close();
   }
@@ -496,8 +504,11 @@ async function batchCommand(args: string[]) {
     'min-face': { type: 'string' },
     concurrency: { type: 'string' },
     again: { type: 'boolean' },
+    'only-with': { type: 'string' },
+    'only-without': { type: 'string' },
   });
   const [folder] = positionals(pos, 1, 'one folder of photos');
+  if (values['only-with'] && values['only-without']) throw new UsageError('batch takes --only-with or --only-without, not both');
   const source = resolve(folder!);
   if (!existsSync(source) || !statSync(source).isDirectory()) throw new InputError(`${source}: not a folder`);
   if (!values.out) throw new UsageError('batch needs --out <folder> for the edited copies (originals are never written to)');
@@ -521,6 +532,10 @@ async function batchCommand(args: string[]) {
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     resolveRecipe(Object.keys(sliders), engine, builtin, derived); // fail before planning
+    // Only some faces: the attribute's own name goes in the job, and it must be searchable.
+    const onlyAsked = values['only-with'] ?? values['only-without'];
+    const faces = onlyAsked && { attribute: resolveRecipe([onlyAsked], engine, builtin, derived).names[onlyAsked]!, has: Boolean(values['only-with']) };
+    if (faces) searchOrUsage(() => searchDirection(library, { latentKey: engine.latentKey, modelId: engine.manifest.model_id }, faces.attribute, builtin, derived));
     const { jobId, resumed, alreadyDone, retried, added } = await createBatchJob(
       library,
       {
@@ -531,6 +546,7 @@ async function batchCommand(args: string[]) {
       modelId: engine.latentKey,
       export: exportOpts,
       ...(minFace ? { minFace } : {}),
+      ...(faces ? { faces } : {}),
       },
       { again: Boolean(values.again) },
     );

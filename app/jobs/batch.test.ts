@@ -15,6 +15,7 @@ import { FaceDetector } from '../faces/detect.js';
 import { loadBuiltinAttributes } from '../library/builtin-attributes.js';
 import { Library } from '../library/library.js';
 import { BatchRunner, createBatchJob, runsBatchModel, type ProgressEvent } from './batch.js';
+import { batchContext } from './batch-context.js';
 import { ExportOptions } from './export.js';
 import { jobInfo } from './job-info.js';
 import { JobStore } from './job-store.js';
@@ -143,6 +144,34 @@ test('a face the model cannot render the edit on is left as it was, and the phot
       const [src, dst] = await Promise.all([sharp(f).raw().toBuffer(), sharp(join(out, basename(f))).raw().toBuffer()]);
       assert.ok(src.equals(dst), `${basename(f)} came out unchanged`);
     }
+  });
+});
+
+test('a batch of only the faces with (or without) an attribute leaves the other faces as they were', async () => {
+  const folder = join(dir, 'only-some');
+  const files = await writeTestPhotos(folder, 2, { width: 360, height: 270, faces: 1, format: 'png' });
+  await withModel('only-some.sqlite', async (lib, engine, detector) => {
+    const sliders = { Smiling: 0.5 };
+    const directions = async () => ({ Smiling: new Float32Array(engine.manifest.eps_size).fill(0.01) });
+    // A threshold no face reaches: no face has "Beaming".
+    const search = (name: string) => {
+      assert.equal(name, 'Beaming');
+      return { direction: new Float32Array(engine.manifest.eps_size).fill(1), threshold: 1e9 };
+    };
+    const unchanged = (out: string) => Promise.all(files.map(async (f) => (await sharp(f).raw().toBuffer()).equals(await sharp(join(out, basename(f))).raw().toBuffer())));
+    for (const has of [true, false]) {
+      const out = join(dir, `out-only-${has}`);
+      const { jobId } = await createBatchJob(lib, { source: folder, out, recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}), faces: { attribute: 'Beaming', has } });
+      const { context } = await batchContext(lib, jobId, { engine, detector, directions, search });
+      const summary = await new BatchRunner(lib, jobId, context).run();
+      assert.deepEqual([summary.state, summary.counts.done, summary.counts.failed], ['done', 2, 0]);
+      assert.deepEqual(new JobStore(lib).items(jobId).map((i) => [i.faces, i.unedited]), [[1, 0], [1, 0]], 'faces found; none failed');
+      // Only faces with it: none, so the photos come out as they were; without it: every face is edited.
+      assert.deepEqual(await unchanged(out), has ? [true, true] : [false, false]);
+    }
+    // A runner that cannot look attributes up cannot run such a job.
+    const { jobId } = await createBatchJob(lib, { source: folder, out: join(dir, 'out-only-none'), recipe: { sliders }, bundle, modelId: engine.latentKey, export: ExportOptions.parse({}), faces: { attribute: 'Beaming', has: true } });
+    await assert.rejects(batchContext(lib, jobId, { engine, detector, directions }), /edits only faces by 'Beaming', which this runner cannot look up/);
   });
 });
 

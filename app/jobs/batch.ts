@@ -32,6 +32,9 @@ export const BatchSpec = z.object({
   modelId: z.string().min(1),
   export: ExportOptions,
   minFace: z.number().positive().optional(),
+  /** Only the faces the model reads as having (has) or not having this attribute (its exact
+   * name; attribute-search.ts); the others are left as they are. */
+  faces: z.object({ attribute: z.string().min(1), has: z.boolean() }).optional(),
 });
 export type BatchSpec = z.infer<typeof BatchSpec>;
 

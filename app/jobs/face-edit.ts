@@ -9,6 +9,7 @@ import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
+import { attributeMargin, type SearchDirection } from '../library/attribute-search.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
 
 export interface FaceEditContext {
@@ -22,6 +23,8 @@ export interface FaceEditContext {
   /** Quarter turns clockwise to decode a photo with: the turn the user gave it in the library
    * (photo-pixels.ts turnsOf); none by default. */
   turns?: (file: string) => number;
+  /** Only faces on this side of the attribute's threshold are edited (BatchSpec.faces). */
+  only?: { search: SearchDirection; has: boolean };
 }
 
 export type Stage = 'decode' | 'detect' | 'align' | 'model' | 'paste' | 'encode' | 'write';
@@ -76,6 +79,8 @@ export async function editPhoto(
     Promise.all(
       found.map(async ({ aligned, eps }) => {
         const x = pixelsToModel(aligned.pixels, size);
+        const leftAlone = ctx.only && attributeMargin(eps, ctx.only.search) > 0 !== ctx.only.has;
+        if (leftAlone) return new Float32Array(x.length); // no change: not one of the faces asked for
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
         const after = await decodeEdit(ctx.engine, eps, edited, { signal }).then(

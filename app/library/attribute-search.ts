@@ -91,16 +91,21 @@ export function searchDirection(
   return { direction: b.direction, threshold: b.search.threshold };
 }
 
+/** How far `eps` is past the attribute's threshold: positive where the face has it. */
+export function attributeMargin(eps: Float32Array, search: SearchDirection): number {
+  let s = 0;
+  for (let i = 0; i < eps.length; i++) s += eps[i]! * search.direction[i]!;
+  return s - search.threshold;
+}
+
 /** The names among `searches` whose attribute the model reads `eps` as having, the clearest
  * (farthest past its threshold) first. */
 export function readsAs(eps: Float32Array, searches: readonly { name: string; search: SearchDirection }[]): string[] {
-  const margins: [string, number][] = [];
-  for (const { name, search } of searches) {
-    let s = 0;
-    for (let i = 0; i < eps.length; i++) s += eps[i]! * search.direction[i]!;
-    if (s > search.threshold) margins.push([name, s - search.threshold]);
-  }
-  return margins.sort((a, b) => b[1] - a[1]).map(([name]) => name);
+  return searches
+    .map(({ name, search }) => [name, attributeMargin(eps, search)] as const)
+    .filter(([, margin]) => margin > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name]) => name);
 }
 
 /**

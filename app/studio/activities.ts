@@ -15,6 +15,7 @@ import { prepareExportFolder } from '../jobs/output-folder.js';
 import { isInFolder, listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
 import { importFolder } from '../library/import.js';
+import type { SearchDirection } from '../library/attribute-search.js';
 import type { Library, PhotoRecord } from '../library/library.js';
 import type { FaceRenderer } from './face-render.js';
 import type { MediaUrls } from './library-views.js';
@@ -24,6 +25,8 @@ interface Context {
   engine: () => GlowEngine;
   detector: FaceDetector;
   directions: (names: readonly string[]) => Promise<Record<string, Float32Array>>;
+  /** What only-some-faces batches read the faces by (attribute-search.ts searchDirection). */
+  search: (name: string) => Promise<SearchDirection>;
   renderer: FaceRenderer;
   emit: (event: StudioEvent) => void;
   urls: MediaUrls;
@@ -155,13 +158,14 @@ export class Activities {
       bundle: engine.bundle.dir,
       modelId: engine.latentKey,
       export: exportOptionsFromApi(req.export),
+      ...(req.faces ? { faces: req.faces } : {}),
     }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
     return this.runBatch(jobId, !resumed);
   }
 
   private async runBatch(jobId: number, fresh = false): Promise<JobInfo> {
-    const { library, detector, directions } = this.ctx;
-    const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions }, { fresh });
+    const { library, detector, directions, search } = this.ctx;
+    const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions, search }, { fresh });
     const runner = new BatchRunner(library, jobId, context);
     return this.track(
       jobId,

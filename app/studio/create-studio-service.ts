@@ -118,7 +118,16 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     return picked;
   };
   const renderer = new FaceRenderer(library, () => engine, directions);
-  const activities = new Activities({ library, engine: () => engine, detector, directions, renderer, emit, urls });
+  /** What the library is searched by for `name`; one that cannot be searched by is a 400 (404: no such attribute). */
+  const search = async (name: string) => {
+    try {
+      return searchDirection(library, { latentKey: engine.latentKey, modelId: modelId() }, name, await builtin, await derived());
+    } catch (err) {
+      if (err instanceof AttributeSearchError) throw new ApiError(err.message, err.unknown ? 404 : 400);
+      throw err;
+    }
+  };
+  const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls });
   await activities.startReencode();
 
   const status = async (): Promise<StudioStatus> => ({
@@ -189,16 +198,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       return { ...contents, removed: true };
     },
     listPhotos: async ({ face, ...req }) => {
-      let photoIds: number[] | undefined;
-      if (face) {
-        try {
-          const search = searchDirection(library, { latentKey: engine.latentKey, modelId: modelId() }, face.attribute, await builtin, await derived());
-          photoIds = photosWithAttributeRemembered(library, engine.latentKey, face.attribute, search, face.has);
-        } catch (err) {
-          if (err instanceof AttributeSearchError) throw new ApiError(err.message, err.unknown ? 404 : 400);
-          throw err;
-        }
-      }
+      const photoIds = face && photosWithAttributeRemembered(library, engine.latentKey, face.attribute, await search(face.attribute), face.has);
       return listPhotos(library, urls, { ...req, photoIds });
     },
     getPhoto: async ({ photoId }) => photoDetail(photoId),

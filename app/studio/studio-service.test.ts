@@ -243,6 +243,12 @@ test('searching by attribute: the photos with a face that has it or has not, as 
   }
   await assert.rejects(service.readFace({ faceId: 9999 }), { status: 404 });
 
+  // A batch of only the faces that have an attribute takes only one the library can be searched by.
+  await assert.rejects(service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.5 } }, outDir: join(work, 'only-age'), faces: { attribute: 'Age', has: true } }), { status: 400, message: /'Age' cannot be searched by/ });
+  assert.ok(!(await service.listJobs({})).some((j) => j.outDir === join(work, 'only-age')), 'no job is left behind');
+  const onlySmiling = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.5 } }, outDir: join(work, 'only-smiling'), faces: { attribute: 'Smiling', has: true } }));
+  assert.equal(onlySmiling.state, 'done');
+  assert.equal(readdirSync(join(work, 'only-smiling')).filter((f) => f.endsWith('.jpg')).length, 3, 'every photo is written, edited where a face smiles');
   await assert.rejects(service.listPhotos({ face: { attribute: 'Age', has: true } }), { status: 400, message: /'Age' cannot be searched by: the model .* does not tell it well enough/ });
   await assert.rejects(service.listPhotos({ face: { attribute: 'Nope', has: true } }), { status: 404, message: /unknown attribute 'Nope'/ });
 });

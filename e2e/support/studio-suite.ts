@@ -701,6 +701,28 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
     });
 
+    test('a batch of only the faces the model reads without a trait', async (t) => {
+      if (!needs(t, 'startBatch', 'listAttributes')) return;
+      await page.getByRole('button', { name: 'Batch…' }).click();
+      const which = page.getByRole('group', { name: 'Which faces' });
+      const searchable = (await api<AttributeInfo[]>(page, 'listAttributes', {})).filter((a) => a.search);
+      if (!searchable.some((a) => a.name === 'Smiling')) {
+        assert.equal(await which.count(), searchable.length ? 1 : 0, 'offered only where the model can tell a trait');
+      } else {
+        await page.locator('[data-testid=batch-add-slider]').selectOption('Smiling');
+        await page.locator('[data-testid=batch-faces]').selectOption('without');
+        assert.equal(await page.inputValue('[data-testid=batch-faces-attribute]'), 'Smiling', 'the recipe\'s slider to start with');
+        await page.getByText(/^As the model reads each face \(≈\d+% right\); the other faces are left as they are\.$/).waitFor();
+        const outDir = join(backend.outRoot, 'batch-not-smiling');
+        await page.fill('[data-testid=batch-outdir]', outDir);
+        await studio.screenshot('batch-dialog-which-faces');
+        await page.click('[data-testid=batch-start]');
+        await page.locator('[data-testid=job-progress][data-state=done][data-percent="100"]').waitFor({ timeout: 120_000 });
+        assert.ok(readdirSync(outDir).filter((f) => !f.startsWith('.')).length >= 6, 'every photo is written, edited or not');
+      }
+      await page.locator('dialog footer').getByRole('button', { name: 'Close', exact: true }).click();
+    });
+
     test('a batch of the photos selected in the library edits those, by default into their folder\'s "edited" subfolder', async (t) => {
       if (!needs(t, 'startBatch')) return;
       await page.getByRole('button', { name: 'Library', exact: true }).click();
