@@ -1,9 +1,8 @@
 // What a batch job's runner edits each photo with, built the same way by the studio and the
 // command line: the job's spec, the directions its recipe's sliders name, the mix partner's
 // latent, the smallest face to edit, the turns the user gave photos in the library, and which
-// faces to edit where the batch takes only some. How
-// a slider name finds its direction is the caller's: the studio looks names up exactly, the
-// CLI also takes aliases (resolveAttributes).
+// faces to edit where the batch takes only some. How a slider name finds its direction is the
+// caller's: the studio looks names up exactly, the CLI also takes aliases (resolveAttributes).
 import type { GlowEngine } from '../engine/engine.js';
 import type { SearchDirection } from '../library/attribute-search.js';
 import type { FaceDetector } from '../faces/detect.js';

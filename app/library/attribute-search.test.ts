@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
+import { allSearches, AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
 import type { BuiltinAttribute } from './builtin-attributes.js';
 import { decodeFloat16, dotFloat16, encodeFloat16 } from './float16.js';
 import type { AttributeRecord, Library } from './library.js';
@@ -92,6 +92,9 @@ test('a derived attribute is searched by the midpoint of its tagged faces, and c
 
     const untagged: AttributeRecord = { ...mine, name: 'dimples' };
     assert.throws(() => searchDirection(lib, model, 'dimples', [], [untagged]), /'dimples' cannot be searched by: tag faces that have it and faces that do not/);
+    // Every searchable one: built-in ones measured, derived ones with faces tagged each way (and over a built-in of their name).
+    const every = allSearches(lib, model.latentKey, [builtin('freckles', 99), builtin('Smiling', 1), builtin('Attractive')], [mine, untagged]);
+    assert.deepEqual(every.map((s) => [s.name, s.search.threshold]), [['Smiling', 1], ['freckles', 0]]);
   });
 });
 

@@ -91,6 +91,23 @@ export function searchDirection(
   return { direction: b.direction, threshold: b.search.threshold };
 }
 
+/** Every attribute the library can be searched by, as searchDirection would find each. */
+export function allSearches(
+  library: Library,
+  latentKey: string,
+  builtin: readonly BuiltinAttribute[] | undefined,
+  derived: readonly AttributeRecord[],
+): { name: string; search: SearchDirection }[] {
+  const mine = derived.flatMap((d) => {
+    const search = derivedSearch(library, latentKey, d);
+    return search ? [{ name: d.name, search }] : [];
+  });
+  const shipped = (builtin ?? []).flatMap((b) =>
+    b.search && !derived.some((d) => d.name === b.name) ? [{ name: b.name, search: { direction: b.direction, threshold: b.search.threshold } }] : [],
+  );
+  return [...shipped, ...mine];
+}
+
 /** How far `eps` is past the attribute's threshold: positive where the face has it. */
 export function attributeMargin(eps: Float32Array, search: SearchDirection): number {
   let s = 0;

@@ -128,13 +128,13 @@ function withReversed(list: BuiltinAttribute[]): BuiltinAttribute[] {
     const a = list.find((b) => b.name === from);
     if (!a || list.some((b) => b.name === name)) continue;
     // A face has the reversed one where it is short of the original's threshold: the sides swap.
-    const h = a.search?.heldOut;
-    const search = a.search &&
-      h && {
-        threshold: -a.search.threshold,
-        heldOut: { positives: h.negatives, negatives: h.positives, found: h.negatives - h.falseAlarms, falseAlarms: h.positives - h.found, balancedAccuracy: h.balancedAccuracy },
-      };
+    const search = a.search && { threshold: -a.search.threshold, heldOut: sidesSwapped(a.search.heldOut) };
     extra.push({ name, direction: a.direction.map((v) => -v), positives: a.negatives, negatives: a.positives, description: `${from} reversed`, search });
   }
   return [...list, ...extra];
+}
+
+/** The held-out figures of an attribute reversed: its faces without are the faces with. */
+function sidesSwapped(h: AttributeSearch['heldOut']): AttributeSearch['heldOut'] {
+  return { positives: h.negatives, negatives: h.positives, found: h.negatives - h.falseAlarms, falseAlarms: h.positives - h.found, balancedAccuracy: h.balancedAccuracy };
 }

@@ -20,7 +20,7 @@ import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
-import { AttributeSearchError, builtinSearchQuality, derivedSearch, derivedSearchQuality, photosWithAttributeRemembered, readsAs, searchDirection } from '../library/attribute-search.js';
+import { allSearches, AttributeSearchError, builtinSearchQuality, derivedSearch, derivedSearchQuality, photosWithAttributeRemembered, readsAs, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { faceLatent } from '../library/face-latents.js';
@@ -298,15 +298,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     readFace: async ({ faceId }) => {
       face(faceId);
       const { eps } = await faceLatent(library, engine, faceId);
-      const mine = await derived();
-      const searches = [
-        ...((await builtin) ?? []).filter((b) => b.search && !mine.some((d) => d.name === b.name)).map((b) => ({ name: b.name, search: { direction: b.direction, threshold: b.search!.threshold } })),
-        ...mine.flatMap((d) => {
-          const search = derivedSearch(library, engine.latentKey, d);
-          return search ? [{ name: d.name, search }] : [];
-        }),
-      ];
-      return { faceId, reads: readsAs(eps, searches) };
+      return { faceId, reads: readsAs(eps, allSearches(library, engine.latentKey, await builtin, await derived())) };
     },
     deriveAttribute: async ({ name, projectOut }) => {
       try {
