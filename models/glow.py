@@ -113,6 +113,13 @@ def upcast(x: torch.Tensor) -> torch.Tensor:
     return x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
 
 
+def cpu_independent_normal(shape, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """Standard normal float32 values that a seed makes the same on every CPU: drawn in float64,
+    whose sampler is plain scalar code, where float32's is vectorised per CPU (AVX2, AVX-512)
+    and rounds differently. Keeps the committed fixture bundle a byte-exact rebuild anywhere."""
+    return torch.randn(shape, generator=generator, dtype=torch.float64).float()
+
+
 class InvConv2dLU(nn.Module):
     """Invertible 1x1 convolution, W = P L (U + diag(sign(s) exp(log|s|)))."""
 
@@ -242,7 +249,7 @@ class Coupling(nn.Module):
         first = AlignedConv2d(half, hidden, 3, padding=1)
         middle = nn.Conv2d(hidden, hidden, 1)
         for conv in (first, middle):
-            conv.weight.data.normal_(0, 0.05)
+            conv.weight.data.copy_(cpu_independent_normal(conv.weight.shape) * 0.05)
             conv.bias.data.zero_()
         self.net = nn.Sequential(
             first,
@@ -476,9 +483,9 @@ def randomize_for_tests(model: Glow, scale: float = 0.05, seed: int = 0) -> Glow
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, ZeroConv2d):
-                module.conv.weight.copy_(torch.randn(module.conv.weight.shape, generator=gen) * scale)
-                module.conv.bias.copy_(torch.randn(module.conv.bias.shape, generator=gen) * scale)
+                module.conv.weight.copy_(cpu_independent_normal(module.conv.weight.shape, gen) * scale)
+                module.conv.bias.copy_(cpu_independent_normal(module.conv.bias.shape, gen) * scale)
             if isinstance(module, Level) and module.last:
-                module.top_mean.copy_(torch.randn(module.top_mean.shape, generator=gen) * scale)
-                module.top_log_std.copy_(torch.randn(module.top_log_std.shape, generator=gen) * scale)
+                module.top_mean.copy_(cpu_independent_normal(module.top_mean.shape, gen) * scale)
+                module.top_log_std.copy_(cpu_independent_normal(module.top_log_std.shape, gen) * scale)
     return model

@@ -7,7 +7,7 @@ const python = findPython();
 if (!python) {
   console.error(
     'glow-studio: no Python with torch and onnx found. Install them (Debian: apt-get install ' +
-      'python3-torch python3-onnx python3-pytest) or set GLOW_PYTHON to an interpreter that has them.',
+      'python3-torch python3-onnx python3-pil python3-pytest) or set GLOW_PYTHON to an interpreter that has them.',
   );
   process.exit(3);
 }

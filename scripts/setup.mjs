@@ -12,7 +12,7 @@ import { findPython } from './python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const DEBIAN_PACKAGES = ['python3-torch', 'python3-onnx', 'python3-numpy', 'python3-pytest'];
+const DEBIAN_PACKAGES = ['python3-torch', 'python3-onnx', 'python3-numpy', 'python3-pil', 'python3-pytest'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -45,7 +45,7 @@ for (const mod of ['onnxruntime-node', 'sharp']) {
 }
 
 const wantsPython = process.argv.includes('--python');
-if (wantsPython && !findPython(['torch', 'onnx', 'pytest'])) {
+if (wantsPython && !findPython(['torch', 'onnx', 'PIL', 'pytest'])) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
     console.log(`setup: installing ${DEBIAN_PACKAGES.join(' ')} from Debian...`);
@@ -54,7 +54,7 @@ if (wantsPython && !findPython(['torch', 'onnx', 'pytest'])) {
     run('apt-get', ['install', '-y', '--no-install-recommends', ...DEBIAN_PACKAGES], { env });
   } else {
     console.error(
-      `setup: the model tests need Python with torch, onnx and pytest: ` +
+      `setup: the model tests need Python with torch, onnx, Pillow and pytest: ` +
         `sudo apt-get install ${DEBIAN_PACKAGES.join(' ')} (or set GLOW_PYTHON).`,
     );
     process.exit(1);
