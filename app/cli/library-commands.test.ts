@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { JobStore } from '../jobs/job-store.js';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
+import { Library } from '../library/library.js';
+import { libraryPath } from '../library/location.js';
 import { OUTPUT_MARKER } from '../jobs/photo-files.js';
 import { writeTestPhotos } from '../jobs/test-photos.js';
 
@@ -226,6 +229,17 @@ test('remove takes a folder out of the library only with --yes, and leaves its f
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`${folder}: 2 photo\\(s\\), 2 face\\(s\\), 0 photo\\(s\\) with an edit, 0 face\\(s\\) with tags would be removed from the library \\(the files stay\\); nothing removed: add --yes`));
   assert.equal((JSON.parse(run('photos', '--json', ...own).stdout) as unknown[]).length, 2);
+  // Refused while another live process (here, this test's) runs a job on its photos: a studio's import, say.
+  const lib = Library.open(libraryPath(join(dir, 'remove-lib')));
+  const store = new JobStore(lib);
+  const jobId = store.create('import', { folder }, files.map((source) => ({ source, output: '' })));
+  store.claim(jobId);
+  r = run('remove', folder, '--yes', ...own);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, new RegExp(`to-remove: job ${jobId} \\(import\\) of process ${process.pid} is working on its photos; let it finish, or stop it, then remove the folder`));
+  store.setState(jobId, 'done');
+  store.release(jobId);
+  lib.close();
   r = run('remove', folder, '--yes', ...own);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^removed .*to-remove from the library: 2 photo\(s\), 2 face\(s\)/);

@@ -363,6 +363,9 @@ async function removeCommand(args: string[]) {
   try {
     const c = folderContents(library, dir);
     if (!c.photos) throw new InputError(`${dir}: no photos of this folder or its subfolders in the library (see glow-studio photos)`);
+    // A batch, or a running studio's import or export, working on these photos.
+    const busy = new JobStore(library).workingUnder(dir);
+    if (busy) throw new InputError(`${dir}: job ${busy.id} (${busy.kind}) of ${busy.holder} is working on its photos; let it finish, or stop it, then remove the folder`);
     const what = `${c.photos} photo(s), ${c.faces} face(s), ${c.editedPhotos} photo(s) with an edit, ${c.taggedFaces} face(s) with tags`;
     if (!values.yes) {
       console.error(`${dir}: ${what} would be removed from the library (the files stay); nothing removed: add --yes to remove them`);

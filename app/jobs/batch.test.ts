@@ -353,6 +353,32 @@ test('a job is run by one process at a time; a claim left by a dead process is t
   }
 });
 
+test('workingUnder: a running job that a live process holds, with a photo under the folder', () => {
+  const lib = Library.open(join(dir, 'working.sqlite'));
+  try {
+    const store = new JobStore(lib);
+    const id = store.create('import', { folder: '/p' }, [{ source: '/p/party/a.jpg', output: '' }]);
+    const own = (owner: string | null) => lib.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(owner, id);
+    assert.equal(store.workingUnder('/p'), undefined, 'no process holds it');
+    own(`${hostname()}:${process.ppid}`);
+    assert.deepEqual(store.workingUnder('/p'), { id, kind: 'import', holder: `process ${process.ppid}` });
+    assert.deepEqual(store.workingUnder('/p/party'), { id, kind: 'import', holder: `process ${process.ppid}` });
+    assert.equal(store.workingUnder('/p/other'), undefined, 'another folder');
+    assert.equal(store.workingUnder('/pa'), undefined, 'a folder that only starts alike');
+    own(`${hostname()}:999999999`);
+    assert.equal(store.workingUnder('/p'), undefined, 'its process died');
+    own('elsewhere:42');
+    assert.equal(store.workingUnder('/p')?.holder, 'process 42 on elsewhere', 'a process on another machine cannot be asked: it counts');
+    own(null);
+    store.claim(id);
+    assert.equal(store.workingUnder('/p')?.holder, 'this process');
+    store.setState(id, 'done');
+    assert.equal(store.workingUnder('/p'), undefined, 'a job that is done');
+  } finally {
+    lib.close();
+  }
+});
+
 test('the output folder may not hold the photos, be a file, or be a folder that cannot be written', async () => {
   const lib = Library.open(join(dir, 'setup.sqlite'));
   try {

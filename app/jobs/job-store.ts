@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { LibraryError, type Library } from '../library/library.js';
+import { isInFolder } from './photo-files.js';
 
 export type JobState = 'running' | 'paused' | 'cancelled' | 'done';
 export type ItemState = 'pending' | 'committing' | 'done' | 'failed';
@@ -130,13 +131,22 @@ export class JobStore {
       const r = this.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id) as { owner: string | null } | undefined;
       if (!r) throw new LibraryError(`no job with id ${id} in the library`);
       if (r.owner && r.owner !== me) {
-        const [host, pidText] = [r.owner.slice(0, r.owner.lastIndexOf(':')), r.owner.slice(r.owner.lastIndexOf(':') + 1)];
-        if (host !== hostname() || isAlive(Number(pidText))) {
-          throw new LibraryError(`job ${id} is being run by process ${pidText}${host !== hostname() ? ` on ${host}` : ''}; wait for it, or cancel the job`);
-        }
+        const holder = liveHolder(r.owner);
+        if (holder) throw new LibraryError(`job ${id} is being run by ${holder}; wait for it, or cancel the job`);
       }
       this.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(me, id);
     });
+  }
+
+  /** A running job that a live process (this one or another) holds, with a photo under
+   * `folder`: what removing the folder from the library must wait for. */
+  workingUnder(folder: string): { id: number; kind: string; holder: string } | undefined {
+    const rows = this.db.prepare("SELECT id, kind, owner FROM jobs WHERE state = 'running' AND owner IS NOT NULL ORDER BY id").all() as { id: number; kind: string; owner: string }[];
+    for (const r of rows) {
+      const holder = r.owner === `${hostname()}:${process.pid}` ? 'this process' : liveHolder(r.owner);
+      if (holder && this.items(r.id).some((item) => isInFolder(item.source, folder))) return { id: r.id, kind: r.kind, holder };
+    }
+    return undefined;
   }
 
   release(id: number): void {
@@ -247,6 +257,14 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
+}
+
+/** "process 123" (or "process 123 on host") where the owner `host:pid` may still be running:
+ * on this machine, while the process is alive; on another machine, always (it cannot be asked). */
+function liveHolder(owner: string): string | undefined {
+  const [host, pidText] = [owner.slice(0, owner.lastIndexOf(':')), owner.slice(owner.lastIndexOf(':') + 1)];
+  if (host === hostname() && !isAlive(Number(pidText))) return undefined;
+  return `process ${pidText}${host !== hostname() ? ` on ${host}` : ''}`;
 }
 
 function isAlive(pid: number): boolean {

@@ -94,12 +94,18 @@ export class Activities {
   private track(jobId: number, work: (live: Live) => Promise<unknown>, runner?: BatchRunner): JobInfo {
     const live: Live = { abort: new AbortController(), started: performance.now(), processed: 0, done: Promise.resolve(), ...(runner ? { runner } : {}) };
     this.live.set(jobId, live);
+    // Imports and exports are claimed as batches are (BatchRunner claims its own), so that
+    // another process (glow-studio remove) sees this one working on their photos. A re-encoding
+    // run is not: it passes over photos that are gone (jobOn).
+    const claimed = !runner && this.info(jobId).kind !== REENCODE_KIND;
+    if (claimed) this.store.claim(jobId);
     live.done = work(live)
       .catch((err: Error) => {
         if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'paused');
         console.error(`glow-studio: job ${jobId} stopped: ${err.message}`);
       })
       .finally(() => {
+        if (claimed) this.store.release(jobId);
         this.live.delete(jobId);
         this.publish(jobId);
       });

@@ -30,6 +30,7 @@ import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
+import { JobStore } from '../jobs/job-store.js';
 import { Activities } from './activities.js';
 import { FaceRenderer } from './face-render.js';
 import { browseFolder, FolderBrowseError, makeFolder } from './folder-browser.js';
@@ -128,6 +129,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     }
   };
   const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls });
+  const jobStore = new JobStore(library);
   await activities.startReencode();
 
   const status = async (): Promise<StudioStatus> => ({
@@ -188,7 +190,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
     removeFolder: async ({ path, dryRun }) => {
       const folder = resolve(path);
-      const busy = dryRun ? undefined : activities.jobOn(folder);
+      // This studio's jobs, and those of another process (the command line's batches).
+      const busy = dryRun ? undefined : (activities.jobOn(folder) ?? jobStore.workingUnder(folder));
       if (busy) throw new ApiError(`cannot remove ${folder} from the library while ${busy.kind === 'import' ? 'an import' : `a ${busy.kind}`} works on its photos (job ${busy.id}): let it finish, or cancel it, first`, 409);
       const contents = dryRun ? folderContents(library, folder) : removeFolder(library, folder);
       if (!contents.photos) throw new ApiError(`no photos of ${folder} or its subfolders in the library`, 404);

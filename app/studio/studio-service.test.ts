@@ -12,6 +12,7 @@ import { defaultBundleDir } from '../engine/default-bundle.js';
 import { decodeImage } from '../imaging/decode.js';
 import { createBatchJob } from '../jobs/batch.js';
 import { ExportOptions } from '../jobs/export.js';
+import { JobStore } from '../jobs/job-store.js';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
 import { Library } from '../library/library.js';
 import { writeBadPhotos, writeTestPhotos } from '../jobs/test-photos.js';
@@ -423,8 +424,16 @@ test('removing a folder takes its photos out of the library and leaves the files
   // A photo new to the folder: its import does real work, during which removing is refused.
   await writeTestPhotos(join(photosDir, 'later'), 1, { width: 600, height: 400, faces: 1, seed: 9 });
   const importing = await service.importFolder({ path: photosDir });
-  await assert.rejects(service.removeFolder({ path: photosDir }), (err: Error & { status?: number }) => err.status === 409 && err.message.includes(`cannot remove ${photosDir} from the library while an import works on its photos`));
-  await finished(importing);
+  // The import is claimed, so another process (glow-studio remove) sees it too; released at the end.
+  const reader = Library.open(join(work, 'library.sqlite'));
+  try {
+    assert.deepEqual(new JobStore(reader).workingUnder(photosDir), { id: importing.id, kind: 'import', holder: 'this process' });
+    await assert.rejects(service.removeFolder({ path: photosDir }), (err: Error & { status?: number }) => err.status === 409 && err.message.includes(`cannot remove ${photosDir} from the library while an import works on its photos`));
+    await finished(importing);
+    assert.equal(new JobStore(reader).workingUnder(photosDir), undefined);
+  } finally {
+    reader.close();
+  }
 
   const photos = await service.listPhotos({});
   const expected = {
