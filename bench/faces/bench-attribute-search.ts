@@ -6,7 +6,7 @@
 //
 //   node --import tsx bench/faces/bench-attribute-search.ts [--bundle models/bundles/face-64]
 //        [--celeba ../shared/data/faces/celeba] [--utkface ../shared/data/faces/utkface]
-//        [--calibrate 1500] [--record]
+//        [--calibrate 3000] [--record]
 //
 // Thresholds come from --calibrate photos of each source, evenly spread over the training split
 // (each source's first 95% by file name, as models/prepare_aligned.py splits them); the figures
@@ -46,7 +46,7 @@ const shared = join(packageRoot(), '..', 'shared', 'data', 'faces');
 const bundle = resolve(values.bundle ?? join(packageRoot(), SHIPPED_BUNDLES[0]!));
 const celebaDir = resolve(values.celeba ?? join(shared, 'celeba'));
 const utkDir = resolve(values.utkface ?? join(shared, 'utkface'));
-const calibrateCount = Number(values.calibrate ?? 1500);
+const calibrateCount = Number(values.calibrate ?? 3000);
 
 /** 1: has the attribute, 0: has not, undefined: neither (no label, or outside both groups). */
 type Labeller = (file: string) => number | undefined;
