@@ -115,8 +115,7 @@ async function runBatch(library: Library, jobId: number, engine: GlowEngine, con
     Object.assign(labels, resolved.resolved);
     return resolved.directions;
   };
-  const model = { latentKey: engine.latentKey, modelId: engine.manifest.model_id };
-  const search = (name: string) => searchOrUsage(() => searchDirection(library, model, name, builtin, derived));
+  const search = (name: string) => searchOrUsage(() => searchDirection(library, engine, name, builtin, derived));
   const detector = await FaceDetector.open();
   try {
     const { spec, context } = await batchContext(library, jobId, { engine, detector, directions, search }, { fresh });
@@ -309,8 +308,7 @@ async function photosWithFaces(values: { with?: string | undefined; without?: st
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     const name = resolveRecipe([asked], engine, builtin, derived).names[asked]!;
-    const model = { latentKey: engine.latentKey, modelId: engine.manifest.model_id };
-    return photosWithAttribute(library, engine.latentKey, name, searchOrUsage(() => searchDirection(library, model, name, builtin, derived)), !values.without);
+    return photosWithAttribute(library, engine.latentKey, name, searchOrUsage(() => searchDirection(library, engine, name, builtin, derived)), !values.without);
   } finally {
     await engine.close();
   }
@@ -538,7 +536,7 @@ async function batchCommand(args: string[]) {
     // Only some faces: the attribute's own name goes in the job, and it must be searchable.
     const onlyAsked = values['only-with'] ?? values['only-without'];
     const faces = onlyAsked && { attribute: resolveRecipe([onlyAsked], engine, builtin, derived).names[onlyAsked]!, has: Boolean(values['only-with']) };
-    if (faces) searchOrUsage(() => searchDirection(library, { latentKey: engine.latentKey, modelId: engine.manifest.model_id }, faces.attribute, builtin, derived));
+    if (faces) searchOrUsage(() => searchDirection(library, engine, faces.attribute, builtin, derived));
     const { jobId, resumed, alreadyDone, retried, added } = await createBatchJob(
       library,
       {

@@ -8,7 +8,7 @@ import { encodeFloat32 } from '../library/float16.js';
 
 export const TEST_ATTRIBUTES = ['Smiling', 'Age', 'Male'];
 /** The one the library can be searched by: a face has it past the threshold 0. */
-export const SEARCHABLE_TEST_ATTRIBUTE = 'Smiling';
+const SEARCHABLE_TEST_ATTRIBUTE = 'Smiling';
 
 export async function bundleWithAttributes(dir: string, names: readonly string[] = TEST_ATTRIBUTES): Promise<string> {
   await cp(join(packageRoot(), FIXTURE_BUNDLE), dir, { recursive: true });

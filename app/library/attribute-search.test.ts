@@ -17,7 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A 12-value latent whose first value is `x` (the directions below look at it alone). */
 const eps = (x: number) => Float32Array.from({ length: 12 }, (_, i) => (i === 0 ? x : 0.25));
 const along = eps(1).map((_, i) => (i === 0 ? 2 : 0));
-const model = { latentKey: 'm1@abc', modelId: 'm1' };
+const model = { latentKey: 'm1@abc', manifest: { model_id: 'm1' } };
 
 function photo(lib: Library, name: string): number {
   return lib.addPhoto({ path: `/p/${name}.jpg`, hash: name, size: 1, mtimeMs: 1, width: 10, height: 10, orientation: 1 });

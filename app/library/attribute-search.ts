@@ -74,7 +74,7 @@ export class AttributeSearchError extends Error {
  * first, as for sliders. One that cannot be searched by is an AttributeSearchError that says why. */
 export function searchDirection(
   library: Library,
-  model: { latentKey: string; modelId: string },
+  model: { latentKey: string; manifest: { model_id: string } },
   name: string,
   builtin: readonly BuiltinAttribute[] | undefined,
   derived: readonly AttributeRecord[],
@@ -87,7 +87,7 @@ export function searchDirection(
   }
   const b = builtin?.find((a) => a.name === name);
   if (!b) throw new AttributeSearchError(`unknown attribute '${name}'`, true);
-  if (!b.search) throw new AttributeSearchError(`'${name}' cannot be searched by: the model ${model.modelId} does not tell it well enough on faces it did not learn from`);
+  if (!b.search) throw new AttributeSearchError(`'${name}' cannot be searched by: the model ${model.manifest.model_id} does not tell it well enough on faces it did not learn from`);
   return { direction: b.direction, threshold: b.search.threshold };
 }
 

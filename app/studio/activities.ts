@@ -97,7 +97,7 @@ export class Activities {
     // Imports and exports are claimed as batches are (BatchRunner claims its own), so that
     // another process (glow-studio remove) sees this one working on their photos. A re-encoding
     // run is not: it passes over photos that are gone (jobOn).
-    const claimed = !runner && this.info(jobId).kind !== REENCODE_KIND;
+    const claimed = !runner && this.store.job(jobId, z.unknown()).kind !== REENCODE_KIND;
     if (claimed) this.store.claim(jobId);
     live.done = work(live)
       .catch((err: Error) => {

@@ -122,7 +122,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   /** What the library is searched by for `name`; one that cannot be searched by is a 400 (404: no such attribute). */
   const search = async (name: string) => {
     try {
-      return searchDirection(library, { latentKey: engine.latentKey, modelId: modelId() }, name, await builtin, await derived());
+      return searchDirection(library, engine, name, await builtin, await derived());
     } catch (err) {
       if (err instanceof AttributeSearchError) throw new ApiError(err.message, err.unknown ? 404 : 400);
       throw err;

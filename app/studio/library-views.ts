@@ -81,13 +81,13 @@ export function listPhotos(
     where.push("instr(lower(substr(p.path, length(rtrim(p.path, replace(p.path, ?, ''))) + 1)), lower(?)) > 0");
     params.push(sep, name.trim());
   }
-  // A search's photos come in its order (the clearest first); the rest by path.
-  const from = photoIds ? 'photos p JOIN json_each(?) ranked ON ranked.value = p.id' : 'photos p';
-  const fromParams = photoIds ? [JSON.stringify(photoIds)] : [];
   if (tag) {
     where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
     params.push(tag);
   }
+  // A search's photos come in its order (the clearest first); the rest by path.
+  const from = photoIds ? 'photos p JOIN json_each(?) ranked ON ranked.value = p.id' : 'photos p';
+  const fromParams = photoIds ? [JSON.stringify(photoIds)] : [];
   const rows = library.db
     .prepare(
       `SELECT p.id, p.path, p.width, p.height, p.turns,

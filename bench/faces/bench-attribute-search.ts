@@ -26,6 +26,7 @@ import { FaceDetector } from '../../app/faces/detect.js';
 import { decodeImage } from '../../app/imaging/decode.js';
 import { alignScaled, detectScaled } from '../../app/jobs/big-photo.js';
 import { defaultMinFace } from '../../app/jobs/face-edit.js';
+import { attributeMargin } from '../../app/library/attribute-search.js';
 import { ATTRIBUTES_BIN, ATTRIBUTES_JSON } from '../../app/library/builtin-attributes.js';
 import { decodeFloat32 } from '../../app/library/float16.js';
 
@@ -111,12 +112,6 @@ const eps = {
 await detector.close();
 await engine.close();
 
-function project(e: Float32Array, d: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < e.length; i++) s += e[i]! * d[i]!;
-  return s;
-}
-
 interface Figures {
   threshold: number;
   held_out: { positives: number; negatives: number; found: number; false_alarms: number; balanced_accuracy: number };
@@ -133,8 +128,9 @@ doc.attributes.forEach((a, i) => {
     const neg: number[] = [];
     for (const [file, e] of faces) {
       const l = labels.label(file);
-      if (l === 1) pos.push(project(e, d));
-      else if (l === 0) neg.push(project(e, d));
+      const projected = attributeMargin(e, { direction: d, threshold: 0 });
+      if (l === 1) pos.push(projected);
+      else if (l === 0) neg.push(projected);
     }
     return { pos, neg };
   };
