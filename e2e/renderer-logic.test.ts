@@ -221,3 +221,29 @@ test('the sidebar lists folders as a tree: subfolders right after their folder, 
     ],
   );
 });
+
+test('top folders of the same name are told apart by the folders above them', () => {
+  const rows = folderRows([
+    { path: '/home/me/Work/2019', photos: 1 },
+    { path: '/home/me/Family/2019', photos: 2 },
+    { path: '/home/me/Family/2019/beach', photos: 1 },
+    { path: '/mnt/old/Family/2019', photos: 3 },
+    { path: '/2019', photos: 1 },
+    { path: '/home/me/2020', photos: 1 },
+    { path: 'C:\\Users\\me\\2021', photos: 1 },
+    { path: 'D:\\2021', photos: 1 },
+  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.path, r.name]).sort(),
+    [
+      ['/2019', '2019'],
+      ['/home/me/2020', '2020'],
+      ['/home/me/Family/2019', 'me/Family/2019'],
+      ['/home/me/Family/2019/beach', 'beach'],
+      ['/home/me/Work/2019', 'Work/2019'],
+      ['/mnt/old/Family/2019', 'old/Family/2019'],
+      ['C:\\Users\\me\\2021', 'me\\2021'],
+      ['D:\\2021', 'D:\\2021'],
+    ],
+  );
+});

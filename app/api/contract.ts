@@ -207,6 +207,9 @@ export interface AttributeInfo {
   /** Where the library can be searched by it (listPhotos `face`): how often the search is
    * right (0..1), and the figures behind that, in a sentence. */
   search?: { accuracy: number; about: string };
+  /** Another attribute with the same direction reversed, which the studio offers instead
+   * (No_Beard's is Beard). Listed for recipes saved with this one. */
+  supersededBy?: string;
 }
 
 /** One of the user's tags, over the whole library: faces tagged as having it / not having it. */
@@ -266,9 +269,13 @@ export interface JobInfo {
   faceless?: string[];
   /** Batches: photos whose faces looked upside down, edited turned half a turn (their copies keep the photo's orientation). */
   upsideDown?: string[];
+  /** Run by another process (`glow-studio import` in a terminal, another studio): which one. */
+  runBy?: string;
 }
 
-export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus };
+/** 'library': another process (`glow-studio import`, tag, rotate..., or a second studio)
+ * changed the library; the views list it again. */
+export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; status: StudioStatus } | { type: 'library' };
 
 // -- requests -------------------------------------------------------------------------------
 

@@ -42,6 +42,12 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.match(r.stdout, /10 photos scanned, 10 added, 0 changed, 0 moved, 0 unchanged, 0 missing, 0 failed; 10 faces found/);
   r = run('import', photos, '--bundle', bundle);
   assert.match(r.stdout, /0 added, 0 changed, 0 moved, 10 unchanged/);
+  // Each import is a job in the library, as the studio's are (a studio open on it shows them).
+  r = run('jobs', 'list');
+  assert.match(r.stdout, new RegExp(`^1\timport\tdone\t10/10 done, 0 failed\t${photos}\n2\timport\tdone\t10/10 done, 0 failed\t${photos}\n$`));
+  r = run('jobs', 'resume', '2');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /job 2 is an import: only batches are resumed; import the folder again \(the photos already in are skipped\)/);
 
   r = run('photos', '--json');
   const rows = JSON.parse(r.stdout) as { id: number; faces: number[] }[];
@@ -104,21 +110,21 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('batch', photos, '--set', 'freckles=1', '--set', 'smile=0.3', '--out', join(dir, 'batch-out'), '--bundle', bundle, '--format', 'png');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /freckles = 1 \(freckles \(derived\)\)/);
-  assert.match(r.stdout, /job 1 done: 10 exported, 0 failed, 0 left of 10; [\d.]+ photos\/min/);
+  assert.match(r.stdout, /job 3 done: 10 exported, 0 failed, 0 left of 10; [\d.]+ photos\/min/);
   assert.ok(existsSync(join(dir, 'batch-out', 'photo-009.png')));
   r = run('jobs');
-  assert.match(r.stdout, /^1\tbatch\tdone\t10\/10 done, 0 failed/m);
+  assert.match(r.stdout, /^3\tbatch\tdone\t10\/10 done, 0 failed/m);
   // Only the faces the model reads as not smiling (a job of its own).
   r = run('batch', photos, '--set', 'smile=0.3', '--only-without', 'smile', '--out', join(dir, 'only-out'), '--bundle', bundle, '--format', 'png');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /only the faces the model reads as without Smiling; the others are left as they are/);
-  assert.match(r.stdout, /job 2 done: 10 exported, 0 failed/);
+  assert.match(r.stdout, /job 4 done: 10 exported, 0 failed/);
   r = run('batch', photos, '--set', 'smile=0.3', '--only-with', 'age', '--out', join(dir, 'only-out-2'), '--bundle', bundle);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /'Age' cannot be searched by/);
-  r = run('jobs', 'cancel', '1');
+  r = run('jobs', 'cancel', '3');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /job 1 is already done/);
+  assert.match(r.stderr, /job 3 is already done/);
   r = run('batch', photos, '--set', 'smile=x', '--out', join(dir, 'o'));
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--set wants name=amount \(e\.g\. smile=0\.6\), got 'smile=x'/);

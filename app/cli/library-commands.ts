@@ -2,18 +2,19 @@
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
-import { BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
+import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/export.js';
+import { createImportJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { AttributeSearchError, photosWithAttribute, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
-import { importFolder } from '../library/import.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, removeDerivedAttribute } from '../library/remove-attribute.js';
@@ -180,16 +181,29 @@ async function importCommand(args: string[]) {
   const [folder] = positionals(pos, 1, 'one folder to import');
   const dir = resolve(folder!);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a folder`);
+  const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
   const library = openLibrary(values);
   const engine = await openLibraryEngine(values, library);
   const detector = await FaceDetector.open();
+  // A job in the library, held by this process: a studio open on the library shows it, and
+  // can cancel it; Ctrl-C stops it (an import is not resumed: importing again skips the photos
+  // already in).
+  const store = new JobStore(library);
+  let job: ImportJob | undefined;
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
+    job = await createImportJob(library, dir);
+    const jobId = job.jobId;
     let bar: ReturnType<typeof progressBar> | undefined;
     let last = 0;
-    const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
-    const s = await importFolder(library, dir, engine, detector, {
+    const s = await runImportJob(library, job, engine, detector, {
       ...(minFace ? { minFaceSize: minFace } : {}),
+      signal: stop.signal,
       onProgress: (done, total, current) => {
+        if (store.state(jobId) === 'cancelled') stop.abort(); // cancelled in the studio, or by glow-studio jobs cancel
         bar ??= progressBar('import', Math.max(1, total));
         while (last < done) {
           last++;
@@ -199,11 +213,20 @@ async function importCommand(args: string[]) {
     });
     bar?.done();
     for (const f of s.failed) console.error(`  skipped: ${f.error}`);
+    const c = store.counts(jobId);
+    if (stop.signal.aborted) {
+      store.setState(jobId, 'cancelled');
+      console.log(`import of ${dir} stopped (job ${jobId}): ${c.done} of ${c.total} photos in; import the folder again to go on (the photos already in are skipped)`);
+      return EXIT.interrupted;
+    }
     console.log(
-      `imported ${dir}: ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found${s.reencoded ? `, ${s.reencoded} encoded again for this model` : ''}`,
+      `imported ${dir} (job ${jobId}): ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found${s.reencoded ? `, ${s.reencoded} encoded again for this model` : ''}`,
     );
     return s.failed.length ? EXIT.input : EXIT.ok;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (job) store.release(job.jobId);
     await detector.close();
     await engine.close();
     library.close();
@@ -605,17 +628,20 @@ async function jobsCommand(args: string[]) {
   const store = new JobStore(library);
   try {
     if (action === 'list') {
-      const jobs = store.list().map((j) => ({ id: j.id, kind: j.kind, state: j.state, created: j.createdAt, ...store.counts(j.id), source: (j.spec as { source?: string }).source, out: (j.spec as { out?: string }).out }));
+      const jobs = store.list().map((j) => {
+        const spec = j.spec as { source?: string; folder?: string; out?: string; outDir?: string };
+        return { id: j.id, kind: j.kind, state: j.state, created: j.createdAt, ...store.counts(j.id), source: spec.source ?? spec.folder, out: spec.out ?? spec.outDir };
+      });
       if (values.json) console.log(JSON.stringify(jobs, null, 2));
       else if (!jobs.length) console.log('no jobs');
-      else for (const j of jobs) console.log(`${j.id}\t${j.kind}\t${j.state}\t${j.done}/${j.total} done, ${j.failed} failed\t${j.source} -> ${j.out}`);
+      else for (const j of jobs) console.log(`${j.id}\t${j.kind}\t${j.state}\t${j.done}/${j.total} done, ${j.failed} failed\t${[j.source, j.out].filter(Boolean).join(' -> ')}`);
       return;
     }
     if (!idText) throw new UsageError(`jobs ${action} needs a job id`);
     const id = idArg(idText, 'the job id');
     if (action === 'show') {
       const items = store.items(id);
-      if (values.json) console.log(JSON.stringify({ job: store.job(id, BatchSpec), items }, null, 2));
+      if (values.json) console.log(JSON.stringify({ job: store.job(id, z.unknown()), items }, null, 2));
       else for (const it of items) console.log(`${it.idx}\t${it.state}\t${it.source}\t${it.state === 'failed' ? it.error : it.output}`);
     } else if (action === 'cancel') {
       const state = store.state(id);
@@ -623,6 +649,8 @@ async function jobsCommand(args: string[]) {
       store.setState(id, 'cancelled');
       console.log(`job ${id} cancelled (finished outputs are kept)`);
     } else if (action === 'resume') {
+      const { kind } = store.job(id, z.unknown());
+      if (kind !== BATCH_KIND) throw new UsageError(`job ${id} is ${kind === IMPORT_KIND ? 'an import' : `a ${kind}`}: only batches are resumed${kind === IMPORT_KIND ? '; import the folder again (the photos already in are skipped)' : ''}`);
       const job = store.job(id, BatchSpec);
       if (job.state === 'done') {
         console.log(`job ${id} is already done`);

@@ -60,6 +60,8 @@ for (const dir of shipped) {
       const byName = (n: string) => attributes!.find((a) => a.name === n)!;
       assert.deepEqual(Array.from(byName('Beard').direction.slice(0, 64)), Array.from(byName('No_Beard').direction.slice(0, 64), (v) => -v));
       assert.deepEqual([byName('Beard').positives, byName('Beard').negatives], [byName('No_Beard').negatives, byName('No_Beard').positives]);
+      // The studio offers Beard alone; No_Beard stays for the recipes that name it.
+      assert.deepEqual([byName('No_Beard').supersededBy, byName('Beard').supersededBy], ['Beard', undefined]);
       assert.equal(resolveAttributes(['beard'], attributes, [], { bundleDir: dir, modelId: m.model_id }).names.beard, 'Beard');
       // The library can be searched by the attributes the model tells on held-out faces
       // (bench/faces/bench-attribute-search.ts); Beard's search is No_Beard's, sides swapped.

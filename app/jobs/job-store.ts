@@ -149,6 +149,13 @@ export class JobStore {
     return undefined;
   }
 
+  /** The live process other than this one that holds the job (`glow-studio import` in a
+   * terminal, say), or undefined. */
+  heldElsewhere(id: number): string | undefined {
+    const r = this.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id) as { owner: string | null } | undefined;
+    return r?.owner && r.owner !== `${hostname()}:${process.pid}` ? liveHolder(r.owner) : undefined;
+  }
+
   release(id: number): void {
     this.db.prepare('UPDATE jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, `${hostname()}:${process.pid}`);
   }

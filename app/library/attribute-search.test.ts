@@ -92,9 +92,13 @@ test('a derived attribute is searched by the midpoint of its tagged faces, and c
 
     const untagged: AttributeRecord = { ...mine, name: 'dimples' };
     assert.throws(() => searchDirection(lib, model, 'dimples', [], [untagged]), /'dimples' cannot be searched by: tag faces that have it and faces that do not/);
-    // Every searchable one: built-in ones measured, derived ones with faces tagged each way (and over a built-in of their name).
-    const every = allSearches(lib, model.latentKey, [builtin('freckles', 99), builtin('Smiling', 1), builtin('Attractive')], [mine, untagged]);
+    // Every searchable one: built-in ones measured and not superseded, derived ones with faces
+    // tagged each way (and over a built-in of their name).
+    const superseded = { ...builtin('No_Smile', -1), supersededBy: 'Smiling' };
+    const every = allSearches(lib, model.latentKey, [builtin('freckles', 99), builtin('Smiling', 1), builtin('Attractive'), superseded], [mine, untagged]);
     assert.deepEqual(every.map((s) => [s.name, s.search.threshold]), [['Smiling', 1], ['freckles', 0]]);
+    // Asked for by name, it is still found (recipes and command lines may name it).
+    assert.equal(searchDirection(lib, model, 'No_Smile', [superseded], []).threshold, -1);
   });
 });
 

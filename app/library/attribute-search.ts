@@ -91,7 +91,8 @@ export function searchDirection(
   return { direction: b.direction, threshold: b.search.threshold };
 }
 
-/** Every attribute the library can be searched by, as searchDirection would find each. */
+/** Every attribute the library can be searched by, as searchDirection would find each; not
+ * one superseded by another (No_Beard's reading is Beard's, reversed). */
 export function allSearches(
   library: Library,
   latentKey: string,
@@ -103,7 +104,7 @@ export function allSearches(
     return search ? [{ name: d.name, search }] : [];
   });
   const shipped = (builtin ?? []).flatMap((b) =>
-    b.search && !derived.some((d) => d.name === b.name) ? [{ name: b.name, search: { direction: b.direction, threshold: b.search.threshold } }] : [],
+    b.search && !b.supersededBy && !derived.some((d) => d.name === b.name) ? [{ name: b.name, search: { direction: b.direction, threshold: b.search.threshold } }] : [],
   );
   return [...shipped, ...mine];
 }

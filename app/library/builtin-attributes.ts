@@ -64,6 +64,8 @@ export interface BuiltinAttribute {
   description: string | undefined;
   /** Undefined where the library cannot be searched by it. */
   search: AttributeSearch | undefined;
+  /** The attribute offered in its place: the same direction reversed (No_Beard's is Beard). */
+  supersededBy?: string;
 }
 
 export class AttributesFileError extends Error {
@@ -121,17 +123,19 @@ export async function loadBuiltinAttributes(bundleDir: string, manifest: Manifes
 const REVERSED: Record<string, string> = { No_Beard: 'Beard' };
 
 /** Adds "Beard" as No_Beard reversed, so more beard is a positive amount, as on every other
- * slider (No_Beard stays, for recipes saved with it). */
+ * slider. No_Beard stays, marked as superseded: recipes and command lines may name it. */
 function withReversed(list: BuiltinAttribute[]): BuiltinAttribute[] {
   const extra: BuiltinAttribute[] = [];
+  const superseded = new Map<string, string>();
   for (const [from, name] of Object.entries(REVERSED)) {
     const a = list.find((b) => b.name === from);
     if (!a || list.some((b) => b.name === name)) continue;
     // A face has the reversed one where it is short of the original's threshold: the sides swap.
     const search = a.search && { threshold: -a.search.threshold, heldOut: sidesSwapped(a.search.heldOut) };
     extra.push({ name, direction: a.direction.map((v) => -v), positives: a.negatives, negatives: a.positives, description: `${from} reversed`, search });
+    superseded.set(from, name);
   }
-  return [...list, ...extra];
+  return [...list.map((a) => (superseded.has(a.name) ? { ...a, supersededBy: superseded.get(a.name) } : a)), ...extra];
 }
 
 /** The held-out figures of an attribute reversed: its faces without are the faces with. */

@@ -9,12 +9,12 @@ import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { exportPath } from '../jobs/export.js';
+import { createImportJob, runImportJob } from '../jobs/import-job.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
-import { isInFolder, listPhotos as listPhotoFiles } from '../jobs/photo-files.js';
+import { isInFolder } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
-import { importFolder } from '../library/import.js';
 import type { SearchDirection } from '../library/attribute-search.js';
 import type { Library, PhotoRecord } from '../library/library.js';
 import type { FaceRenderer } from './face-render.js';
@@ -61,14 +61,41 @@ export class Activities {
 
   constructor(private readonly ctx: Context) {
     this.store = new JobStore(ctx.library);
+    this.publishOutside(true);
   }
 
   info(jobId: number): JobInfo {
     const live = this.live.get(jobId);
-    const base = jobInfo(this.store, jobId, live?.progress);
-    // A job marked running that no runner holds was interrupted: it waits to be resumed.
-    const state = base.state === 'running' && !live ? 'paused' : base.state;
-    return { ...base, state, ...(live?.current ? { current: live.current } : {}) };
+    const runBy = live ? undefined : this.store.heldElsewhere(jobId);
+    const base = jobInfo(this.store, jobId, live?.progress ?? (runBy ? this.outside.get(jobId)?.progress : undefined));
+    // A job marked running that no process holds was interrupted (a crash, a kill): a batch
+    // waits to be resumed; an import or export, which are not resumed, ended there.
+    const interrupted = base.state === 'running' && !live && !runBy;
+    const state = interrupted ? (base.kind === 'batch' ? 'paused' : 'cancelled') : base.state;
+    return { ...base, state, ...(live?.current ? { current: live.current } : {}), ...(runBy ? { runBy } : {}) };
+  }
+
+  /** Each job not run here as last published (state and counts), and its pace since this
+   * process first saw it move. */
+  private readonly outside = new Map<number, { seen: string; since?: { t: number; processed: number }; progress?: ProgressEvent }>();
+
+  /** Publishes the jobs run by another process (or left by one) that moved since the last
+   * call: their progress, their end. `quiet`: only takes note of them (at start). */
+  publishOutside(quiet = false): void {
+    const now = performance.now();
+    for (const job of this.store.list().slice(-50)) {
+      if (this.live.has(job.id)) continue;
+      const c = this.store.counts(job.id);
+      const seen = `${job.state}:${c.done}:${c.failed}:${c.total}:${this.store.heldElsewhere(job.id) ?? ''}`;
+      const known = this.outside.get(job.id);
+      if (known?.seen === seen) continue;
+      const since = known?.since ?? { t: now, processed: c.done + c.failed };
+      const rate = (c.done + c.failed - since.processed) / Math.max((now - since.t) / 1000, 1e-9);
+      const left = c.total - c.done - c.failed;
+      const progress = rate > 0 ? { jobId: job.id, done: c.done, failed: c.failed, total: c.total, current: undefined, rate, etaSeconds: left / rate } : undefined;
+      this.outside.set(job.id, { seen, since, ...(progress ? { progress } : {}) });
+      if (!quiet) this.publish(job.id);
+    }
   }
 
   list(): JobInfo[] {
@@ -113,28 +140,17 @@ export class Activities {
   }
 
   async startImport(folder: string): Promise<JobInfo> {
-    const listing = await listPhotoFiles(folder);
-    const { files, unreadable } = listing;
-    // Folders that cannot be listed are items too, failed from the start (importFolder reports them).
-    const sources = [...files, ...unreadable.map((u) => u.path)];
-    const jobId = this.store.create('import', { folder }, sources.map((source) => ({ source, output: '' })));
-    return this.track(jobId, async (live) => {
-      const index = new Map(sources.map((f, i) => [f, i]));
-      const summary = await importFolder(this.ctx.library, folder, this.ctx.engine(), this.ctx.detector, {
-        listing,
+    const job = await createImportJob(this.ctx.library, folder);
+    return this.track(job.jobId, async (live) => {
+      await runImportJob(this.ctx.library, job, this.ctx.engine(), this.ctx.detector, {
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
           live.processed = done;
           live.current = current ? basename(current) : undefined;
-          const prev = files[done - 1];
-          if (prev !== undefined) this.store.setDone(jobId, index.get(prev)!, null);
-          this.measure(jobId, live);
-          this.publish(jobId);
+          this.measure(job.jobId, live);
+          this.publish(job.jobId);
         },
       });
-      for (const f of summary.failed) this.store.setFailed(jobId, index.get(f.file) ?? 0, f.error);
-      for (const item of this.store.items(jobId, 'pending')) this.store.setDone(jobId, item.idx, null);
-      if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
     });
   }
 

@@ -32,6 +32,7 @@ import { findUprightTurns, turnPhoto } from '../library/rotation.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { JobStore } from '../jobs/job-store.js';
 import { Activities } from './activities.js';
+import { watchOutsideChanges } from './outside-changes.js';
 import { FaceRenderer } from './face-render.js';
 import { browseFolder, FolderBrowseError, makeFolder } from './folder-browser.js';
 import { faceInfo, listFolders, listPhotos, mediaUrls, recipeToLibrary } from './library-views.js';
@@ -131,6 +132,10 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls });
   const jobStore = new JobStore(library);
   await activities.startReencode();
+  const stopWatching = watchOutsideChanges(library, () => {
+    activities.publishOutside();
+    emit({ type: 'library' });
+  });
 
   const status = async (): Promise<StudioStatus> => ({
     model: { id: modelId(), imageSize: engine.manifest.image_size, levels: engine.manifest.levels.length, bundleDir: engine.bundle.dir },
@@ -234,6 +239,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         positives: b.positives ?? 0,
         negatives: b.negatives ?? 0,
         ...(b.search ? { search: builtinSearchQuality(b.search) } : {}),
+        ...(b.supersededBy ? { supersededBy: b.supersededBy } : {}),
       }));
       for (const d of await derived()) {
         const quality = derivedSearchQuality(d);
@@ -386,6 +392,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     },
     media,
     async close() {
+      stopWatching();
       listeners.clear();
       await activities.stopAll();
       await engine.close();

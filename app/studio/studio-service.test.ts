@@ -2,10 +2,12 @@
 // photo, edit a face, tag and derive, batch and export, watching job events.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { JobInfo, PhotoDetail, StudioEvent } from '../api/contract.js';
 import { defaultBundleDir } from '../engine/default-bundle.js';
@@ -511,4 +513,74 @@ test('the photo list finds photos by file name, in any case, not by their folder
   assert.deepEqual(await names(' 001 '), ['photo-001.jpg']);
   assert.deepEqual(await names('later'), [], 'the folder "later" is not a file name');
   assert.equal((await service.listPhotos({ name: '' })).length, 4, 'an empty search is no filter');
+});
+
+/** The next event `matches` takes, sent from now on (the studio polls for other processes' work). */
+function nextEvent<E extends StudioEvent>(matches: (e: StudioEvent) => e is E, ms = 20_000): Promise<E> {
+  const from = events.length;
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const hit = events.slice(from).find(matches);
+      if (hit) {
+        clearInterval(timer);
+        resolve(hit);
+      } else if (Date.now() - started > ms) {
+        clearInterval(timer);
+        reject(new Error(`no such event in ${ms} ms; got ${JSON.stringify(events.slice(from).map((e) => e.type))}`));
+      }
+    }, 50);
+    const started = Date.now();
+  });
+}
+
+const jobEvent = (id: number, ok: (job: JobInfo) => boolean) => (e: StudioEvent): e is Extract<StudioEvent, { type: 'job' }> => e.type === 'job' && e.job.id === id && ok(e.job);
+
+test('a job another process runs on the library shows in the studio with its progress, and keeps its folder from being removed', async () => {
+  const other = Library.open(join(work, 'library.sqlite')); // another connection, as another process has
+  try {
+    const store = new JobStore(other);
+    const folder = join(work, 'elsewhere');
+    const jobId = store.create('import', { folder }, ['a', 'b', 'c', 'd'].map((n) => ({ source: join(folder, `${n}.jpg`), output: '' })));
+    // Held by a live process that is not the studio's (the test runner's parent).
+    other.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(`${hostname()}:${process.ppid}`, jobId);
+    const running = await nextEvent(jobEvent(jobId, (j) => j.state === 'running'));
+    assert.equal(running.job.runBy, `process ${process.ppid}`);
+    assert.equal((await service.listJobs({})).find((j) => j.id === jobId)?.state, 'running', 'not taken for an interrupted job');
+    await assert.rejects(service.removeFolder({ path: folder }), (err: Error & { status?: number }) => err.status === 409 && err.message.includes(`while an import works on its photos (job ${jobId})`));
+    store.setDone(jobId, 0, null);
+    const moved = await nextEvent(jobEvent(jobId, (j) => j.done === 1));
+    assert.ok(Number.isFinite(moved.job.etaSeconds) && moved.job.rate! > 0, `its pace, as the studio sees it: ${JSON.stringify(moved.job)}`);
+    store.setState(jobId, 'cancelled');
+    await nextEvent(jobEvent(jobId, (j) => j.state === 'cancelled'));
+    // Its owner gone, a job left running was interrupted: an import ended there (it is not
+    // resumed: importing again skips the photos already in); a batch waits to be resumed.
+    const left = store.create('import', { folder }, [{ source: join(folder, 'e.jpg'), output: '' }]);
+    other.db.prepare('UPDATE jobs SET owner = ? WHERE id = ?').run(`${hostname()}:999999999`, left);
+    assert.equal((await nextEvent(jobEvent(left, () => true))).job.state, 'cancelled');
+    store.setState(left, 'cancelled');
+  } finally {
+    other.close();
+  }
+});
+
+test('glow-studio import in a terminal: the studio shows the job to its end, and lists the photos', async () => {
+  const folder = join(work, 'from-terminal');
+  await writeTestPhotos(folder, 2, { width: 600, height: 400, faces: 1, seed: 21 });
+  const before = (await service.status({})).photos;
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+  const script = `const { main } = await import(${JSON.stringify(cli)}); process.exitCode = await main(${JSON.stringify(['import', folder, '--library', join(work, 'library.sqlite')])});`;
+  const ended = nextEvent((e): e is Extract<StudioEvent, { type: 'job' }> => e.type === 'job' && e.job.kind === 'import' && e.job.state === 'done' && e.job.total === 2, 60_000);
+  const library = nextEvent((e): e is Extract<StudioEvent, { type: 'library' }> => e.type === 'library', 60_000);
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, output);
+  assert.match(output, /imported .*from-terminal \(job \d+\): 2 photos scanned, 2 added/);
+  const done = await ended;
+  assert.equal(done.job.done, 2);
+  await library;
+  assert.equal((await service.status({})).photos, before + 2);
+  assert.equal((await service.listPhotos({ folder })).length, 2);
 });

@@ -647,6 +647,9 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       } else {
         const count = async (has: boolean) => (await api<PhotoSummary[]>(page, 'listPhotos', { face: { attribute: 'Smiling', has } })).length;
         const [smiling, notSmiling] = [await count(true), await count(false)];
+        // One of two attributes with the same direction reversed (No_Beard, Beard) is offered.
+        const offered = await faceSearch.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? ''));
+        assert.deepEqual(offered, ['', ...searchable.filter((a) => !a.supersededBy).map((a) => a.name)]);
         const withFaces = (await api<PhotoSummary[]>(page, 'listPhotos', {})).filter((p) => p.faces > 0).length;
         assert.ok(smiling + notSmiling >= withFaces, `${smiling} + ${notSmiling} photos, ${withFaces} with faces: every face is on one side`);
         await faceSearch.selectOption('Smiling');
@@ -660,6 +663,10 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
       }
       await page.getByRole('button', { name: 'Editor', exact: true }).click();
+      for (const a of (await api<AttributeInfo[]>(page, 'listAttributes', {})).filter((a) => a.supersededBy)) {
+        assert.equal(await page.locator(`input[data-attribute=${a.name}]`).count(), 0, `no ${a.name} slider: ${a.supersededBy} is offered`);
+        assert.equal(await page.locator(`input[data-attribute=${a.supersededBy}]`).count(), 1, `a ${a.supersededBy} slider`);
+      }
     });
 
     test('a batch runs to 100% with files on disk and no long task over 200 ms', async (t) => {

@@ -32,6 +32,9 @@ export class StudioStore {
   folders = $state<FolderInfo[]>([]);
   photos = $state<PhotoSummary[]>([]);
   attributes = $state<AttributeInfo[]>([]);
+  /** The attributes the studio offers to choose: one superseded by another (No_Beard, by
+   * Beard) only renders the recipes saved with it. */
+  readonly offeredAttributes = $derived(this.attributes.filter((a) => !a.supersededBy));
   /** The user's own tags over the whole library (attributes' counts are their training examples). */
   tags = $state<TagCount[]>([]);
   jobs = $state<JobInfo[]>([]);
@@ -273,6 +276,14 @@ export class StudioStore {
     this.connected = true;
     if (event.type === 'status') {
       this.status = event.status;
+      return;
+    }
+    if (event.type === 'library') {
+      // Another process changed the library (an import in a terminal, say): list it again.
+      this.#refreshSoon();
+      void this.refreshTags();
+      void this.refreshAttributes();
+      void this.guard('Read the studio status', async () => (this.status = await this.api.status({})), true);
       return;
     }
     const job = event.job;
