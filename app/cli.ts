@@ -31,7 +31,8 @@ Commands:
 
 Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBRARY, else the
 user data folder):
-  import <folder>                    add new/changed photos, faces and latents (rescans are incremental)
+  import [folder]                    add new/changed photos, faces and latents (rescans are incremental);
+                                     no folder: new photos in every folder imported before
   photos [folder]                    photos in the library with their face ids  [--json]
          [--with|--without <attr>]   only those with a face that has (has not) it, as the model
                                      reads the faces (attributes it can find) and tags correct it,

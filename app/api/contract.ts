@@ -289,7 +289,11 @@ export const requests = {
   browseFolder: z.object({ path: z.string().min(1).max(4096).optional() }),
   /** Makes an empty folder `name` in `parent` (the chooser's "New folder") and lists it. */
   makeFolder: z.object({ parent: z.string().min(1).max(4096), name: z.string().min(1).max(255) }),
+  /** Imports a folder the user chose; the library keeps up with it from then on. */
   importFolder: z.object({ path: z.string().min(1) }),
+  /** "Look for new photos": imports again every folder the library keeps up with (or only
+   * `folder`), leaving out the folders removed from the library; only new or changed files are read. */
+  rescanFolders: z.object({ folder: z.string().min(1).optional() }),
   /** Takes a folder and its subfolders out of the library (never touching the files); with
    * dryRun, only says what that would take out. Refused while a job works on its photos. */
   removeFolder: z.object({ path: z.string().min(1), dryRun: z.boolean().default(false) }),
@@ -365,6 +369,7 @@ interface Responses {
   browseFolder: FolderListing;
   makeFolder: FolderListing;
   importFolder: JobInfo;
+  rescanFolders: JobInfo;
   removeFolder: FolderContents & { removed: boolean };
   listPhotos: PhotoSummary[];
   getPhoto: PhotoDetail;

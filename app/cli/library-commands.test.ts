@@ -229,8 +229,25 @@ test('remove takes a folder out of the library only with --yes, and leaves its f
   const own = ['--library', join(dir, 'remove-lib')];
   const folder = join(dir, 'to-remove');
   const files = await writeTestPhotos(join(folder, 'sub'), 2, { width: 320, height: 240, faces: 1 });
-  let r = run('import', folder, '--bundle', bundle, ...own);
+  let r = run('import', '--bundle', bundle, ...own);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no folder imported into this library yet: glow-studio import <folder> first/);
+  r = run('import', folder, '--bundle', bundle, ...own);
   assert.equal(r.code, 0, r.stderr);
+  // import alone looks for new photos in the folders imported, but not in those removed.
+  await writeTestPhotos(join(folder, 'later'), 1, { width: 320, height: 240, faces: 1, seed: 4 });
+  r = run('import', '--bundle', bundle, ...own);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^imported ${folder} \\(job \\d+\\): 3 photos scanned, 1 added, 0 changed, 0 moved, 2 unchanged`));
+  r = run('remove', join(folder, 'later'), '--yes', ...own);
+  assert.match(r.stdout, /glow-studio import alone leaves it out; import the folder itself to bring the photos back, as new/);
+  r = run('import', '--bundle', bundle, ...own);
+  assert.match(r.stdout, /: 2 photos scanned, 0 added, 0 changed, 0 moved, 2 unchanged/);
+  r = run('import', join(folder, 'later'), '--bundle', bundle, ...own);
+  assert.match(r.stdout, /: 1 photos scanned, 1 added/);
+  r = run('remove', join(folder, 'later'), '--yes', ...own);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(run('jobs', ...own).stdout, new RegExp(`\\timport\\tdone\\t2/2 done, 0 failed\\t${folder}\\n`), 'a look for new photos, listed with its folders');
   r = run('remove', folder, ...own);
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`${folder}: 2 photo\\(s\\), 2 face\\(s\\), 0 photo\\(s\\) with an edit, 0 face\\(s\\) with tags would be removed from the library \\(the files stay\\); nothing removed: add --yes`));

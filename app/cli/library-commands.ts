@@ -8,13 +8,14 @@ import type { GlowEngine } from '../engine/engine.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/export.js';
-import { createImportJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
+import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
 import { AttributeSearchError, photosWithAttribute, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
+import { foldersToRescan } from '../library/import-folders.js';
 import { Library } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, removeDerivedAttribute } from '../library/remove-attribute.js';
@@ -176,13 +177,19 @@ function batchExit(summary: BatchSummary): number {
 
 // -- commands -------------------------------------------------------------------------------
 
+/** import <folder>: a folder the library keeps up with from then on; import alone: new photos
+ * in every folder imported before, without those removed from the library. */
 async function importCommand(args: string[]) {
   const { values, positionals: pos } = parse(args, { ...LIBRARY, 'min-face': { type: 'string' } });
-  const [folder] = positionals(pos, 1, 'one folder to import');
-  const dir = resolve(folder!);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a folder`);
+  if (pos.length > 1) throw new UsageError(`expected one folder to import, or none to look for new photos in the folders imported before; got ${pos.join(' ')}`);
+  const dir = pos[0] === undefined ? undefined : resolve(pos[0]);
+  if (dir !== undefined && (!existsSync(dir) || !statSync(dir).isDirectory())) throw new InputError(`${dir}: not a folder`);
   const minFace = values['min-face'] === undefined ? undefined : numberFlag('min-face', values['min-face'], 40, 8, 100000);
   const library = openLibrary(values);
+  if (dir === undefined && !foldersToRescan(library).length) {
+    library.close();
+    throw new InputError('no folder imported into this library yet: glow-studio import <folder> first');
+  }
   const engine = await openLibraryEngine(values, library);
   const detector = await FaceDetector.open();
   // A job in the library, held by this process: a studio open on the library shows it, and
@@ -195,8 +202,9 @@ async function importCommand(args: string[]) {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    job = await createImportJob(library, dir);
+    job = dir === undefined ? await createRescanJob(library) : await createImportJob(library, dir);
     const jobId = job.jobId;
+    const what = dir ?? job.parts.map((p) => p.folder).join(', ');
     let bar: ReturnType<typeof progressBar> | undefined;
     let last = 0;
     const s = await runImportJob(library, job, engine, detector, {
@@ -212,17 +220,18 @@ async function importCommand(args: string[]) {
       },
     });
     bar?.done();
-    for (const f of s.failed) console.error(`  skipped: ${f.error}`);
+    // Files that cannot be read, and folders that cannot be listed (a drive not plugged in).
+    for (const item of store.items(jobId, 'failed')) console.error(`  skipped: ${item.error}`);
     const c = store.counts(jobId);
     if (stop.signal.aborted) {
       store.setState(jobId, 'cancelled');
-      console.log(`import of ${dir} stopped (job ${jobId}): ${c.done} of ${c.total} photos in; import the folder again to go on (the photos already in are skipped)`);
+      console.log(`import of ${what} stopped (job ${jobId}): ${c.done} of ${c.total} photos in; import again to go on (the photos already in are skipped)`);
       return EXIT.interrupted;
     }
     console.log(
-      `imported ${dir} (job ${jobId}): ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${s.failed.length} failed; ${s.faces} faces found${s.reencoded ? `, ${s.reencoded} encoded again for this model` : ''}`,
+      `imported ${what} (job ${jobId}): ${s.scanned} photos scanned, ${s.added} added, ${s.changed} changed, ${s.moved} moved, ${s.unchanged} unchanged, ${s.missing} missing, ${c.failed} failed; ${s.faces} faces found${s.reencoded ? `, ${s.reencoded} encoded again for this model` : ''}`,
     );
-    return s.failed.length ? EXIT.input : EXIT.ok;
+    return c.failed ? EXIT.input : EXIT.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -393,7 +402,7 @@ async function removeCommand(args: string[]) {
       return EXIT.usage;
     }
     removeFolder(library, dir);
-    console.log(`removed ${dir} from the library: ${what}; the files are untouched (import the folder again to bring the photos back, as new)`);
+    console.log(`removed ${dir} from the library: ${what}; the files are untouched (glow-studio import alone leaves it out; import the folder itself to bring the photos back, as new)`);
     return EXIT.ok;
   } finally {
     library.close();
@@ -629,8 +638,8 @@ async function jobsCommand(args: string[]) {
   try {
     if (action === 'list') {
       const jobs = store.list().map((j) => {
-        const spec = j.spec as { source?: string; folder?: string; out?: string; outDir?: string };
-        return { id: j.id, kind: j.kind, state: j.state, created: j.createdAt, ...store.counts(j.id), source: spec.source ?? spec.folder, out: spec.out ?? spec.outDir };
+        const spec = j.spec as { source?: string; folder?: string; folders?: string[]; out?: string; outDir?: string };
+        return { id: j.id, kind: j.kind, state: j.state, created: j.createdAt, ...store.counts(j.id), source: spec.source ?? spec.folder ?? spec.folders?.join(', '), out: spec.out ?? spec.outDir };
       });
       if (values.json) console.log(JSON.stringify(jobs, null, 2));
       else if (!jobs.length) console.log('no jobs');

@@ -120,7 +120,7 @@ export async function createBatchJob(library: Library, input: BatchSpec, { again
 
 /** The batch's photos (its selection, or its folder listed), and its folders that could not be listed. */
 async function photosOf(spec: BatchSpec): Promise<PhotoListing> {
-  return spec.files ? { files: spec.files.map((f) => resolve(spec.source, f)), unreadable: [] } : listPhotos(spec.source, spec.out);
+  return spec.files ? { files: spec.files.map((f) => resolve(spec.source, f)), unreadable: [] } : listPhotos(spec.source, [spec.out]);
 }
 
 /** Output names for `files` (mirroring their subfolders, never a name already taken or

@@ -1,5 +1,5 @@
 // The photos in a folder, recursively: image extensions only, dot files skipped (our own
-// partial exports), an excluded folder (the output) left out. Sorted, so plans are stable.
+// partial exports), excluded folders (a batch's output, folders removed from the library) left out. Sorted, so plans are stable.
 // A subfolder that cannot be listed is reported and skipped, so one locked folder does not stop
 // a whole import or batch; the folder itself must be listable. A batch's output folder inside
 // the folder (marked by the batch) is left out too: edited copies are not new photos.
@@ -27,13 +27,13 @@ export interface PhotoListing {
   unreadable: { path: string; error: string }[];
 }
 
-export async function listPhotos(folder: string, exclude?: string): Promise<PhotoListing> {
+export async function listPhotos(folder: string, exclude: readonly string[] = []): Promise<PhotoListing> {
   const root = resolve(folder);
-  const skip = exclude ? resolve(exclude) : undefined;
+  const skip = exclude.map((f) => resolve(f));
   const listing: PhotoListing = { files: [], unreadable: [] };
   const walked = new Set<string>(); // real paths of the folders walked
   const walk = async (dir: string): Promise<void> => {
-    if (skip && isInFolder(dir, skip)) return;
+    if (skip.some((f) => isInFolder(dir, f))) return;
     if (dir !== root && (await exists(join(dir, OUTPUT_MARKER)))) return;
     let entries;
     try {

@@ -1,6 +1,7 @@
 // The library's schema, one function per version. PRAGMA user_version holds the version a
 // file is at; opening runs every later migration in one transaction each, so a library made
 // by any older studio comes up to date (and a crash mid-migration leaves the older version).
+import { sep } from 'node:path';
 import type Database from 'better-sqlite3';
 
 export type Migration = (db: Database.Database) => void;
@@ -106,6 +107,19 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec('ALTER TABLE photos ADD COLUMN upright_kept INTEGER NOT NULL DEFAULT 0'),
   // v11: the studio's settings (model bundle, device), as JSON by name.
   (db) => db.exec('CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)'),
+  // v12: the folders the library keeps up with: those the user imported, and those under them
+  // the user removed (import-folders.ts). A library from before learns the folders it imported
+  // from its import jobs, those with photos in the library still.
+  (db) => {
+    db.exec("CREATE TABLE library_folders (path TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN ('imported', 'removed')))");
+    const specs = db.prepare("SELECT spec FROM jobs WHERE kind = 'import'").pluck().all() as string[];
+    const folders = [...new Set(specs.map((s) => (JSON.parse(s) as { folder?: unknown }).folder).filter((f): f is string => typeof f === 'string'))];
+    const hasPhotos = db.prepare('SELECT 1 FROM photos WHERE substr(path, 1, length(?)) = ? LIMIT 1').pluck();
+    const kept = folders.filter((f) => hasPhotos.get(f + sep, f + sep) !== undefined);
+    const insert = db.prepare("INSERT INTO library_folders (path, state) VALUES (?, 'imported')");
+    // A folder imported under another one is part of it.
+    for (const f of kept) if (!kept.some((g) => g !== f && f.startsWith(g + sep))) insert.run(f);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

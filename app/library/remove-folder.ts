@@ -1,9 +1,11 @@
 // Taking a folder out of the library: its photos and those of its subfolders (missing ones
 // included), with their faces, latents, tags, edits, masks and undo histories (the schema's
 // ON DELETE CASCADE). The files are never touched: importing the folder again brings its
-// photos back, without what was removed. Sliders derived from the removed faces' tags stay.
+// photos back, without what was removed; a rescan of a folder above it ("Look for new photos")
+// leaves it out (import-folders.ts). Sliders derived from the removed faces' tags stay.
 import { sep } from 'node:path';
 import type { FolderContents } from '../api/contract.js';
+import { rememberRemoved } from './import-folders.js';
 import type { Library } from './library.js';
 
 /** Photos whose path lies under `folder`, as SQL (`p` is the photos table). */
@@ -30,6 +32,7 @@ export function removeFolder(library: Library, folder: string): FolderContents {
   return library.transaction(() => {
     const contents = folderContents(library, folder);
     library.db.prepare(`DELETE FROM photos AS p WHERE ${UNDER}`).run({ prefix: prefixOf(folder) });
+    rememberRemoved(library, folder);
     return contents;
   });
 }

@@ -9,7 +9,7 @@ import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { exportPath } from '../jobs/export.js';
-import { createImportJob, runImportJob } from '../jobs/import-job.js';
+import { createImportJob, createRescanJob, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
@@ -139,8 +139,17 @@ export class Activities {
     return this.info(jobId);
   }
 
+  /** Imports a folder the user chose; from then on, rescans look in it. */
   async startImport(folder: string): Promise<JobInfo> {
-    const job = await createImportJob(this.ctx.library, folder);
+    return this.runImport(await createImportJob(this.ctx.library, folder));
+  }
+
+  /** Looks for new photos in every folder the library keeps up with, or in `within`. */
+  async startRescan(within?: string): Promise<JobInfo> {
+    return this.runImport(await createRescanJob(this.ctx.library, within));
+  }
+
+  private runImport(job: ImportJob): JobInfo {
     return this.track(job.jobId, async (live) => {
       await runImportJob(this.ctx.library, job, this.ctx.engine(), this.ctx.detector, {
         signal: live.abort.signal,

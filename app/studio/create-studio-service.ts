@@ -193,6 +193,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     browseFolder: async ({ path }) => browseFolder(path).catch(folderError),
     makeFolder: async ({ parent, name }) => browseFolder(await makeFolder(parent, name).catch(folderError)),
     importFolder: async (req) => activities.startImport(resolve(req.path)).catch(userError),
+    rescanFolders: async ({ folder }) => activities.startRescan(folder === undefined ? undefined : resolve(folder)).catch(userError),
     removeFolder: async ({ path, dryRun }) => {
       const folder = resolve(path);
       // This studio's jobs, and those of another process (the command line's batches).

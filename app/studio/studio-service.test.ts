@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,7 +17,7 @@ import { ExportOptions } from '../jobs/export.js';
 import { JobStore } from '../jobs/job-store.js';
 import { bundleWithAttributes } from '../jobs/test-bundle.js';
 import { Library } from '../library/library.js';
-import { writeBadPhotos, writeTestPhotos } from '../jobs/test-photos.js';
+import { writeBadPhotos, writeTestPhoto, writeTestPhotos } from '../jobs/test-photos.js';
 import { createStudioService } from './create-studio-service.js';
 import type { StudioService } from './studio-service.js';
 
@@ -583,4 +583,45 @@ test('glow-studio import in a terminal: the studio shows the job to its end, and
   await library;
   assert.equal((await service.status({})).photos, before + 2);
   assert.equal((await service.listPhotos({ folder })).length, 2);
+});
+
+test('"Look for new photos" finds the photos added to the folders imported, not to those removed; importing a removed one by hand brings it back', async () => {
+  const root = join(work, 'kept-up');
+  await writeTestPhotos(join(root, 'a'), 1, { width: 600, height: 400, faces: 1, seed: 31 });
+  await writeTestPhotos(join(root, 'b'), 1, { width: 600, height: 400, faces: 1, seed: 32 });
+  await finished(await service.importFolder({ path: root }));
+  const under = async () =>
+    (await service.listPhotos({}))
+      .filter((p) => p.path.startsWith(root + '/'))
+      .map((p) => p.path.slice(root.length + 1))
+      .sort();
+  assert.deepEqual(await under(), ['a/photo-000.jpg', 'b/photo-000.jpg']);
+  await service.removeFolder({ path: join(root, 'b') });
+  // New on disk since: a photo in a, one in b, and a new subfolder c.
+  await writeTestPhoto(join(root, 'a', 'new.jpg'), { width: 600, height: 400, faces: 1, seed: 33 }, 0);
+  await writeTestPhoto(join(root, 'b', 'new.jpg'), { width: 600, height: 400, faces: 1, seed: 34 }, 0);
+  mkdirSync(join(root, 'c'));
+  await writeTestPhoto(join(root, 'c', 'new.jpg'), { width: 600, height: 400, faces: 1, seed: 35 }, 0);
+  const rescan = await finished(await service.rescanFolders({}));
+  assert.equal(rescan.kind, 'import');
+  assert.deepEqual(await under(), ['a/new.jpg', 'a/photo-000.jpg', 'c/new.jpg']);
+  // One folder's own: only it.
+  await writeTestPhoto(join(root, 'c', 'newer.jpg'), { width: 600, height: 400, faces: 1, seed: 36 }, 0);
+  await writeTestPhoto(join(root, 'a', 'newer.jpg'), { width: 600, height: 400, faces: 1, seed: 37 }, 0);
+  await finished(await service.rescanFolders({ folder: join(root, 'c') }));
+  assert.deepEqual(await under(), ['a/new.jpg', 'a/photo-000.jpg', 'c/new.jpg', 'c/newer.jpg']);
+  // Imported by hand, the removed folder is back, and rescans look in it again.
+  await finished(await service.importFolder({ path: join(root, 'b') }));
+  await finished(await service.rescanFolders({}));
+  assert.deepEqual(await under(), ['a/new.jpg', 'a/newer.jpg', 'a/photo-000.jpg', 'b/new.jpg', 'b/photo-000.jpg', 'c/new.jpg', 'c/newer.jpg']);
+  // A folder imported before that is not there now (a drive not plugged in): a failed item
+  // that names it; its photos stay.
+  const drive = join(work, 'drive');
+  await writeTestPhotos(drive, 1, { width: 600, height: 400, faces: 1, seed: 38 });
+  await finished(await service.importFolder({ path: drive }));
+  rmSync(drive, { recursive: true });
+  const unplugged = await finished(await service.rescanFolders({}));
+  // (The other folders' bad files are reported again too.)
+  assert.match(unplugged.errors.find((e) => e.file === drive)?.message ?? 'not reported', /drive: cannot list the folder \(ENOENT\)/);
+  assert.equal((await service.listPhotos({ folder: drive })).length, 1);
 });

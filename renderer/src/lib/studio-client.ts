@@ -37,6 +37,7 @@ const METHODS = {
   browseFolder: 1,
   makeFolder: 1,
   importFolder: 1,
+  rescanFolders: 1,
   removeFolder: 1,
   listPhotos: 1,
   getPhoto: 1,

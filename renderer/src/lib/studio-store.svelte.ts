@@ -234,6 +234,14 @@ export class StudioStore {
     return job !== undefined;
   }
 
+  /** Looks for new photos in the folders the user imported, or only in `folder`; false when it
+   * could not start (the notice says why). */
+  async rescanFolders(folder?: string): Promise<boolean> {
+    const job = await this.guard('Look for new photos', () => this.api.rescanFolders(folder ? { folder } : {}));
+    if (job) this.#upsertJob(job);
+    return job !== undefined;
+  }
+
   /** Takes `folder` and its subfolders out of the library (the files stay); false when it was
    * refused (the notice says why). The view, and the editor's photo, leave what went. */
   async removeFolder(folder: string): Promise<boolean> {
