@@ -269,6 +269,8 @@ export interface JobInfo {
   faceless?: string[];
   /** Batches: photos whose faces looked upside down, edited turned half a turn (their copies keep the photo's orientation). */
   upsideDown?: string[];
+  /** Imports: the photos read and analysed, new to the library or changed (the others it knew). */
+  newPhotos?: number;
   /** Run by another process (`glow-studio import` in a terminal, another studio): which one. */
   runBy?: string;
 }

@@ -2,7 +2,8 @@
 // `glow-studio import`): its photos are the job's items, marked done or failed as the import
 // passes them. So a studio sees an import another process runs, with its progress, and
 // removing the folder from the library waits for it (JobStore.workingUnder).
-// Two kinds: the import of a folder the user chose, which the library then keeps up with, and
+// An item's faces are those found in the photo where it was read and analysed (new or changed),
+// null where the library knew it. Two kinds: the import of a folder the user chose, which the library then keeps up with, and
 // a rescan ("Look for new photos") of the folders it keeps up with (library/import-folders.ts).
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
@@ -83,11 +84,11 @@ export async function runImportJob(
     const part = await importFolder(library, folder, engine, detector, {
       ...options,
       listing,
-      onProgress: (done, _total, current) => {
-        const passed = listing.files[done - 1];
-        if (passed !== undefined) store.setDone(job.jobId, index.get(passed)!, null);
-        options.onProgress?.(before + done, total, current);
+      onPhoto: (file, facesFound) => {
+        store.setImported(job.jobId, index.get(file)!, facesFound);
+        options.onPhoto?.(file, facesFound);
       },
+      onProgress: (done, _total, current) => options.onProgress?.(before + done, total, current),
     });
     before += listing.files.length;
     for (const key of ['scanned', 'added', 'changed', 'moved', 'unchanged', 'missing', 'faces', 'reencoded'] as const) summary[key] += part[key];
@@ -95,7 +96,6 @@ export async function runImportJob(
   }
   for (const f of summary.failed) store.setFailed(job.jobId, index.get(f.file) ?? 0, f.error);
   if (store.state(job.jobId) === 'cancelled' || options.signal?.aborted) return summary;
-  for (const item of store.items(job.jobId, 'pending')) store.setDone(job.jobId, item.idx, null);
   store.setState(job.jobId, 'done');
   return summary;
 }

@@ -250,6 +250,17 @@ export class JobStore {
     this.db.prepare("UPDATE job_items SET state = 'done', ms = coalesce(?, ms) WHERE job_id = ? AND idx = ?").run(ms, jobId, idx);
   }
 
+  /** An import's photo taken in: with the faces found where it was analysed (new or changed),
+   * null where the library knew it. */
+  setImported(jobId: number, idx: number, facesFound: number | null): void {
+    this.db.prepare("UPDATE job_items SET state = 'done', faces = ? WHERE job_id = ? AND idx = ?").run(facesFound, jobId, idx);
+  }
+
+  /** An import's photos read and analysed: new to the library, or changed. */
+  analysedCount(jobId: number): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM job_items WHERE job_id = ? AND state = 'done' AND faces IS NOT NULL").get(jobId) as { n: number }).n;
+  }
+
   setFailed(jobId: number, idx: number, error: string): void {
     this.db.prepare("UPDATE job_items SET state = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, jobId, idx);
   }

@@ -32,6 +32,9 @@ export interface ImportSummary {
 
 export interface ImportOptions {
   onProgress?: (done: number, total: number, current: string) => void;
+  /** A photo taken in: the faces found in it where it was read and analysed (new to the
+   * library, or changed), null where it was known (unchanged, or moved). */
+  onPhoto?: (file: string, facesFound: number | null) => void;
   signal?: AbortSignal;
   /** Smallest face, photo px; default 4% of the shorter side (at least 40). */
   minFaceSize?: number;
@@ -80,6 +83,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
       const st = await stat(file); // (a rescan of unchanged photos is a stat each: it must yield)
       const known = library.photoByPath(file);
       let kept: number | undefined; // a known photo, not analysed again
+      let found: number | null = null; // faces, in a photo analysed
       if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && !known.missing) {
         summary.unchanged++;
         kept = known.id;
@@ -103,12 +107,14 @@ export async function importFolder(library: Library, folder: string, engine: Glo
               library.setFaces(id, modelId, a.faces);
             });
             summary.faces += a.faces.length;
+            found = a.faces.length;
             if (known) summary.changed++;
             else summary.added++;
           }
         }
       }
       if (kept !== undefined && stale.has(kept)) summary.reencoded += await encodeStaleFaces(library, engine, kept);
+      options.onPhoto?.(file, found);
     } catch (err) {
       summary.failed.push({ file, error: (err as Error).message });
     }

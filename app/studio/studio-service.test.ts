@@ -58,6 +58,7 @@ test('importing a folder finds the faces and reports each bad file by name', asy
   assert.equal(job.kind, 'import');
   assert.equal(job.total, 6);
   assert.equal(job.failed, 3);
+  assert.equal(job.newPhotos, 3);
   assert.deepEqual(job.errors.map((e) => e.file.split('/').pop()).sort(), ['bad-empty.jpg', 'bad-text.jpg', 'bad-truncated.jpg']);
   assert.ok(events.some((e) => e.type === 'job' && e.job.id === job.id), 'progress events were sent');
   const photos = await service.listPhotos({});
@@ -604,6 +605,7 @@ test('"Look for new photos" finds the photos added to the folders imported, not 
   await writeTestPhoto(join(root, 'c', 'new.jpg'), { width: 600, height: 400, faces: 1, seed: 35 }, 0);
   const rescan = await finished(await service.rescanFolders({}));
   assert.equal(rescan.kind, 'import');
+  assert.equal(rescan.newPhotos, 2, 'a/new.jpg and c/new.jpg; the rest were known');
   assert.deepEqual(await under(), ['a/new.jpg', 'a/photo-000.jpg', 'c/new.jpg']);
   // One folder's own: only it.
   await writeTestPhoto(join(root, 'c', 'newer.jpg'), { width: 600, height: 400, faces: 1, seed: 36 }, 0);

@@ -1062,6 +1062,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await writeTestPhoto(files[2]!, { width: 400, height: 300, faces: 1, seed: 13 });
       await page.getByRole('button', { name: 'Look for new photos' }).click();
       await page.locator('.library .count', { hasText: /^2 photos$/ }).waitFor({ timeout: 60_000 });
+      await page.getByText(/^Import finished: 1 new or changed photo, \d+ photos? already in the library\.$/).waitFor();
       await importsDone();
 
       const banner = page.locator('[data-testid=library-errors]').filter({ hasText: 'broken.jpg' });
