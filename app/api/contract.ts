@@ -212,6 +212,21 @@ export interface AttributeInfo {
   supersededBy?: string;
 }
 
+/** A search by attribute in this library: the faces it finds, and how many of them are likely right. */
+export interface FaceSearchInfo {
+  /** Faces whose latent the model read for it (untagged, encoded by the running model). */
+  read: number;
+  /** Of those, the ones it reads on the side asked for. */
+  found: number;
+  /** Faces the user tagged on that side (found whatever their latent says). */
+  tagged: number;
+  /** 0..1: the share of the faces found and tagged that are likely on that side, from the
+   * model's measured rates and the share of the faces read that it reads that way
+   * (library/attribute-search.ts likelyRight). Absent with under 30 faces read, or without
+   * measured rates. */
+  likelyRight?: number;
+}
+
 /** One of the user's tags, over the whole library: faces tagged as having it / not having it. */
 export interface TagCount {
   name: string;
@@ -281,6 +296,8 @@ export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; stat
 
 // -- requests -------------------------------------------------------------------------------
 
+const FaceSearchSchema = z.object({ attribute: attributeName, has: z.boolean().default(true) });
+
 export const requests = {
   status: z.object({}),
   getSettings: z.object({}),
@@ -308,10 +325,12 @@ export const requests = {
     name: z.string().max(200).optional(),
     /** Only photos with a face that has (has: false, has not) the attribute, as the model
      * reads the faces (AttributeInfo.search) and the user's tags correct it. */
-    face: z.object({ attribute: attributeName, has: z.boolean().default(true) }).optional(),
+    face: FaceSearchSchema.optional(),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(10_000).default(200),
   }),
+  /** How far to trust a search by attribute (listPhotos `face`) in this library. */
+  describeFaceSearch: FaceSearchSchema,
   getPhoto: z.object({ photoId: id }),
   /** Turns a photo the face finder read wrong (on its side, upside down) by quarter turns
    * clockwise, and finds its faces again. The file is not touched. */
@@ -374,6 +393,7 @@ interface Responses {
   rescanFolders: JobInfo;
   removeFolder: FolderContents & { removed: boolean };
   listPhotos: PhotoSummary[];
+  describeFaceSearch: FaceSearchInfo;
   getPhoto: PhotoDetail;
   /** The photo turned; `lost`: faces found before the turn, with tags or an edit, that are not
    * found now (their tags and edits are gone with them). */

@@ -12,7 +12,7 @@ import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type Impor
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
 import { AttributeNameError, parseSetFlags, resolveAttributes, type Recipe } from '../jobs/recipe.js';
-import { AttributeSearchError, photosWithAttribute, searchDirection } from '../library/attribute-search.js';
+import { AttributeSearchError, likelyRight, photosWithAttribute, searchDirection } from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { foldersToRescan } from '../library/import-folders.js';
@@ -340,7 +340,13 @@ async function photosWithFaces(values: { with?: string | undefined; without?: st
   try {
     const { builtin, derived } = await attributesFor(engine, library);
     const name = resolveRecipe([asked], engine, builtin, derived).names[asked]!;
-    return photosWithAttribute(library, engine.latentKey, name, searchOrUsage(() => searchDirection(library, engine, name, builtin, derived)), !values.without);
+    const search = searchOrUsage(() => searchDirection(library, engine, name, builtin, derived));
+    const { photoIds, faces } = photosWithAttribute(library, engine.latentKey, name, search, !values.without);
+    const share = likelyRight(faces, search.rates, !values.without);
+    if (share !== undefined) {
+      console.error(`about ${Math.round(share * 100)}% of the ${faces.found + faces.tagged} faces found likely ${values.without ? 'lack' : 'have'} ${name} (from the model's measured rates, and the share of this library's faces it reads that way)`);
+    }
+    return photoIds;
   } finally {
     await engine.close();
   }

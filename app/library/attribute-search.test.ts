@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { allSearches, AttributeSearchError, derivedSearch, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
+import { allSearches, AttributeSearchError, derivedSearch, likelyRight, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
 import type { BuiltinAttribute } from './builtin-attributes.js';
 import { decodeFloat16, dotFloat16, encodeFloat16 } from './float16.js';
 import type { AttributeRecord, Library } from './library.js';
@@ -66,13 +66,16 @@ test('a face has the attribute past the threshold, the clearest first; tags over
     const search = searchDirection(lib, model, 'Smiling', [builtin('Smiling', 0.5)], []);
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
     // The clearest first: the tagged face, then by distance past the threshold (ties by id).
-    assert.deepEqual(photosWithAttribute(lib, model.latentKey, 'Smiling', search, true), [taggedSmiling, beaming, smiling, both]);
-    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false)), [straight, both], 'the group photo has a face each way');
+    const found = photosWithAttribute(lib, model.latentKey, 'Smiling', search, true);
+    assert.deepEqual(found.photoIds, [taggedSmiling, beaming, smiling, both]);
+    // Face by face: 5 latents read (not the tagged face's, another model's or the missing photo's).
+    assert.deepEqual(found.faces, { read: 5, found: 3, tagged: 1 });
+    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false).photoIds), [straight, both], 'the group photo has a face each way');
 
     // A tag on a face only another model encoded counts; the untagged one stays unknown.
     const oldFace = lib.facesOfPhoto(oldModel)[0]!.id;
     lib.setTag(oldFace, 'Smiling', false);
-    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false)), [straight, both, oldModel]);
+    assert.deepEqual(sorted(photosWithAttribute(lib, model.latentKey, 'Smiling', search, false).photoIds), [straight, both, oldModel]);
   });
 });
 
@@ -120,15 +123,16 @@ test('a search is remembered until the library changes, by this connection or an
     const p = photo(lib, 'a');
     const face = lib.addFace(p, model.latentKey, testFace(eps(1)));
     const search = { direction: along, threshold: 0.5 };
-    const first = photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true);
+    const ids = (has: boolean) => photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, has).photoIds;
+    const first = ids(true);
     assert.deepEqual(first, [p]);
-    assert.equal(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), first, 'the same list, not read again');
-    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, false), [], 'another question is asked afresh');
+    assert.equal(ids(true), first, 'the same list, not read again');
+    assert.deepEqual(ids(false), [], 'another question is asked afresh');
     lib.setTag(face, 'Smiling', false);
-    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), [], 'a tag changes the answer');
+    assert.deepEqual(ids(true), [], 'a tag changes the answer');
     // Another process (the command line) tags the face back.
     withLibrary(dir, 'remembered.sqlite', (other) => other.setTag(face, 'Smiling', true));
-    assert.deepEqual(photosWithAttributeRemembered(lib, model.latentKey, 'Smiling', search, true), [p]);
+    assert.deepEqual(ids(true), [p]);
   });
 });
 
@@ -142,4 +146,34 @@ test('a face reads as the attributes it is past the threshold of, the clearest f
   // eps(1): 2 past 0.5 for Smiling (1.5), 0.25 past 0 for Eyeglasses (0.25), short of Bangs.
   assert.deepEqual(readsAs(eps(1), searches), ['Smiling', 'Eyeglasses']);
   assert.deepEqual(readsAs(eps(-1), searches), ['Eyeglasses']);
+});
+
+test('how many of the faces a search finds are likely right: a rare attribute is found wrongly more often than its accuracy says', () => {
+  // Held-out rates: finds 84% of the faces with it, takes 5% of those without it for faces with it.
+  const rates = { found: 0.84, falseAlarms: 0.05 };
+  // A library of 1,000 faces, 100 with it: the model reads 0.84 * 100 + 0.05 * 900 = 129 that
+  // way, of which 84 have it (65%, where its balanced accuracy is 90%).
+  const right = likelyRight({ read: 1000, found: 129, tagged: 0 }, rates, true)!;
+  assert.ok(Math.abs(right - 84 / 129) < 1e-9, `${right}`);
+  // Looking for faces without it: 871 read that way, of which 0.95 * 900 = 855 lack it.
+  assert.ok(Math.abs(likelyRight({ read: 1000, found: 871, tagged: 0 }, rates, false)! - 855 / 871) < 1e-9);
+  // Tagged faces are right; a share no higher than the false alarms' means none has it.
+  assert.equal(likelyRight({ read: 1000, found: 0, tagged: 4 }, rates, true), 1);
+  assert.equal(likelyRight({ read: 1000, found: 40, tagged: 10 }, rates, true), 10 / 50);
+  // Too few faces read, no rates, or rates no better than chance: no estimate.
+  assert.equal(likelyRight({ read: 29, found: 10, tagged: 0 }, rates, true), undefined);
+  assert.equal(likelyRight({ read: 1000, found: 100, tagged: 0 }, undefined, true), undefined);
+  assert.equal(likelyRight({ read: 1000, found: 100, tagged: 0 }, { found: 0.5, falseAlarms: 0.5 }, true), undefined);
+});
+
+test('a built-in search carries its held-out rates; a derived one its leave-one-out accuracy on both sides', () => {
+  withLibrary(dir, 'rates.sqlite', (lib) => {
+    assert.deepEqual(searchDirection(lib, model, 'Smiling', [builtin('Smiling', 0.5)], []).rates, { found: 18 / 20, falseAlarms: 3 / 30 });
+    const p = photo(lib, 'a');
+    lib.setTag(lib.addFace(p, model.latentKey, testFace(eps(1))), 'freckles', true);
+    lib.setTag(lib.addFace(p, model.latentKey, testFace(eps(-1))), 'freckles', false);
+    const mine: AttributeRecord = { name: 'freckles', modelId: model.latentKey, source: 'derived', direction: along, positives: 1, negatives: 1, quality: { method: 'mean', meanDiffAccuracy: 0.8 } };
+    const rates = searchDirection(lib, model, 'freckles', [], [mine]).rates!;
+    assert.deepEqual([rates.found, Math.round(rates.falseAlarms * 100) / 100], [0.8, 0.2]);
+  });
 });

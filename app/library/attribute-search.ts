@@ -12,6 +12,23 @@ import type { AttributeRecord, Library } from './library.js';
 export interface SearchDirection {
   direction: Float32Array;
   threshold: number;
+  /** Where measured: the share of faces with it that the search finds, and of faces without
+   * it that it takes for faces with it (likelyRight). */
+  rates?: SearchRates;
+}
+
+export interface SearchRates {
+  found: number;
+  falseAlarms: number;
+}
+
+/** What a search found, face by face. */
+export interface FaceSearchResult {
+  /** The photos, those that show it most clearly first. */
+  photoIds: number[];
+  /** Faces whose latent was read (untagged, encoded by the model), those of them the model reads
+   * on the side asked for, and the faces tagged on that side. */
+  faces: { read: number; found: number; tagged: number };
 }
 
 /** How well the search finds an attribute, for the UI. */
@@ -52,9 +69,13 @@ export function derivedSearch(library: Library, latentKey: string, attribute: At
   return { direction: attribute.direction, threshold: (sums[0]! / counts[0]! + sums[1]! / counts[1]!) / 2 };
 }
 
-export function derivedSearchQuality(attribute: AttributeRecord): SearchQuality | undefined {
+function derivedAccuracy(attribute: AttributeRecord): number | undefined {
   const q = attribute.quality;
-  const accuracy = q.method === 'mean' ? q.meanDiffAccuracy : q.classifierAccuracy;
+  return q.method === 'mean' ? q.meanDiffAccuracy : q.classifierAccuracy;
+}
+
+export function derivedSearchQuality(attribute: AttributeRecord): SearchQuality | undefined {
+  const accuracy = derivedAccuracy(attribute);
   if (accuracy === undefined) return undefined;
   return { accuracy, about: `On your ${attribute.positives + attribute.negatives} tagged faces, each left out in turn, it told ${percent(accuracy, 1)} right.` };
 }
@@ -83,12 +104,36 @@ export function searchDirection(
   if (mine) {
     const search = derivedSearch(library, model.latentKey, mine);
     if (!search) throw new AttributeSearchError(`'${name}' cannot be searched by: tag faces that have it and faces that do not, then derive it again`);
-    return search;
+    // Only its leave-one-out accuracy is known: taken as the same on both sides.
+    const accuracy = derivedAccuracy(mine);
+    return accuracy === undefined ? search : { ...search, rates: { found: accuracy, falseAlarms: 1 - accuracy } };
   }
   const b = builtin?.find((a) => a.name === name);
   if (!b) throw new AttributeSearchError(`unknown attribute '${name}'`, true);
   if (!b.search) throw new AttributeSearchError(`'${name}' cannot be searched by: the model ${model.manifest.model_id} does not tell it well enough on faces it did not learn from`);
-  return { direction: b.direction, threshold: b.search.threshold };
+  const h = b.search.heldOut;
+  return { direction: b.direction, threshold: b.search.threshold, rates: { found: h.found / Math.max(1, h.positives), falseAlarms: h.falseAlarms / Math.max(1, h.negatives) } };
+}
+
+/** Faces read below this, the share of them found says too little about the library. */
+const MIN_FACES_READ = 30;
+
+/**
+ * The share of the faces a search found that likely are on the side asked for: the tagged ones
+ * surely; of the others, estimated from the share of the library's faces the model reads that
+ * way and its measured rates (adjusted classify-and-count: the share with it p solves
+ * found share = rates.found * p + rates.falseAlarms * (1 - p)). A rare attribute is found
+ * wrongly more often than its held-out accuracy says: most faces are without it, and a few of
+ * those are taken for faces with it. Undefined without rates, or with too few faces read.
+ */
+export function likelyRight(faces: FaceSearchResult['faces'], rates: SearchRates | undefined, has: boolean): number | undefined {
+  if (!rates || faces.read < MIN_FACES_READ || faces.found + faces.tagged === 0) return undefined;
+  // Looking for faces without it, the rates swap sides.
+  const [hit, miss] = has ? [rates.found, rates.falseAlarms] : [1 - rates.falseAlarms, 1 - rates.found];
+  if (hit <= miss) return undefined; // no better than chance: nothing to estimate from
+  const p = Math.min(1, Math.max(0, (faces.found / faces.read - miss) / (hit - miss)));
+  const right = p > 0 ? (hit * p) / (hit * p + miss * (1 - p)) : 0; // of the faces read that way
+  return (faces.tagged + right * faces.found) / (faces.tagged + faces.found);
 }
 
 /** Every attribute the library can be searched by, as searchDirection would find each; not
@@ -132,7 +177,7 @@ export function readsAs(eps: Float32Array, searches: readonly { name: string; se
  * distance past the threshold, faces tagged by the user before all. Faces encoded only by
  * another model, and not tagged, are not known yet and count for neither.
  */
-export function photosWithAttribute(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): number[] {
+export function photosWithAttribute(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): FaceSearchResult {
   const rows = library.db
     .prepare(
       `SELECT f.photo_id AS photoId, CASE WHEN f.model_id = ? THEN f.eps END AS eps, t.value AS tag
@@ -141,24 +186,27 @@ export function photosWithAttribute(library: Library, latentKey: string, name: s
     )
     .iterate(latentKey, name, latentKey) as IterableIterator<{ photoId: number; eps: Buffer | null; tag: number | null }>;
   const clearest = new Map<number, number>();
+  const faces = { read: 0, found: 0, tagged: 0 };
   for (const r of rows) {
     // How far the face is on the side asked for (negative: on the other side).
     const margin = r.tag !== null ? (r.tag === 1 ? Infinity : -Infinity) : dotFloat16(r.eps!, search.direction) - search.threshold;
     const toward = has ? margin : -margin;
+    if (r.tag === null) faces.read++;
+    if (toward > 0) faces[r.tag === null ? 'found' : 'tagged']++;
     if (toward > 0 && toward > (clearest.get(r.photoId) ?? 0)) clearest.set(r.photoId, toward);
   }
-  return [...clearest].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id);
+  return { photoIds: [...clearest].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id), faces };
 }
 
-const remembered = new WeakMap<Library, { key: string; ids: number[] }>();
+const remembered = new WeakMap<Library, { key: string; result: FaceSearchResult }>();
 
 /** photosWithAttribute, remembered until the library changes: the pages of a search, and the
  * grid's refreshes, then read the faces once. */
-export function photosWithAttributeRemembered(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): number[] {
+export function photosWithAttributeRemembered(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): FaceSearchResult {
   const key = [library.changeStamp(), latentKey, name, search.threshold, has].join('\0');
   const last = remembered.get(library);
-  if (last?.key === key) return last.ids;
-  const ids = photosWithAttribute(library, latentKey, name, search, has);
-  remembered.set(library, { key, ids });
-  return ids;
+  if (last?.key === key) return last.result;
+  const result = photosWithAttribute(library, latentKey, name, search, has);
+  remembered.set(library, { key, result });
+  return result;
 }

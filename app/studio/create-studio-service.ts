@@ -20,7 +20,17 @@ import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
-import { allSearches, AttributeSearchError, builtinSearchQuality, derivedSearch, derivedSearchQuality, photosWithAttributeRemembered, readsAs, searchDirection } from '../library/attribute-search.js';
+import {
+  allSearches,
+  AttributeSearchError,
+  builtinSearchQuality,
+  derivedSearch,
+  derivedSearchQuality,
+  likelyRight,
+  photosWithAttributeRemembered,
+  readsAs,
+  searchDirection,
+} from '../library/attribute-search.js';
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { faceLatent } from '../library/face-latents.js';
@@ -207,8 +217,14 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       return { ...contents, removed: true };
     },
     listPhotos: async ({ face, ...req }) => {
-      const photoIds = face && photosWithAttributeRemembered(library, engine.latentKey, face.attribute, await search(face.attribute), face.has);
+      const photoIds = face && photosWithAttributeRemembered(library, engine.latentKey, face.attribute, await search(face.attribute), face.has).photoIds;
       return listPhotos(library, urls, { ...req, photoIds });
+    },
+    describeFaceSearch: async ({ attribute, has }) => {
+      const direction = await search(attribute);
+      const { faces } = photosWithAttributeRemembered(library, engine.latentKey, attribute, direction, has);
+      const share = likelyRight(faces, direction.rates, has);
+      return { ...faces, ...(share !== undefined ? { likelyRight: share } : {}) };
     },
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {

@@ -40,6 +40,7 @@ const METHODS = {
   rescanFolders: 1,
   removeFolder: 1,
   listPhotos: 1,
+  describeFaceSearch: 1,
   getPhoto: 1,
   rotatePhoto: 1,
   findUprightTurns: 1,

@@ -1,6 +1,6 @@
 // The studio's shared state for every screen: status, folders, photos, attributes, jobs and
 // the messages shown to the user. Components read it; only its methods write it.
-import type { AttributeInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
+import type { AttributeInfo, FaceSearchInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
 import { baseName, countOf, isInFolder, jobNoun } from './format.js';
 
@@ -47,6 +47,8 @@ export class StudioStore {
   nameFilter = $state('');
   /** The view shows only photos with a face that has (or has not) this attribute. */
   faceFilter = $state<{ attribute: string; has: boolean } | undefined>(undefined);
+  /** How far to trust that search in this library (listed with the photos). */
+  faceSearchInfo = $state<FaceSearchInfo | null>(null);
   view = $state<View>('library');
   photoId = $state<number | null>(null);
   loadingPhotos = $state(false);
@@ -151,9 +153,13 @@ export class StudioStore {
    * (`sameView`), as many as it had loaded, so an import's refreshes do not shorten the grid
    * under the user's scroll.
    */
-  refreshPhotos(sameView = false): Promise<void> {
+  async refreshPhotos(sameView = false): Promise<void> {
     const limit = sameView ? Math.min(MAX_LISTED, Math.max(PHOTO_PAGE, this.photos.length)) : PHOTO_PAGE;
-    return this.#listPhotos(0, limit, (page) => page);
+    const face = this.faceFilter && { ...this.faceFilter };
+    await this.#listPhotos(0, limit, (page) => page);
+    // After the photos: the search is remembered, so this does not read the faces again.
+    const info = face ? await this.guard('Describe the search', () => this.api.describeFaceSearch(face), true) : null;
+    if (this.faceFilter?.attribute === face?.attribute && this.faceFilter?.has === face?.has) this.faceSearchInfo = info ?? null; // still the view's search
   }
 
   /** Turns every listed photo marked on its side or upside down (PhotoSummary.suggestedTurns)
