@@ -1,10 +1,11 @@
 // An import as a job in the library's job store, whoever runs it (the studio, or
 // `glow-studio import`): its photos are the job's items, marked done or failed as the import
 // passes them. So a studio sees an import another process runs, with its progress, and
-// removing the folder from the library waits for it (JobStore.workingUnder).
-// An item's faces are those found in the photo where it was read and analysed (new or changed),
-// null where the library knew it. Two kinds: the import of a folder the user chose, which the library then keeps up with, and
-// a rescan ("Look for new photos") of the folders it keeps up with (library/import-folders.ts).
+// removing the folder from the library waits for it (JobStore.workingUnder). An item's faces
+// are those found in the photo where it was read and analysed (new or changed), null where the
+// library knew it. Two kinds: the import of a folder the user chose, which the library keeps
+// up with from then on, and a rescan ("Look for new photos") of the folders it keeps up with
+// (library/import-folders.ts).
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { foldersToRescan, rememberImported } from '../library/import-folders.js';

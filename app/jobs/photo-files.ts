@@ -1,5 +1,6 @@
 // The photos in a folder, recursively: image extensions only, dot files skipped (our own
-// partial exports), excluded folders (a batch's output, folders removed from the library) left out. Sorted, so plans are stable.
+// partial exports), excluded folders (a batch's output, folders removed from the library) left
+// out. Sorted, so plans are stable.
 // A subfolder that cannot be listed is reported and skipped, so one locked folder does not stop
 // a whole import or batch; the folder itself must be listable. A batch's output folder inside
 // the folder (marked by the batch) is left out too: edited copies are not new photos.

@@ -14,6 +14,8 @@
 // attribute's threshold and figures into the bundle's attributes.json (and its hash into
 // manifest.json), for the attributes that have at least MIN_HELD_OUT held-out faces on each
 // side and a balanced accuracy of at least MIN_BALANCED: those the library offers to search by.
+// It then checks the studio's estimate of how many of the faces a search finds are right
+// (attribute-search.ts likelyRight) against the labels: see checkLikelyRight below.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,7 +28,7 @@ import { FaceDetector } from '../../app/faces/detect.js';
 import { decodeImage } from '../../app/imaging/decode.js';
 import { alignScaled, detectScaled } from '../../app/jobs/big-photo.js';
 import { defaultMinFace } from '../../app/jobs/face-edit.js';
-import { attributeMargin } from '../../app/library/attribute-search.js';
+import { attributeMargin, likelyRight } from '../../app/library/attribute-search.js';
 import { ATTRIBUTES_BIN, ATTRIBUTES_JSON } from '../../app/library/builtin-attributes.js';
 import { decodeFloat32 } from '../../app/library/float16.js';
 
@@ -119,6 +121,8 @@ interface Figures {
 const results = new Map<string, Figures>();
 console.log(`model ${engine.manifest.model_id} (${bundle}); calibration: ${eps.celeba.calibrate.size} CelebA + ${eps.utkface.calibrate.size} UTKFace faces of the training split; held out: ${eps.celeba.heldOut.size} CelebA + ${eps.utkface.heldOut.size} UTKFace faces`);
 console.log('attribute             threshold   held out +/-    found  false alarms  balanced accuracy');
+/** Each attribute's threshold and its labelled held-out faces, in file order, for checkLikelyRight. */
+const labelled = new Map<string, { threshold: number; faces: { label: number; margin: number }[] }>();
 doc.attributes.forEach((a, i) => {
   const labels = labeller(a.name);
   if (!labels) return;
@@ -139,6 +143,13 @@ doc.attributes.forEach((a, i) => {
   if (!cal.pos.length || !cal.neg.length) return;
   const threshold = (mean(cal.pos) + mean(cal.neg)) / 2;
   const held = byClass(eps[labels.source].heldOut);
+  labelled.set(a.name, {
+    threshold,
+    faces: [...eps[labels.source].heldOut].flatMap(([file, e]) => {
+      const label = labels.label(file);
+      return label === undefined ? [] : [{ label, margin: attributeMargin(e, { direction: d, threshold: 0 }) }];
+    }),
+  });
   const found = held.pos.filter((s) => s > threshold).length;
   const falseAlarms = held.neg.filter((s) => s > threshold).length;
   const balanced = held.pos.length && held.neg.length ? (found / held.pos.length + 1 - falseAlarms / held.neg.length) / 2 : NaN;
@@ -153,6 +164,49 @@ doc.attributes.forEach((a, i) => {
 
 const searchable = [...results].filter(([, f]) => f.held_out.positives >= MIN_HELD_OUT && f.held_out.negatives >= MIN_HELD_OUT && f.held_out.balanced_accuracy >= MIN_BALANCED);
 console.log(`searchable (${MIN_HELD_OUT}+ held-out faces each side, balanced accuracy ${MIN_BALANCED}+): ${searchable.length} of ${doc.attributes.length}: ${searchable.map(([n]) => n).join(', ')}`);
+
+/**
+ * The studio shows how many of the faces a search finds are likely right in the user's library
+ * (likelyRight), from the share of its faces read that way and the rates measured on held-out
+ * faces. Checked here against the labels: the rates come from every other held-out face (by
+ * name); the rest are the library, as it is and with three in four of its faces with the
+ * attribute left out (a rarer trait, the case where the balanced accuracy misleads most).
+ * Prints, per library, the share of the faces found that are actually right, the estimate, and
+ * the balanced accuracy of the rates' half (what the studio showed before).
+ */
+function checkLikelyRight(names: readonly string[]): void {
+  console.log('\nhow many of the faces found are right: actual, the estimate (likelyRight), the balanced accuracy');
+  console.log('attribute             library           faces  found  actually right  estimate  balanced accuracy');
+  const errors = { estimate: [] as number[], balanced: [] as number[] };
+  for (const name of names) {
+    const { threshold, faces } = labelled.get(name)!;
+    const [half, library] = [faces.filter((_, i) => i % 2 === 0), faces.filter((_, i) => i % 2 === 1)];
+    const rate = (label: number) => {
+      const side = half.filter((f) => f.label === label);
+      return side.filter((f) => f.margin > threshold).length / Math.max(1, side.length);
+    };
+    const rates = { found: rate(1), falseAlarms: rate(0) };
+    const balanced = (rates.found + 1 - rates.falseAlarms) / 2;
+    let withIt = 0;
+    const rarer = library.filter((f) => f.label === 0 || withIt++ % 4 === 0);
+    for (const [what, faces] of [['as it is', library], ['1 in 4 with it', rarer]] as const) {
+      const found = faces.filter((f) => f.margin > threshold);
+      const estimate = likelyRight({ read: faces.length, found: found.length, tagged: 0 }, rates, true);
+      if (!found.length || estimate === undefined) continue;
+      const actual = found.filter((f) => f.label === 1).length / found.length;
+      errors.estimate.push(Math.abs(estimate - actual));
+      errors.balanced.push(Math.abs(balanced - actual));
+      const pct = (x: number) => `${Math.round(x * 100)}%`.padStart(4);
+      console.log(`${name.padEnd(20)}  ${what.padEnd(15)} ${String(faces.length).padStart(6)} ${String(found.length).padStart(6)}  ${pct(actual).padStart(14)}  ${pct(estimate).padStart(8)}  ${pct(balanced).padStart(17)}`);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  console.log(
+    `mean distance from the share actually right, over ${errors.estimate.length} libraries: the estimate ${(100 * mean(errors.estimate)).toFixed(1)} points, ` +
+      `the balanced accuracy ${(100 * mean(errors.balanced)).toFixed(1)} points`,
+  );
+}
+checkLikelyRight(searchable.map(([name]) => name));
 
 if (values.record) {
   const keep = new Map(searchable);

@@ -156,6 +156,7 @@ export class StudioStore {
   async refreshPhotos(sameView = false): Promise<void> {
     const limit = sameView ? Math.min(MAX_LISTED, Math.max(PHOTO_PAGE, this.photos.length)) : PHOTO_PAGE;
     const face = this.faceFilter && { ...this.faceFilter };
+    if (!sameView) this.faceSearchInfo = null; // another search, perhaps
     await this.#listPhotos(0, limit, (page) => page);
     // After the photos: the search is remembered, so this does not read the faces again.
     const info = face ? await this.guard('Describe the search', () => this.api.describeFaceSearch(face), true) : null;
