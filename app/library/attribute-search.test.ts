@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { allSearches, AttributeSearchError, derivedSearch, likelyRight, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
+import { allSearches, AttributeSearchError, derivedSearch, forgetProjections, likelyRight, photosWithAttribute, photosWithAttributeRemembered, readsAs, searchDirection } from './attribute-search.js';
 import type { BuiltinAttribute } from './builtin-attributes.js';
 import { decodeFloat16, dotFloat16, encodeFloat16 } from './float16.js';
 import type { AttributeRecord, Library } from './library.js';
@@ -175,5 +175,36 @@ test('a built-in search carries its held-out rates; a derived one its leave-one-
     const mine: AttributeRecord = { name: 'freckles', modelId: model.latentKey, source: 'derived', direction: along, positives: 1, negatives: 1, quality: { method: 'mean', meanDiffAccuracy: 0.8 } };
     const rates = searchDirection(lib, model, 'freckles', [], [mine]).rates!;
     assert.deepEqual([rates.found, Math.round(rates.falseAlarms * 100) / 100], [0.8, 0.2]);
+  });
+});
+
+test('a search keeps each face\'s projection for the next; a changed latent, a deleted face or a new direction of the name drops it', () => {
+  withLibrary(dir, 'projections.sqlite', (lib) => {
+    const [a, b] = [photo(lib, 'a'), photo(lib, 'b')];
+    const [fa, fb] = [lib.addFace(a, model.latentKey, testFace(eps(1))), lib.addFace(b, model.latentKey, testFace(eps(-1)))];
+    const search = { direction: along, threshold: 0.5 };
+    const kept = () => lib.db.prepare('SELECT face_id AS face, value FROM face_projections ORDER BY face_id').all();
+    const found = () => photosWithAttribute(lib, model.latentKey, 'Smiling', search, true).photoIds;
+    assert.deepEqual(found(), [a]);
+    assert.deepEqual(kept(), [
+      { face: fa, value: 2 },
+      { face: fb, value: -2 },
+    ]);
+    // The next search reads the kept projection, not the latent.
+    lib.db.prepare('UPDATE face_projections SET value = 9 WHERE face_id = ?').run(fb);
+    assert.deepEqual(found(), [b, a]);
+    // The latent changes (encoded again, or found again in a turned photo): computed afresh.
+    lib.setFaceLatent(fb, model.latentKey, { transform: [1, 0, 0, 0, 1, 0], eps: eps(-1) });
+    assert.deepEqual(found(), [a]);
+    lib.deleteFace(fa);
+    assert.deepEqual(kept(), [{ face: fb, value: -2 }]);
+    // A direction of the same name with other values (derived again): the old projections go.
+    const again = { direction: along.map((v) => v * 3), threshold: 0.5 };
+    assert.deepEqual(photosWithAttribute(lib, model.latentKey, 'Smiling', again, false).photoIds, [b]);
+    assert.deepEqual(kept(), [{ face: fb, value: -6 }]);
+    assert.equal(lib.db.prepare('SELECT count(*) FROM search_directions').pluck().get(), 1);
+    // A derived attribute deleted: its projections go (remove-attribute.ts).
+    forgetProjections(lib, 'Smiling');
+    assert.deepEqual(kept(), []);
   });
 });

@@ -4,6 +4,7 @@
 // accuracy on held-out faces were measured for its model (bench/faces/bench-attribute-search.ts);
 // a derived one's come from the user's tagged faces. The user's tags have the last word: a
 // face tagged as having it has it, whatever its latent says.
+import { createHash } from 'node:crypto';
 import type { AttributeSearch, BuiltinAttribute } from './builtin-attributes.js';
 import { dotFloat16 } from './float16.js';
 import type { AttributeRecord, Library } from './library.js';
@@ -178,18 +179,11 @@ export function readsAs(eps: Float32Array, searches: readonly { name: string; se
  * another model, and not tagged, are not known yet and count for neither.
  */
 export function photosWithAttribute(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): FaceSearchResult {
-  const rows = library.db
-    .prepare(
-      `SELECT f.photo_id AS photoId, CASE WHEN f.model_id = ? THEN f.eps END AS eps, t.value AS tag
-       FROM faces f JOIN photos p ON p.id = f.photo_id LEFT JOIN tags t ON t.face_id = f.id AND t.attribute = ?
-       WHERE p.missing = 0 AND (f.model_id = ? OR t.value IS NOT NULL)`,
-    )
-    .iterate(latentKey, name, latentKey) as IterableIterator<{ photoId: number; eps: Buffer | null; tag: number | null }>;
   const clearest = new Map<number, number>();
   const faces = { read: 0, found: 0, tagged: 0 };
-  for (const r of rows) {
+  for (const r of projectedFaces(library, latentKey, name, search.direction)) {
     // How far the face is on the side asked for (negative: on the other side).
-    const margin = r.tag !== null ? (r.tag === 1 ? Infinity : -Infinity) : dotFloat16(r.eps!, search.direction) - search.threshold;
+    const margin = r.tag !== null ? (r.tag === 1 ? Infinity : -Infinity) : r.projected! - search.threshold;
     const toward = has ? margin : -margin;
     if (r.tag === null) faces.read++;
     if (toward > 0) faces[r.tag === null ? 'found' : 'tagged']++;
@@ -198,15 +192,84 @@ export function photosWithAttribute(library: Library, latentKey: string, name: s
   return { photoIds: [...clearest].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([id]) => id), faces };
 }
 
-const remembered = new WeakMap<Library, { key: string; result: FaceSearchResult }>();
+const digests = new WeakMap<Float32Array, string>();
+
+/** The id of `direction` (of the model `latentKey`, named `name`) in search_directions, new
+ * where it is not there yet: then the projections on an earlier direction of the name go. */
+function directionId(library: Library, latentKey: string, name: string, direction: Float32Array): number {
+  let digest = digests.get(direction);
+  if (!digest) {
+    digest = createHash('sha256').update(new Uint8Array(direction.buffer, direction.byteOffset, direction.byteLength)).digest('hex').slice(0, 32);
+    digests.set(direction, digest);
+  }
+  const prefix = `${latentKey}\n${name}\n`;
+  const id = library.db.prepare('SELECT id FROM search_directions WHERE key = ?').pluck().get(prefix + digest) as number | undefined;
+  if (id !== undefined || library.db.readonly) return id ?? -1;
+  return library.transaction(() => {
+    library.db.prepare('DELETE FROM search_directions WHERE substr(key, 1, length(:prefix)) = :prefix').run({ prefix });
+    return Number(library.db.prepare('INSERT INTO search_directions (key) VALUES (?)').run(prefix + digest).lastInsertRowid);
+  });
+}
+
+/** Drops the projections kept for searches by `name` (a derived attribute deleted). */
+export function forgetProjections(library: Library, name: string): void {
+  const keys = library.db.prepare('SELECT id, key FROM search_directions').all() as { id: number; key: string }[];
+  const drop = library.db.prepare('DELETE FROM search_directions WHERE id = ?');
+  for (const k of keys) if (k.key.split('\n')[1] === name) drop.run(k.id);
+}
+
+/**
+ * Each face a search looks at (its photo not missing; encoded by the model, or tagged): its
+ * photo, its tag, and (untagged) its latent projected on `direction`. A projection is read
+ * from face_projections where an earlier search left it; the others are computed from the
+ * latents and kept there for the next search (so a search after the first reads a number a
+ * face, not its latent: bench/library/bench-search.ts).
+ */
+function projectedFaces(library: Library, latentKey: string, name: string, direction: Float32Array): { photoId: number; tag: number | null; projected?: number }[] {
+  const dir = directionId(library, latentKey, name, direction);
+  const rows = library.db
+    .prepare(
+      `SELECT f.id AS faceId, f.photo_id AS photoId, t.value AS tag, fp.value AS kept,
+              CASE WHEN f.model_id = :model AND t.value IS NULL AND fp.value IS NULL THEN f.eps END AS eps
+       FROM faces f JOIN photos p ON p.id = f.photo_id
+       LEFT JOIN tags t ON t.face_id = f.id AND t.attribute = :name
+       LEFT JOIN face_projections fp ON fp.face_id = f.id AND fp.direction_id = :dir
+       WHERE p.missing = 0 AND (f.model_id = :model OR t.value IS NOT NULL)`,
+    )
+    .iterate({ model: latentKey, name, dir }) as IterableIterator<{ faceId: number; photoId: number; tag: number | null; kept: number | null; eps: Buffer | null }>;
+  const out: { photoId: number; tag: number | null; projected?: number }[] = [];
+  const fresh: [number, number][] = [];
+  for (const r of rows) {
+    if (r.tag !== null) {
+      out.push({ photoId: r.photoId, tag: r.tag });
+      continue;
+    }
+    const projected = r.kept ?? dotFloat16(r.eps!, direction);
+    if (r.kept === null) fresh.push([r.faceId, projected]);
+    out.push({ photoId: r.photoId, tag: null, projected });
+  }
+  if (fresh.length && dir >= 0) {
+    const keep = library.db.prepare('INSERT OR REPLACE INTO face_projections (face_id, direction_id, value) VALUES (?, ?, ?)');
+    library.transaction(() => {
+      for (const [faceId, value] of fresh) keep.run(faceId, dir, value);
+    });
+  }
+  return out;
+}
+
+const remembered = new WeakMap<Library, { question: string; stamp: string; result: FaceSearchResult }>();
 
 /** photosWithAttribute, remembered until the library changes: the pages of a search, and the
  * grid's refreshes, then read the faces once. */
 export function photosWithAttributeRemembered(library: Library, latentKey: string, name: string, search: SearchDirection, has: boolean): FaceSearchResult {
-  const key = [library.changeStamp(), latentKey, name, search.threshold, has].join('\0');
+  const question = [latentKey, name, search.threshold, has].join('\0');
   const last = remembered.get(library);
-  if (last?.key === key) return last.result;
+  if (last?.question === question && last.stamp === library.changeStamp()) return last.result;
+  const outside = library.outsideChanges();
   const result = photosWithAttribute(library, latentKey, name, search, has);
-  remembered.set(library, { key, result });
+  // Stamped after the search, whose own writes (the projections it kept) change no answer;
+  // unless another process wrote meanwhile: then it is asked again next time.
+  const stamp = library.outsideChanges() === outside ? library.changeStamp() : '';
+  remembered.set(library, { question, stamp, result });
   return result;
 }

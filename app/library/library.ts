@@ -378,7 +378,12 @@ export class Library {
    * a remembered query result is checked against. */
   changeStamp(): string {
     const { n } = this.db.prepare('SELECT total_changes() AS n').get() as { n: number };
-    return `${String(this.db.pragma('data_version', { simple: true }))}:${n}`;
+    return `${this.outsideChanges()}:${n}`;
+  }
+
+  /** Moves when another connection (another process) commits a change; never for this one's. */
+  outsideChanges(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
   }
 
   // -- tags -------------------------------------------------------------------------------

@@ -120,6 +120,25 @@ export const MIGRATIONS: readonly Migration[] = [
     // A folder imported under another one is part of it.
     for (const f of kept) if (!kept.some((g) => g !== f && f.startsWith(g + sep))) insert.run(f);
   },
+  // v13: each face's latent projected on the directions the library was searched by
+  // (attribute-search.ts), so a later search reads a number a face, not its whole latent.
+  // A direction is its model, name and a digest of its values; a projection goes with its face,
+  // when the face's latent changes, and with its direction.
+  (db) =>
+    db.exec(`
+    CREATE TABLE search_directions (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+    CREATE TABLE face_projections (
+      face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+      direction_id INTEGER NOT NULL REFERENCES search_directions(id) ON DELETE CASCADE,
+      value REAL NOT NULL,
+      PRIMARY KEY (face_id, direction_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX face_projections_direction ON face_projections(direction_id);
+    CREATE TRIGGER face_latent_changed AFTER UPDATE OF eps, model_id ON faces
+    BEGIN
+      DELETE FROM face_projections WHERE face_id = NEW.id;
+    END;
+  `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@
 // from stay, so deriving it again gives it back.
 import type { AttributeUse } from '../api/contract.js';
 import { EditRecipe, type Library } from './library.js';
+import { forgetProjections } from './attribute-search.js';
 
 export class AttributeNotDerivedError extends Error {
   override name = 'AttributeNotDerivedError';
@@ -70,6 +71,7 @@ export function removeDerivedAttribute(library: Library, name: string, { builtin
     }
     for (const photoId of uses.histories) library.setEditHistory(photoId, null);
     library.db.prepare("DELETE FROM attributes WHERE name = ? AND source = 'derived'").run(name);
+    if (!builtin) forgetProjections(library, name); // a built-in one of the name is searched by still
     return summary(name, uses);
   });
 }

@@ -6,10 +6,9 @@ import type { Library } from '../library/library.js';
 /** Calls `onChange` at most every `everyMs` while other processes change the library; returns
  * the function that stops watching (before the library is closed). */
 export function watchOutsideChanges(library: Library, onChange: () => void, everyMs = 1500): () => void {
-  const version = () => Number(library.db.pragma('data_version', { simple: true }));
-  let seen = version();
+  let seen = library.outsideChanges();
   const timer = setInterval(() => {
-    const now = version();
+    const now = library.outsideChanges();
     if (now === seen) return;
     seen = now;
     onChange();
