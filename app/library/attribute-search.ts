@@ -251,6 +251,8 @@ function projectedFaces(library: Library, latentKey: string, name: string, direc
   if (fresh.length && dir >= 0) {
     const keep = library.db.prepare('INSERT OR REPLACE INTO face_projections (face_id, direction_id, value) VALUES (?, ?, ?)');
     library.transaction(() => {
+      // (Another process may have derived the attribute anew meanwhile, dropping this direction.)
+      if (library.db.prepare('SELECT 1 FROM search_directions WHERE id = ?').get(dir) === undefined) return;
       for (const [faceId, value] of fresh) keep.run(faceId, dir, value);
     });
   }
