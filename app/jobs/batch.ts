@@ -55,6 +55,14 @@ export interface ProgressEvent {
   etaSeconds: number;
 }
 
+/** A job's progress: its counts, and the pace of this run (`processed` items since `since`,
+ * performance.now() milliseconds), with the time left at that pace. */
+export function progressOf(jobId: number, c: JobCounts, processed: number, since: number, current: string | undefined): ProgressEvent {
+  const rate = processed / Math.max((performance.now() - since) / 1000, 1e-9);
+  const left = c.total - c.done - c.failed;
+  return { jobId, done: c.done, failed: c.failed, total: c.total, current, rate, etaSeconds: rate > 0 ? left / rate : Infinity };
+}
+
 export interface ItemEvent {
   jobId: number;
   idx: number;
@@ -239,13 +247,7 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
     const started = performance.now();
     let processed = 0;
     let current: string | undefined;
-    const report = () => {
-      const c = this.store.counts(this.jobId);
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = processed / Math.max(elapsed, 1e-9);
-      const left = c.total - c.done - c.failed;
-      this.emit('progress', { jobId: this.jobId, done: c.done, failed: c.failed, total: c.total, current, rate, etaSeconds: rate > 0 ? left / rate : Infinity });
-    };
+    const report = () => this.emit('progress', progressOf(this.jobId, this.store.counts(this.jobId), processed, started, current));
     report();
     const width = Math.max(1, this.options.concurrency ?? Math.min(4, Math.max(2, availableParallelism())));
     let next = 0;

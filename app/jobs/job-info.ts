@@ -1,6 +1,7 @@
 // The StudioApi's view of jobs and export options (app/api/contract.ts), from the job store
 // and the batch runner's events: what main's IPC / HTTP handlers send to the UI.
 import type { ExportOptions as ApiExportOptions, JobInfo } from '../api/contract.js';
+import { z } from 'zod';
 import type { ProgressEvent } from './batch.js';
 import { ExportOptions } from './export.js';
 import type { JobStore } from './job-store.js';
@@ -10,8 +11,7 @@ export function exportOptionsFromApi(o: ApiExportOptions): ExportOptions {
 }
 
 export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent): JobInfo {
-  const job = store.list().find((j) => j.id === jobId);
-  if (!job) throw new RangeError(`no job with id ${jobId}`);
+  const job = store.job(jobId, z.unknown()); // (a LibraryError that names the id, where there is none)
   const c = store.counts(jobId);
   const spec = job.spec as { out?: string };
   const kind = job.kind === 'import' || job.kind === 'export' || job.kind === 'reencode' ? job.kind : 'batch';

@@ -56,6 +56,9 @@ interface JobRow {
   updated_at: string;
 }
 
+/** The owner this process writes on the jobs it holds. */
+const me = `${hostname()}:${process.pid}`;
+
 export class JobStore {
   constructor(private readonly library: Library) {}
 
@@ -126,7 +129,6 @@ export class JobStore {
    * it; a claim left by a process that died (a crash, kill -9) is taken over.
    */
   claim(id: number): void {
-    const me = `${hostname()}:${process.pid}`;
     this.library.transaction(() => {
       const r = this.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id) as { owner: string | null } | undefined;
       if (!r) throw new LibraryError(`no job with id ${id} in the library`);
@@ -143,7 +145,7 @@ export class JobStore {
   workingUnder(folder: string): { id: number; kind: string; holder: string } | undefined {
     const rows = this.db.prepare("SELECT id, kind, owner FROM jobs WHERE state = 'running' AND owner IS NOT NULL ORDER BY id").all() as { id: number; kind: string; owner: string }[];
     for (const r of rows) {
-      const holder = r.owner === `${hostname()}:${process.pid}` ? 'this process' : liveHolder(r.owner);
+      const holder = r.owner === me ? 'this process' : liveHolder(r.owner);
       if (holder && this.items(r.id).some((item) => isInFolder(item.source, folder))) return { id: r.id, kind: r.kind, holder };
     }
     return undefined;
@@ -153,11 +155,11 @@ export class JobStore {
    * terminal, say), or undefined. */
   heldElsewhere(id: number): string | undefined {
     const r = this.db.prepare('SELECT owner FROM jobs WHERE id = ?').get(id) as { owner: string | null } | undefined;
-    return r?.owner && r.owner !== `${hostname()}:${process.pid}` ? liveHolder(r.owner) : undefined;
+    return r?.owner && r.owner !== me ? liveHolder(r.owner) : undefined;
   }
 
   release(id: number): void {
-    this.db.prepare('UPDATE jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, `${hostname()}:${process.pid}`);
+    this.db.prepare('UPDATE jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, me);
   }
 
   /** The newest finished (done) job of `kind` whose spec equals `spec`. */

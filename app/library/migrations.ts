@@ -3,6 +3,7 @@
 // by any older studio comes up to date (and a crash mid-migration leaves the older version).
 import { sep } from 'node:path';
 import type Database from 'better-sqlite3';
+import { isInFolder } from '../jobs/photo-files.js';
 
 export type Migration = (db: Database.Database) => void;
 
@@ -118,7 +119,7 @@ export const MIGRATIONS: readonly Migration[] = [
     const kept = folders.filter((f) => hasPhotos.get(f + sep, f + sep) !== undefined);
     const insert = db.prepare("INSERT INTO library_folders (path, state) VALUES (?, 'imported')");
     // A folder imported under another one is part of it.
-    for (const f of kept) if (!kept.some((g) => g !== f && f.startsWith(g + sep))) insert.run(f);
+    for (const f of kept) if (!kept.some((g) => g !== f && isInFolder(f, g))) insert.run(f);
   },
   // v13: each face's latent projected on the directions the library was searched by
   // (attribute-search.ts), so a later search reads a number a face, not its whole latent.

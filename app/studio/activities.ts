@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApiError, type JobInfo, type ParsedRequest, type StudioEvent } from '../api/contract.js';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
+import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, progressOf, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { exportPath } from '../jobs/export.js';
 import { createImportJob, createRescanJob, runImportJob, type ImportJob } from '../jobs/import-job.js';
@@ -82,18 +82,15 @@ export class Activities {
   /** Publishes the jobs run by another process (or left by one) that moved since the last
    * call: their progress, their end. `quiet`: only takes note of them (at start). */
   publishOutside(quiet = false): void {
-    const now = performance.now();
     for (const job of this.store.list().slice(-50)) {
       if (this.live.has(job.id)) continue;
       const c = this.store.counts(job.id);
       const seen = `${job.state}:${c.done}:${c.failed}:${c.total}:${this.store.heldElsewhere(job.id) ?? ''}`;
       const known = this.outside.get(job.id);
       if (known?.seen === seen) continue;
-      const since = known?.since ?? { t: now, processed: c.done + c.failed };
-      const rate = (c.done + c.failed - since.processed) / Math.max((now - since.t) / 1000, 1e-9);
-      const left = c.total - c.done - c.failed;
-      const progress = rate > 0 ? { jobId: job.id, done: c.done, failed: c.failed, total: c.total, current: undefined, rate, etaSeconds: left / rate } : undefined;
-      this.outside.set(job.id, { seen, since, ...(progress ? { progress } : {}) });
+      const since = known?.since ?? { t: performance.now(), processed: c.done + c.failed };
+      const progress = progressOf(job.id, c, c.done + c.failed - since.processed, since.t, undefined);
+      this.outside.set(job.id, { seen, since, ...(progress.rate > 0 ? { progress } : {}) });
       if (!quiet) this.publish(job.id);
     }
   }
@@ -108,10 +105,7 @@ export class Activities {
 
   /** Rate and ETA for jobs without a runner of their own (imports, exports). */
   private measure(jobId: number, live: Live): void {
-    const c = this.store.counts(jobId);
-    const rate = live.processed / Math.max((performance.now() - live.started) / 1000, 1e-9);
-    const left = c.total - c.done - c.failed;
-    live.progress = { jobId, done: c.done, failed: c.failed, total: c.total, current: live.current, rate, etaSeconds: rate > 0 ? left / rate : Infinity };
+    live.progress = progressOf(jobId, this.store.counts(jobId), live.processed, live.started, live.current);
   }
 
   private publish(jobId: number): void {

@@ -206,7 +206,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     rescanFolders: async ({ folder }) => activities.startRescan(folder === undefined ? undefined : resolve(folder)).catch(userError),
     removeFolder: async ({ path, dryRun }) => {
       const folder = resolve(path);
-      // This studio's jobs, and those of another process (the command line's batches).
+      // This studio's jobs, and those of another process (the command line's imports and batches).
       const busy = dryRun ? undefined : (activities.jobOn(folder) ?? jobStore.workingUnder(folder));
       if (busy) throw new ApiError(`cannot remove ${folder} from the library while ${busy.kind === 'import' ? 'an import' : `a ${busy.kind}`} works on its photos (job ${busy.id}): let it finish, or cancel it, first`, 409);
       const contents = dryRun ? folderContents(library, folder) : removeFolder(library, folder);

@@ -522,6 +522,7 @@ test('the photo list finds photos by file name, in any case, not by their folder
 /** The next event `matches` takes, sent from now on (the studio polls for other processes' work). */
 function nextEvent<E extends StudioEvent>(matches: (e: StudioEvent) => e is E, ms = 20_000): Promise<E> {
   const from = events.length;
+  const started = Date.now();
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       const hit = events.slice(from).find(matches);
@@ -533,7 +534,6 @@ function nextEvent<E extends StudioEvent>(matches: (e: StudioEvent) => e is E, m
         reject(new Error(`no such event in ${ms} ms; got ${JSON.stringify(events.slice(from).map((e) => e.type))}`));
       }
     }, 50);
-    const started = Date.now();
   });
 }
 

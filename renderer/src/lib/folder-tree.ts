@@ -39,7 +39,10 @@ function distinctNames(paths: readonly string[]): Map<string, string> {
   let pending = [...paths];
   for (let count = 1; pending.length; count++) {
     const byName = new Map<string, string[]>();
-    for (const path of pending) byName.set(tail(path, count), [...(byName.get(tail(path, count)) ?? []), path]);
+    for (const path of pending) {
+      const name = tail(path, count);
+      byName.set(name, [...(byName.get(name) ?? []), path]);
+    }
     pending = [];
     for (const [name, group] of byName) {
       for (const path of group) {
