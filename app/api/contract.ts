@@ -107,6 +107,9 @@ export interface Settings {
   device: DeviceSetting;
   /** The model the studio ships with. */
   shippedBundleDir: string;
+  /** Whether the studio looks for new photos in the folders the user imported when it opens
+   * (as "Look for new photos" does). */
+  lookForNewPhotos: boolean;
 }
 
 export interface FolderInfo {
@@ -288,6 +291,8 @@ export interface JobInfo {
   newPhotos?: number;
   /** Run by another process (`glow-studio import` in a terminal, another studio): which one. */
   runBy?: string;
+  /** Imports: the look for new photos the studio started as it opened (Settings lookForNewPhotos). */
+  automatic?: boolean;
 }
 
 /** 'library': another process (`glow-studio import`, tag, rotate..., or a second studio)
@@ -301,7 +306,7 @@ const FaceSearchSchema = z.object({ attribute: attributeName, has: z.boolean().d
 export const requests = {
   status: z.object({}),
   getSettings: z.object({}),
-  updateSettings: z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() }),
+  updateSettings: z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional(), lookForNewPhotos: z.boolean().optional() }),
   listFolders: z.object({}),
   /** A folder's subfolders on disk, for choosing a folder to import or write to (the user's
    * home folder when no path is given). Lists names only. */

@@ -239,6 +239,11 @@ test('remove takes a folder out of the library only with --yes, and leaves its f
   r = run('import', '--bundle', bundle, ...own);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^imported ${folder} \\(job \\d+\\): 3 photos scanned, 1 added, 0 changed, 0 moved, 2 unchanged`));
+  // The job keeps the new photo by name, the two the library knew as a number.
+  const shown = run('jobs', 'show', /\(job (\d+)\)/.exec(r.stdout)![1]!, ...own).stdout.trim().split('\n');
+  assert.equal(shown.length, 2, shown.join('\n'));
+  assert.match(shown[0]!, /\tdone\t.*later\/photo-000\.jpg\t/);
+  assert.equal(shown[1], '(and 2 photos the library already knew, not listed)');
   r = run('remove', join(folder, 'later'), '--yes', ...own);
   assert.match(r.stdout, /glow-studio import alone leaves it out; import the folder itself to bring the photos back, as new/);
   r = run('import', '--bundle', bundle, ...own);

@@ -656,8 +656,12 @@ async function jobsCommand(args: string[]) {
     const id = idArg(idText, 'the job id');
     if (action === 'show') {
       const items = store.items(id);
-      if (values.json) console.log(JSON.stringify({ job: store.job(id, z.unknown()), items }, null, 2));
-      else for (const it of items) console.log(`${it.idx}\t${it.state}\t${it.source}\t${it.state === 'failed' ? it.error : it.output}`);
+      if (values.json) console.log(JSON.stringify({ job: store.job(id, z.unknown()), items, knownPhotos: store.knownPhotos(id) }, null, 2));
+      else {
+        for (const it of items) console.log(`${it.idx}\t${it.state}\t${it.source}\t${it.state === 'failed' ? it.error : it.output}`);
+        const known = store.knownPhotos(id);
+        if (known) console.log(`(and ${known} photo${known === 1 ? '' : 's'} the library already knew, not listed)`);
+      }
     } else if (action === 'cancel') {
       const state = store.state(id);
       if (state === 'done') throw new UsageError(`job ${id} is already done`);

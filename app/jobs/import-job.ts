@@ -51,8 +51,9 @@ export async function createImportJob(library: Library, folder: string): Promise
 
 /** A look for new photos in every folder the library keeps up with, or in `within`, leaving
  * out the folders removed from the library. A folder that cannot be listed now (a drive that
- * is not plugged in) is a failed item, and its photos stay as they are. */
-export async function createRescanJob(library: Library, within?: string): Promise<ImportJob> {
+ * is not plugged in) is a failed item, and its photos stay as they are. `automatic`: the
+ * studio started it as it opened, not the user. */
+export async function createRescanJob(library: Library, within?: string, { automatic = false } = {}): Promise<ImportJob> {
   const parts: ImportJob['parts'] = [];
   const failed: NewItem[] = [];
   const folders = foldersToRescan(library, within);
@@ -63,11 +64,12 @@ export async function createRescanJob(library: Library, within?: string): Promis
       failed.push({ source: folder, output: '', error: (err as Error).message });
     }
   }
-  return recordJob(library, { folders: folders.map((f) => f.folder), rescan: true }, parts, failed);
+  return recordJob(library, { folders: folders.map((f) => f.folder), rescan: true, ...(automatic ? { automatic } : {}) }, parts, failed);
 }
 
 /** Runs the import, folder by folder, marking each photo done or failed as it passes; the job
- * is done at the end unless it was cancelled (then the photos not reached stay pending). */
+ * is done at the end unless it was cancelled (then the photos not reached stay pending). Of the
+ * photos the library knew, only their number stays (known-photos.ts). */
 export async function runImportJob(
   library: Library,
   job: ImportJob,
@@ -96,7 +98,7 @@ export async function runImportJob(
     summary.failed.push(...part.failed);
   }
   for (const f of summary.failed) store.setFailed(job.jobId, index.get(f.file) ?? 0, f.error);
-  if (store.state(job.jobId) === 'cancelled' || options.signal?.aborted) return summary;
-  store.setState(job.jobId, 'done');
+  if (store.state(job.jobId) !== 'cancelled' && !options.signal?.aborted) store.setState(job.jobId, 'done');
+  store.forgetKnownPhotos(job.jobId);
   return summary;
 }

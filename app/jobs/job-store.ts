@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { LibraryError, type Library } from '../library/library.js';
+import { forgetKnownPhotos } from './known-photos.js';
 import { isInFolder } from './photo-files.js';
 
 export type JobState = 'running' | 'paused' | 'cancelled' | 'done';
@@ -216,11 +217,14 @@ export class JobStore {
     return rows.map((r) => r.source);
   }
 
+  /** The job's items by state; an ended import's photos the library knew are counted done
+   * (known-photos.ts). */
   counts(jobId: number): JobCounts {
     const rows = this.db.prepare('SELECT state, count(*) AS n FROM job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: ItemState; n: number }[];
-    const c: JobCounts = { total: 0, pending: 0, committing: 0, done: 0, failed: 0 };
+    const known = this.knownPhotos(jobId);
+    const c: JobCounts = { total: known, pending: 0, committing: 0, done: known, failed: 0 };
     for (const r of rows) {
-      c[r.state] = r.n;
+      c[r.state] += r.n;
       c.total += r.n;
     }
     return c;
@@ -256,6 +260,16 @@ export class JobStore {
    * null where the library knew it. */
   setImported(jobId: number, idx: number, facesFound: number | null): void {
     this.db.prepare("UPDATE job_items SET state = 'done', faces = ? WHERE job_id = ? AND idx = ?").run(facesFound, jobId, idx);
+  }
+
+  /** How many of an ended import's photos the library knew, kept as a number only. */
+  knownPhotos(jobId: number): number {
+    return (this.db.prepare('SELECT known_items FROM jobs WHERE id = ?').pluck().get(jobId) as number | undefined) ?? 0;
+  }
+
+  /** Keeps only the number of an ended import's photos that the library knew (known-photos.ts). */
+  forgetKnownPhotos(jobId: number): void {
+    this.library.transaction(() => forgetKnownPhotos(this.db, jobId));
   }
 
   /** An import's photos read and analysed: new to the library, or changed. */

@@ -3,6 +3,7 @@
 // by any older studio comes up to date (and a crash mid-migration leaves the older version).
 import { sep } from 'node:path';
 import type Database from 'better-sqlite3';
+import { forgetKnownPhotos } from '../jobs/known-photos.js';
 import { isInFolder } from '../jobs/photo-files.js';
 
 export type Migration = (db: Database.Database) => void;
@@ -140,6 +141,13 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM face_projections WHERE face_id = NEW.id;
     END;
   `),
+  // v14: an ended import keeps, of the photos the library already knew, only their number
+  // (jobs/known-photos.ts).
+  (db) => {
+    db.exec('ALTER TABLE jobs ADD COLUMN known_items INTEGER NOT NULL DEFAULT 0');
+    const ended = db.prepare("SELECT id FROM jobs WHERE kind = 'import' AND state IN ('done', 'cancelled')").pluck().all() as number[];
+    for (const id of ended) forgetKnownPhotos(db, id);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

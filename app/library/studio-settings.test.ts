@@ -26,21 +26,28 @@ const open = async (launch = {}) => {
 };
 
 test('nothing saved: the shipped model on auto; saved: the user\'s model and device; a launch\'s own wins', async () => {
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true });
   const mine = await bundleWithAttributes(join(dir, 'mine'));
-  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped });
-  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped });
-  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped });
-  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped });
+  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true });
 });
 
 test('the shipped model is saved as no choice, so an update of the studio brings its new one', () => {
-  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped });
-  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu' });
+  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu', lookForNewPhotos: true });
+});
+
+test('the look for new photos at opening is on unless the user turned it off', async () => {
+  saveSettings(library, { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: false });
+  assert.equal((await open()).lookForNewPhotos, false);
+  library.saveSetting('studio', { device: 'auto' }); // saved by a studio from before the setting
+  assert.equal((await open()).lookForNewPhotos, true);
 });
 
 test('a saved model folder that is gone gives way to the shipped model', async () => {
   library.saveSetting('studio', { bundleDir: join(dir, 'moved-away'), device: 'cpu' });
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
   await assert.rejects(open({ bundleDir: join(dir, 'moved-away') }), 'one the launch names is an error, not replaced');
 });

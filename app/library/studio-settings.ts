@@ -8,7 +8,7 @@ import { defaultBundleDir } from '../engine/default-bundle.js';
 import { GlowEngine } from '../engine/engine.js';
 import type { Library } from './library.js';
 
-const Saved = z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional() });
+const Saved = z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional(), lookForNewPhotos: z.boolean().optional() });
 const NAME = 'studio';
 
 /** What a launch asks for (--bundle, --device); each one left out is the saved setting. */
@@ -22,7 +22,11 @@ export interface LaunchSettings {
 /** Saves the user's choice. The shipped model is saved as no choice, so that an update of the
  * studio brings its new one. */
 export function saveSettings(library: Library, settings: Settings): void {
-  library.saveSetting(NAME, { ...(settings.bundleDir !== settings.shippedBundleDir ? { bundleDir: settings.bundleDir } : {}), device: settings.device });
+  library.saveSetting(NAME, {
+    ...(settings.bundleDir !== settings.shippedBundleDir ? { bundleDir: settings.bundleDir } : {}),
+    device: settings.device,
+    lookForNewPhotos: settings.lookForNewPhotos,
+  });
 }
 
 /** The engine for the settings the launch asks for, else the saved ones. Saved ones that no
@@ -31,7 +35,12 @@ export function saveSettings(library: Library, settings: Settings): void {
 export async function openEngineWithSettings(library: Library, launch: LaunchSettings = {}): Promise<{ engine: GlowEngine; settings: Settings }> {
   const shippedBundleDir = resolve(launch.shippedBundleDir ?? defaultBundleDir());
   const saved = library.setting(NAME, Saved) ?? {};
-  const wanted: Settings = { bundleDir: resolve(launch.bundleDir ?? saved.bundleDir ?? shippedBundleDir), device: launch.device ?? saved.device ?? 'auto', shippedBundleDir };
+  const wanted: Settings = {
+    bundleDir: resolve(launch.bundleDir ?? saved.bundleDir ?? shippedBundleDir),
+    device: launch.device ?? saved.device ?? 'auto',
+    shippedBundleDir,
+    lookForNewPhotos: saved.lookForNewPhotos ?? true,
+  };
   const bundleDir = resolve(launch.bundleDir ?? shippedBundleDir);
   const tries = [wanted, { ...wanted, bundleDir }, { ...wanted, bundleDir, device: launch.device ?? 'auto' }].filter(
     (t, i, all) => all.findIndex((u) => u.bundleDir === t.bundleDir && u.device === t.device) === i,

@@ -9,12 +9,13 @@ import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, progressOf, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
 import { exportPath } from '../jobs/export.js';
-import { createImportJob, createRescanJob, runImportJob, type ImportJob } from '../jobs/import-job.js';
+import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
 import { JobStore } from '../jobs/job-store.js';
 import { prepareExportFolder } from '../jobs/output-folder.js';
 import { isInFolder } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
+import { foldersToRescan } from '../library/import-folders.js';
 import type { SearchDirection } from '../library/attribute-search.js';
 import type { Library, PhotoRecord } from '../library/library.js';
 import type { FaceRenderer } from './face-render.js';
@@ -142,6 +143,24 @@ export class Activities {
   async startRescan(within?: string): Promise<JobInfo> {
     return this.runImport(await createRescanJob(this.ctx.library, within));
   }
+
+  /** The look for new photos the studio starts as it opens (Settings lookForNewPhotos), as the
+   * user's "Look for new photos" would: none where the library keeps up with no folder yet, or
+   * while another process imports into it. stopAll waits for it to start. */
+  startRescanAtOpen(): void {
+    const { library } = this.ctx;
+    const importing = this.store.list().some((j) => j.kind === IMPORT_KIND && j.state === 'running' && this.store.heldElsewhere(j.id));
+    if (importing || !foldersToRescan(library).length) return;
+    this.opening = createRescanJob(library, undefined, { automatic: true })
+      .then((job) => {
+        if (!this.closing) this.runImport(job);
+        else this.store.setState(job.jobId, 'cancelled');
+      })
+      .catch((err: Error) => console.error(`glow-studio: could not look for new photos: ${err.message}`));
+  }
+
+  private opening: Promise<void> | undefined;
+  private closing = false;
 
   private runImport(job: ImportJob): JobInfo {
     return this.track(job.jobId, async (live) => {
@@ -327,6 +346,8 @@ export class Activities {
   }
 
   async stopAll(): Promise<void> {
+    this.closing = true;
+    await this.opening;
     for (const live of this.live.values()) {
       live.runner?.stop();
       live.abort.abort();

@@ -142,6 +142,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls });
   const jobStore = new JobStore(library);
   await activities.startReencode();
+  if (settings.lookForNewPhotos) activities.startRescanAtOpen();
   const stopWatching = watchOutsideChanges(library, () => {
     activities.publishOutside();
     emit({ type: 'library' });
@@ -184,7 +185,15 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         ...settings,
         bundleDir: req.bundleDir ? resolve(req.bundleDir) : settings.bundleDir,
         device: req.device ?? settings.device,
+        lookForNewPhotos: req.lookForNewPhotos ?? settings.lookForNewPhotos,
       };
+      // Only the look at opening: nothing to open again. (Any other request, an empty one
+      // included, opens the model again, as a switch would.)
+      if (req.lookForNewPhotos !== undefined && req.bundleDir === undefined && req.device === undefined) {
+        settings = next;
+        saveSettings(library, next);
+        return settings;
+      }
       const reopened = await GlowEngine.open(next.bundleDir, { device: next.device }).catch((err: Error) => {
         throw new ApiError(`cannot switch model or device: ${err.message}`);
       });

@@ -29,9 +29,9 @@ const events: StudioEvent[] = [];
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-async function finished(job: JobInfo): Promise<JobInfo> {
+async function finished(job: JobInfo, on: StudioService = service): Promise<JobInfo> {
   for (let i = 0; i < 600; i++) {
-    const now = (await service.listJobs({})).find((j) => j.id === job.id)!;
+    const now = (await on.listJobs({})).find((j) => j.id === job.id)!;
     if (now.state === 'done' || now.state === 'cancelled') return now;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -411,10 +411,51 @@ test('faces another model encoded are encoded again as a job with progress, afte
   }
 });
 
+test('the studio looks for new photos in the folders imported as it opens, unless its settings say not to', async () => {
+  const root = join(work, 'at-open');
+  const library = join(work, 'at-open.sqlite');
+  await writeTestPhotos(root, 1, { width: 600, height: 400, faces: 1, seed: 41 });
+  const open = () => createStudioService({ bundleDir: join(work, 'bundle'), device: 'cpu', library });
+  const first = await open();
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await first.listJobs({}), [], 'nothing imported yet: nothing to look in');
+    await finished(await first.importFolder({ path: root }), first);
+  } finally {
+    await first.close();
+  }
+  await writeTestPhoto(join(root, 'new.jpg'), { width: 600, height: 400, faces: 1, seed: 42 }, 0);
+  const second = await open();
+  try {
+    let look: JobInfo | undefined;
+    for (let i = 0; i < 100 && !look; i++) {
+      look = (await second.listJobs({})).find((j) => j.automatic);
+      if (!look) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(look, 'a look for new photos started');
+    const done = await finished(look, second);
+    assert.deepEqual([done.kind, done.state, done.newPhotos, done.total], ['import', 'done', 1, 2]);
+    assert.equal((await second.listPhotos({ folder: root })).length, 2);
+    const off = await second.updateSettings({ lookForNewPhotos: false });
+    assert.equal(off.lookForNewPhotos, false);
+  } finally {
+    await second.close();
+  }
+  await writeTestPhoto(join(root, 'newer.jpg'), { width: 600, height: 400, faces: 1, seed: 43 }, 0);
+  const third = await open();
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await third.listJobs({})).filter((j) => j.state === 'running').length, 0, 'turned off: no look');
+    assert.equal((await third.listPhotos({ folder: root })).length, 2);
+  } finally {
+    await third.close();
+  }
+});
+
 test('the model and device chosen in the settings are kept in the library for the next launch (library/studio-settings.test.ts has the rest)', async () => {
   const bundle = (await service.getSettings({})).bundleDir;
   const chosen = await service.updateSettings({ device: 'cpu' });
-  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir() });
+  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir(), lookForNewPhotos: true });
 
   const library = join(work, 'library.sqlite');
   const again = await createStudioService({ library }); // nothing named at launch: the saved settings

@@ -236,6 +236,16 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.locator('[data-testid=notice]').filter({ hasText: /^Running .* on the (CPU|GPU \(CUDA\))\./ }).waitFor();
       await choose(/^CPU/, 'cpu'); // back as the other tests expect
       assert.equal((await api<Settings>(page, 'getSettings', {})).bundleDir, start.bundleDir);
+      // The look for new photos at opening: on by default; turned off, and on again, without a switch of model.
+      assert.equal(start.lookForNewPhotos, true);
+      for (const on of [false, true]) {
+        await page.locator('[data-testid=device-badge]').click();
+        const dialog = page.locator('dialog[open]');
+        await dialog.getByRole('checkbox', { name: /Look for new photos when the studio opens/ }).setChecked(on);
+        await dialog.locator('[data-testid=settings-apply]').click();
+        await dialog.waitFor({ state: 'detached' });
+        assert.equal((await api<Settings>(page, 'getSettings', {})).lookForNewPhotos, on);
+      }
     });
 
     test('importing a folder fills the library; the bad file gets a clear message', async (t) => {

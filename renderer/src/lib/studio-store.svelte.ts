@@ -334,6 +334,12 @@ export class StudioStore {
 
   #reportFinished(job: JobInfo): void {
     const noun = jobNoun(job.kind);
+    // The look for new photos the studio made as it opened speaks up only when it found some:
+    // its unreadable files are listed in the library, as every import's are.
+    if (job.automatic) {
+      if (job.state === 'done' && job.newPhotos) this.notify('success', { what: `Found ${countOf(job.newPhotos, 'new or changed photo')} in your folders.`, todo: '' });
+      return;
+    }
     if (job.errors.length) {
       const list = job.errors
         .slice(0, 3)
