@@ -291,7 +291,7 @@ export interface JobInfo {
   newPhotos?: number;
   /** Run by another process (`glow-studio import` in a terminal, another studio): which one. */
   runBy?: string;
-  /** Imports: the look for new photos the studio started as it opened (Settings lookForNewPhotos). */
+  /** Imports: the look for new photos this studio made as it opened (Settings lookForNewPhotos). */
   automatic?: boolean;
 }
 

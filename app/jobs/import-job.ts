@@ -51,9 +51,8 @@ export async function createImportJob(library: Library, folder: string): Promise
 
 /** A look for new photos in every folder the library keeps up with, or in `within`, leaving
  * out the folders removed from the library. A folder that cannot be listed now (a drive that
- * is not plugged in) is a failed item, and its photos stay as they are. `automatic`: the
- * studio started it as it opened, not the user. */
-export async function createRescanJob(library: Library, within?: string, { automatic = false } = {}): Promise<ImportJob> {
+ * is not plugged in) is a failed item, and its photos stay as they are. */
+export async function createRescanJob(library: Library, within?: string): Promise<ImportJob> {
   const parts: ImportJob['parts'] = [];
   const failed: NewItem[] = [];
   const folders = foldersToRescan(library, within);
@@ -64,7 +63,7 @@ export async function createRescanJob(library: Library, within?: string, { autom
       failed.push({ source: folder, output: '', error: (err as Error).message });
     }
   }
-  return recordJob(library, { folders: folders.map((f) => f.folder), rescan: true, ...(automatic ? { automatic } : {}) }, parts, failed);
+  return recordJob(library, { folders: folders.map((f) => f.folder), rescan: true }, parts, failed);
 }
 
 /** Runs the import, folder by folder, marking each photo done or failed as it passes; the job

@@ -13,7 +13,7 @@ export function exportOptionsFromApi(o: ApiExportOptions): ExportOptions {
 export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent): JobInfo {
   const job = store.job(jobId, z.unknown()); // (a LibraryError that names the id, where there is none)
   const c = store.counts(jobId);
-  const spec = job.spec as { out?: string; automatic?: boolean };
+  const spec = job.spec as { out?: string };
   const kind = job.kind === 'import' || job.kind === 'export' || job.kind === 'reencode' ? job.kind : 'batch';
   return {
     id: jobId,
@@ -26,7 +26,7 @@ export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent
     ...(progress ? { rate: progress.rate, etaSeconds: Number.isFinite(progress.etaSeconds) ? progress.etaSeconds : undefined } : {}),
     ...(spec.out ? { outDir: spec.out } : {}),
     errors: store.items(jobId, 'failed').map((i) => ({ file: i.source, message: i.error ?? 'failed' })),
-    ...(kind === 'import' ? { newPhotos: store.analysedCount(jobId), ...(spec.automatic ? { automatic: true } : {}) } : {}),
+    ...(kind === 'import' ? { newPhotos: store.analysedCount(jobId) } : {}),
     ...(kind === 'batch' ? { unedited: store.uneditedSources(jobId), faceless: store.facelessSources(jobId), upsideDown: store.upsideDownSources(jobId) } : {}),
   };
 }

@@ -73,7 +73,7 @@ export class Activities {
     // waits to be resumed; an import or export, which are not resumed, ended there.
     const interrupted = base.state === 'running' && !live && !runBy;
     const state = interrupted ? (base.kind === 'batch' ? 'paused' : 'cancelled') : base.state;
-    return { ...base, state, ...(live?.current ? { current: live.current } : {}), ...(runBy ? { runBy } : {}) };
+    return { ...base, state, ...(live?.current ? { current: live.current } : {}), ...(runBy ? { runBy } : {}), ...(jobId === this.openedWith ? { automatic: true } : {}) };
   }
 
   /** Each job not run here as last published (state and counts), and its pace since this
@@ -151,8 +151,9 @@ export class Activities {
     const { library } = this.ctx;
     const importing = this.store.list().some((j) => j.kind === IMPORT_KIND && j.state === 'running' && this.store.heldElsewhere(j.id));
     if (importing || !foldersToRescan(library).length) return;
-    this.opening = createRescanJob(library, undefined, { automatic: true })
+    this.opening = createRescanJob(library)
       .then((job) => {
+        this.openedWith = job.jobId;
         if (!this.closing) this.runImport(job);
         else this.store.setState(job.jobId, 'cancelled');
       })
@@ -160,6 +161,9 @@ export class Activities {
   }
 
   private opening: Promise<void> | undefined;
+  /** The job of the look at opening: JobInfo `automatic` (so the UI tells of it, even when it
+   * ended before the window was there; a look at an earlier opening is an import like others). */
+  private openedWith: number | undefined;
   private closing = false;
 
   private runImport(job: ImportJob): JobInfo {

@@ -445,7 +445,9 @@ test('the studio looks for new photos in the folders imported as it opens, unles
   const third = await open();
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    assert.equal((await third.listJobs({})).filter((j) => j.state === 'running').length, 0, 'turned off: no look');
+    const jobs = await third.listJobs({});
+    assert.equal(jobs.filter((j) => j.state === 'running').length, 0, 'turned off: no look');
+    assert.ok(!jobs.some((j) => j.automatic), "an earlier opening's look is an import like the others");
     assert.equal((await third.listPhotos({ folder: root })).length, 2);
   } finally {
     await third.close();

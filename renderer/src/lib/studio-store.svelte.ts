@@ -94,6 +94,8 @@ export class StudioStore {
       this.refreshPhotos(),
       this.guard('List running jobs', async () => (this.jobs = await this.api.listJobs({})), true),
     ]);
+    // The look for new photos at opening may have ended before the window was there.
+    for (const job of this.jobs) if (job.automatic && FINISHED.has(job.state)) this.#reportOnce(job);
   }
 
   stop(): void {
@@ -314,12 +316,14 @@ export class StudioStore {
         void this.refreshTags(); // a changed photo's faces, and so their tags, are replaced
       }
     }
-    const finished = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
-    if (finished && !this.#reported.has(job.id)) {
-      this.#reported.add(job.id);
-      this.#reportFinished(job);
-      void this.guard('Read the studio status', async () => (this.status = await this.api.status({})), true);
-    }
+    if (FINISHED.has(job.state)) this.#reportOnce(job);
+  }
+
+  #reportOnce(job: JobInfo): void {
+    if (this.#reported.has(job.id)) return;
+    this.#reported.add(job.id);
+    this.#reportFinished(job);
+    void this.guard('Read the studio status', async () => (this.status = await this.api.status({})), true);
   }
 
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
