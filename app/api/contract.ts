@@ -302,6 +302,7 @@ export type StudioEvent = { type: 'job'; job: JobInfo } | { type: 'status'; stat
 // -- requests -------------------------------------------------------------------------------
 
 const FaceSearchSchema = z.object({ attribute: attributeName, has: z.boolean().default(true) });
+const BatchFacesSchema = z.object({ attribute: attributeName, has: z.boolean() });
 
 export const requests = {
   status: z.object({}),
@@ -372,7 +373,15 @@ export const requests = {
     export: ExportOptionsSchema.prefault({}), // the schema's own defaults
     /** Only the faces the model reads as having (has: false, not having) this attribute
      * (one the library can be searched by); the others are left as they are. */
-    faces: z.object({ attribute: attributeName, has: z.boolean() }).optional(),
+    faces: BatchFacesSchema.optional(),
+  }),
+  /** Faces a batch of these photos would edit, one a photo, in the batch's order: to show its
+   * recipe on (renderFace) before it runs. */
+  previewBatch: z.object({
+    photoIds: z.array(id).max(100_000).optional(),
+    folder: z.string().min(1).optional(),
+    faces: BatchFacesSchema.optional(),
+    count: z.number().int().min(1).max(8).default(4),
   }),
   exportPhotos: z.object({
     photoIds: z.array(id).min(1).max(100_000),
@@ -418,6 +427,7 @@ interface Responses {
   deriveAttribute: DerivedAttribute;
   removeAttribute: AttributeUse & { removed: boolean };
   startBatch: JobInfo;
+  previewBatch: PreviewFace[];
   exportPhotos: JobInfo;
   listJobs: JobInfo[];
   controlJob: JobInfo;

@@ -1,7 +1,7 @@
 // The StudioService: the StudioApi implemented over the engine, face detector, library and
 // jobs. Used by both the loopback host and Electron's utility process.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import {
   API_METHODS,
@@ -11,6 +11,7 @@ import {
   parseRequest,
   type ParsedRequest,
   type PhotoDetail,
+  type PreviewFace,
   type Settings,
   type StudioEvent,
   type StudioStatus,
@@ -22,6 +23,7 @@ import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
 import {
   allSearches,
+  attributeMargin,
   AttributeSearchError,
   builtinSearchQuality,
   derivedSearch,
@@ -34,7 +36,7 @@ import {
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { faceLatent } from '../library/face-latents.js';
-import { Library } from '../library/library.js';
+import { Library, type FaceRecord } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
@@ -175,6 +177,39 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     const f = library.face(faceId);
     if (!f) throw new ApiError(`no face with id ${faceId} in the library`, 404);
     return f;
+  };
+
+  const refuse = (message: string): never => {
+    throw new ApiError(message, 404);
+  };
+
+  /** A face with its (upright) photo, to show an edit of it in place. */
+  const previewFace = (f: FaceRecord): PreviewFace => {
+    const info = faceInfo(library, urls, f);
+    return { ...info, photoUrl: urls.photo(info.photoId, library.photo(info.photoId)!.turns) };
+  };
+
+  /** Faces a batch of these photos would edit: the first of each photo, in the batch's order
+   * (by path), or with `only`, the first the model reads that way (as the batch reads them,
+   * without the user's tags). A look through this many photos at most, so a rare trait in a big
+   * folder does not read every latent. */
+  const BATCH_PREVIEW_LOOK = 200;
+  const batchPreview = async ({ photoIds, folder, faces: only, count }: ParsedRequest<'previewBatch'>): Promise<PreviewFace[]> => {
+    if (!photoIds?.length && !folder) throw new ApiError('previewBatch needs a folder or photoIds');
+    const photos = photoIds?.length
+      ? photoIds.map((id) => library.photo(id) ?? refuse(`no photo with id ${id} in the library`)).sort((a, b) => (a.path < b.path ? -1 : 1))
+      : library.photosUnder(resolve(folder!) + sep);
+    const direction = only && (await search(only.attribute));
+    const found: PreviewFace[] = [];
+    for (const photo of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_LOOK)) {
+      for (const f of library.facesOfPhoto(photo.id)) {
+        if (direction && attributeMargin((await faceLatent(library, engine, f.id)).eps, direction) > 0 !== only.has) continue;
+        found.push(previewFace(f));
+        break;
+      }
+      if (found.length === count) break;
+    }
+    return found;
   };
 
   const handlers: Handlers = {
@@ -349,10 +384,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
           .map((r) => r.id)
           .filter((id) => !tagged.has(id))
           .slice(0, 4)
-          .map((id) => {
-            const info = faceInfo(library, urls, face(id));
-            return { ...info, photoUrl: urls.photo(info.photoId, library.photo(info.photoId)!.turns) };
-          });
+          .map((id) => previewFace(face(id)));
         return {
           name,
           source: 'derived' as const,
@@ -381,6 +413,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       }
     },
     startBatch: async (req) => activities.startBatch(req).catch(userError),
+    previewBatch: batchPreview,
     exportPhotos: async (req) => activities.startExport(req).catch(userError),
     listJobs: async () => activities.list(),
     controlJob: async ({ jobId, action }) => activities.control(jobId, action),

@@ -262,6 +262,29 @@ test('searching by attribute: the photos with a face that has it or has not, as 
   await assert.rejects(service.listPhotos({ face: { attribute: 'Nope', has: true } }), { status: 404, message: /unknown attribute 'Nope'/ });
 });
 
+test('a batch preview: a face of each photo the batch would edit, in its order; with "only", the faces the model reads that way', async () => {
+  const photos = (await service.listPhotos({ folder: photosDir })).filter((p) => p.faces > 0).sort((a, b) => (a.path < b.path ? -1 : 1));
+  assert.equal(photos.length, 3);
+  const first = await service.previewBatch({ folder: photosDir, count: 4 });
+  assert.deepEqual(first.map((f) => f.photoId), photos.map((p) => p.id));
+  for (const f of first) {
+    assert.equal(f.id, (await service.getPhoto({ photoId: f.photoId })).faceList[0]!.id, 'the first face of the photo');
+    assert.match(f.photoUrl, /^\/media\/photo\//);
+  }
+  assert.deepEqual((await service.previewBatch({ folder: photosDir, count: 2 })).map((f) => f.photoId), photos.slice(0, 2).map((p) => p.id));
+  assert.deepEqual((await service.previewBatch({ photoIds: [photos[2]!.id], count: 4 })).map((f) => f.photoId), [photos[2]!.id]);
+  // Only the faces the model reads as smiling, or as not (tags aside, as the batch reads them).
+  const reads = async (faceId: number) => (await service.readFace({ faceId })).reads.includes('Smiling');
+  const smiling = await service.previewBatch({ folder: photosDir, faces: { attribute: 'Smiling', has: true }, count: 8 });
+  const not = await service.previewBatch({ folder: photosDir, faces: { attribute: 'Smiling', has: false }, count: 8 });
+  for (const f of smiling) assert.ok(await reads(f.id), `face ${f.id}`);
+  for (const f of not) assert.ok(!(await reads(f.id)), `face ${f.id}`);
+  assert.deepEqual(new Set([...smiling, ...not].map((f) => f.photoId)), new Set(photos.map((p) => p.id)), 'every photo has a face on one side or the other');
+  await assert.rejects(service.previewBatch({ count: 4 }), { status: 400, message: /needs a folder or photoIds/ });
+  await assert.rejects(service.previewBatch({ photoIds: [9999], count: 4 }), { status: 404, message: /no photo with id 9999/ });
+  await assert.rejects(service.previewBatch({ folder: photosDir, faces: { attribute: 'Age', has: true }, count: 4 }), { status: 400 });
+});
+
 test('a batch edits every photo into the output folder and never touches the originals', async () => {
   const out = join(work, 'batch-out');
   const job = await finished(await service.startBatch({ folder: photosDir, recipe: { sliders: { Smiling: 0.8 } }, outDir: out, export: { format: 'jpeg', quality: 90, metadata: 'strip', nameTemplate: '{name}-{attrs}' } }));

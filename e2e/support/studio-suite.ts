@@ -763,6 +763,15 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       for (const remove of await dialog.getByRole('button', { name: /^Remove / }).all()) await remove.click();
       await page.selectOption('[data-testid=batch-add-slider]', SMILE);
       assert.equal(await page.inputValue(`input[data-batch-attribute=${SMILE}]`), '0.5');
+      // The preview: before and after the recipe, on a face of each selected photo.
+      if (backend.supports('previewBatch')) {
+        const preview = page.locator('[data-testid=batch-preview]');
+        await preview.getByRole('img', { name: /with the recipe$/ }).nth(1).waitFor();
+        assert.equal(await preview.getByRole('img', { name: /with the recipe$/ }).count(), 2);
+        const shown = preview.locator('li:has(img.patch), li:has([data-testid=batch-preview-note])');
+        for (let i = 0; i < 300 && (await shown.count()) < 2; i++) await page.waitForTimeout(100);
+        assert.equal(await shown.count(), 2, 'each face shows the edit, or says why not');
+      }
       await studio.screenshot('batch-selection');
       const outDir = join(backend.outRoot, 'batch-selection');
       await page.fill('[data-testid=batch-outdir]', outDir);

@@ -58,6 +58,7 @@ const METHODS = {
   deriveAttribute: 1,
   removeAttribute: 1,
   startBatch: 1,
+  previewBatch: 1,
   exportPhotos: 1,
   listJobs: 1,
   controlJob: 1,
