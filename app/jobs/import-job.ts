@@ -6,6 +6,7 @@
 // library knew it. Two kinds: the import of a folder the user chose, which the library keeps
 // up with from then on, and a rescan ("Look for new photos") of the folders it keeps up with
 // (library/import-folders.ts).
+import { sep } from 'node:path';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { foldersToRescan, rememberImported } from '../library/import-folders.js';
@@ -51,14 +52,19 @@ export async function createImportJob(library: Library, folder: string): Promise
 
 /** A look for new photos in every folder the library keeps up with, or in `within`, leaving
  * out the folders removed from the library. A folder that cannot be listed now (a drive that
- * is not plugged in) is a failed item, and its photos stay as they are. */
+ * is not plugged in) is a failed item, and its photos stay as they are; so is one that holds
+ * no photos now where the library has some: a drive not mounted leaves its mount point, empty
+ * (the studio looks as it opens, drive or no drive). */
 export async function createRescanJob(library: Library, within?: string): Promise<ImportJob> {
   const parts: ImportJob['parts'] = [];
   const failed: NewItem[] = [];
   const folders = foldersToRescan(library, within);
   for (const { folder, exclude } of folders) {
     try {
-      parts.push({ folder, listing: await listPhotos(folder, exclude) });
+      const listing = await listPhotos(folder, exclude);
+      if (!listing.files.length && !listing.unreadable.length && library.photosUnder(folder + sep).some((p) => !p.missing)) {
+        failed.push({ source: folder, output: '', error: `${folder}: no photos in the folder now (a drive not mounted?); the library keeps its photos as they were` });
+      } else parts.push({ folder, listing });
     } catch (err) {
       failed.push({ source: folder, output: '', error: (err as Error).message });
     }

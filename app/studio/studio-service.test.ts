@@ -695,4 +695,9 @@ test('"Look for new photos" finds the photos added to the folders imported, not 
   // (The other folders' bad files are reported again too.)
   assert.match(unplugged.errors.find((e) => e.file === drive)?.message ?? 'not reported', /drive: cannot list the folder \(ENOENT\)/);
   assert.equal((await service.listPhotos({ folder: drive })).length, 1);
+  // There but empty, as a drive not mounted leaves its mount point: its photos stay too.
+  mkdirSync(drive);
+  const unmounted = await finished(await service.rescanFolders({}));
+  assert.match(unmounted.errors.find((e) => e.file === drive)?.message ?? 'not reported', /drive: no photos in the folder now \(a drive not mounted\?\); the library keeps its photos as they were/);
+  assert.equal((await service.listPhotos({ folder: drive })).length, 1);
 });
