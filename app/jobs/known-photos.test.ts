@@ -13,7 +13,7 @@ import { JobStore } from './job-store.js';
 const dir = mkdtempSync(join(tmpdir(), 'glow-known-photos-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** An import of five photos: three the library knew, one new with two faces, one unreadable; and one not reached. */
+/** An import of six photos: three the library knew, one new with two faces, one unreadable, one not reached. */
 function importJob(store: JobStore): number {
   const id = store.create('import', { folder: '/p' }, ['a', 'b', 'c', 'new', 'bad', 'later'].map((n) => ({ source: `/p/${n}.jpg`, output: '' })));
   for (const idx of [0, 1, 2]) store.setImported(id, idx, null);

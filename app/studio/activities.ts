@@ -59,6 +59,12 @@ function commonFolder(paths: readonly string[]): string {
 export class Activities {
   private readonly store: JobStore;
   private readonly live = new Map<number, Live>();
+  /** The look for new photos at opening, until its job starts (startRescanAtOpen). */
+  private opening: Promise<void> | undefined;
+  /** Its job: JobInfo `automatic` (so the UI tells of it, even when it ended before the window
+   * was there; a look at an earlier opening is an import like the others). */
+  private openedWith: number | undefined;
+  private closing = false;
 
   constructor(private readonly ctx: Context) {
     this.store = new JobStore(ctx.library);
@@ -154,17 +160,12 @@ export class Activities {
     this.opening = createRescanJob(library)
       .then((job) => {
         this.openedWith = job.jobId;
-        if (!this.closing) this.runImport(job);
-        else this.store.setState(job.jobId, 'cancelled');
+        if (!this.closing) return void this.runImport(job);
+        this.store.setState(job.jobId, 'cancelled');
+        this.store.release(job.jobId);
       })
       .catch((err: Error) => console.error(`glow-studio: could not look for new photos: ${err.message}`));
   }
-
-  private opening: Promise<void> | undefined;
-  /** The job of the look at opening: JobInfo `automatic` (so the UI tells of it, even when it
-   * ended before the window was there; a look at an earlier opening is an import like others). */
-  private openedWith: number | undefined;
-  private closing = false;
 
   private runImport(job: ImportJob): JobInfo {
     return this.track(job.jobId, async (live) => {

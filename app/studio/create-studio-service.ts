@@ -63,6 +63,10 @@ export interface StudioServiceOptions extends LaunchSettings {
 
 const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
 
+/** Photos a batch preview looks through at most, so a rare trait in a big folder does not read
+ * every latent. */
+const BATCH_PREVIEW_PHOTOS = 200;
+
 /** Draws a random face may take before the studio gives up and says why. */
 const SAMPLE_TRIES = 8;
 const randomSeed = () => Math.floor(Math.random() * 2 ** 31);
@@ -191,9 +195,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
 
   /** Faces a batch of these photos would edit: the first of each photo, in the batch's order
    * (by path), or with `only`, the first the model reads that way (as the batch reads them,
-   * without the user's tags). A look through this many photos at most, so a rare trait in a big
-   * folder does not read every latent. */
-  const BATCH_PREVIEW_LOOK = 200;
+   * without the user's tags); among the first BATCH_PREVIEW_PHOTOS photos. */
   const batchPreview = async ({ photoIds, folder, faces: only, count }: ParsedRequest<'previewBatch'>): Promise<PreviewFace[]> => {
     if (!photoIds?.length && !folder) throw new ApiError('previewBatch needs a folder or photoIds');
     const photos = photoIds?.length
@@ -201,7 +203,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       : library.photosUnder(resolve(folder!) + sep);
     const direction = only && (await search(only.attribute));
     const found: PreviewFace[] = [];
-    for (const photo of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_LOOK)) {
+    for (const photo of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_PHOTOS)) {
       for (const f of library.facesOfPhoto(photo.id)) {
         if (direction && attributeMargin((await faceLatent(library, engine, f.id)).eps, direction) > 0 !== only.has) continue;
         found.push(previewFace(f));
