@@ -6,11 +6,11 @@
 // what is on disk. A photo that fails is recorded with its error and the batch goes on.
 import { EventEmitter } from 'node:events';
 import { existsSync, statSync, unlinkSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { AbortError, type GlowEngine } from '../engine/engine.js';
 import type { Library } from '../library/library.js';
+import { defaultConcurrency } from './concurrency.js';
 import { commitTemp, encodeExport, ExportOptions, exportPath, freeName, outputFormat, tempName, writeTemp } from './export.js';
 import { editPhoto, newStageTimes, timed, type FaceEditContext, type StageTimes } from './face-edit.js';
 import { JobStore, type JobCounts, type NewItem } from './job-store.js';
@@ -249,7 +249,7 @@ export class BatchRunner extends EventEmitter<{ progress: [ProgressEvent]; item:
     let current: string | undefined;
     const report = () => this.emit('progress', progressOf(this.jobId, this.store.counts(this.jobId), processed, started, current));
     report();
-    const width = Math.max(1, this.options.concurrency ?? Math.min(4, Math.max(2, availableParallelism())));
+    const width = Math.max(1, this.options.concurrency ?? defaultConcurrency());
     let next = 0;
     let stopped = false;
     const worker = async () => {

@@ -12,6 +12,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
+import { defaultConcurrency } from '../jobs/concurrency.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
@@ -38,6 +39,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Smallest face, photo px; default 4% of the shorter side (at least 40). */
   minFaceSize?: number;
+  /** Photos read at once (default: jobs/concurrency.ts). */
+  concurrency?: number;
   /** The folder's photos as the caller already listed them (listPhotos), not to walk it twice. */
   listing?: PhotoListing;
 }
@@ -76,9 +79,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
   const seen = new Set(files);
   const stale = library.photosWithFacesNotOf(modelId); // read once: a rescan of unchanged photos stays a stat each
   let done = 0;
-  for (const file of files) {
-    if (options.signal?.aborted) break;
-    options.onProgress?.(done, files.length, file);
+  const importOne = async (file: string) => {
     try {
       const st = await stat(file); // (a rescan of unchanged photos is a stat each: it must yield)
       const known = library.photoByPath(file);
@@ -119,7 +120,16 @@ export async function importFolder(library: Library, folder: string, engine: Glo
       summary.failed.push({ file, error: (err as Error).message });
     }
     done++;
-  }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length && !options.signal?.aborted) {
+      const file = files[next++]!;
+      options.onProgress?.(done, files.length, file);
+      await importOne(file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? defaultConcurrency()) }, worker));
   options.onProgress?.(done, files.length, '');
   // Photos of this folder that are gone (and were not found moved) are kept, marked missing.
   // Not under a folder that could not be listed: its photos may well be there.
