@@ -148,9 +148,11 @@ export async function commitTemp(tmp: string, output: string): Promise<string> {
   return target;
 }
 
+let tempCount = 0;
+
 /** Writes a new file (never replacing one) and returns its path. */
 export async function exportFile(output: string, data: Buffer): Promise<string> {
-  const tmp = tempName(output, `${process.pid}-${Date.now()}`);
+  const tmp = tempName(output, `${process.pid}-${Date.now()}-${++tempCount}`); // (two at once may share a name and a millisecond)
   await writeTemp(tmp, data);
   return commitTemp(tmp, output);
 }

@@ -8,6 +8,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, progressOf, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
+import { defaultConcurrency } from '../jobs/concurrency.js';
 import { exportPath } from '../jobs/export.js';
 import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
@@ -31,6 +32,8 @@ interface Context {
   renderer: FaceRenderer;
   emit: (event: StudioEvent) => void;
   urls: MediaUrls;
+  /** Photos a job works on at once (default: jobs/concurrency.ts). */
+  concurrency?: number;
 }
 
 interface Live {
@@ -65,9 +68,12 @@ export class Activities {
    * was there; a look at an earlier opening is an import like the others). */
   private openedWith: number | undefined;
   private closing = false;
+  /** Photos a job works on at once. */
+  private readonly width: number;
 
   constructor(private readonly ctx: Context) {
     this.store = new JobStore(ctx.library);
+    this.width = Math.max(1, ctx.concurrency ?? defaultConcurrency());
     this.publishOutside(true);
   }
 
@@ -170,6 +176,7 @@ export class Activities {
   private runImport(job: ImportJob): JobInfo {
     return this.track(job.jobId, async (live) => {
       await runImportJob(this.ctx.library, job, this.ctx.engine(), this.ctx.detector, {
+        concurrency: this.width,
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
           live.processed = done;
@@ -215,7 +222,7 @@ export class Activities {
   private async runBatch(jobId: number, fresh = false): Promise<JobInfo> {
     const { library, detector, directions, search } = this.ctx;
     const { context } = await batchContext(library, jobId, { engine: this.ctx.engine(), detector, directions, search }, { fresh });
-    const runner = new BatchRunner(library, jobId, context);
+    const runner = new BatchRunner(library, jobId, context, { concurrency: this.width });
     return this.track(
       jobId,
       async (live) => {
@@ -255,24 +262,28 @@ export class Activities {
     });
   }
 
-  /** Runs `work` on each photo in turn as job `jobId`'s items, with progress; a photo whose work
-   * throws is marked failed with the error, and the rest go on. */
+  /** Runs `work` on each photo as job `jobId`'s items, a few at once (`width`), with progress;
+   * a photo whose work throws is marked failed with the error, and the rest go on. */
   private photoByPhoto(jobId: number, photos: readonly PhotoRecord[], work: (photo: PhotoRecord, idx: number) => Promise<void>): JobInfo {
     return this.track(jobId, async (live) => {
-      for (const [idx, photo] of photos.entries()) {
-        if (live.abort.signal.aborted) return;
-        live.current = basename(photo.path);
-        this.measure(jobId, live);
-        this.publish(jobId);
-        try {
-          await work(photo, idx);
-          this.store.setDone(jobId, idx, null);
-        } catch (err) {
-          this.store.setFailed(jobId, idx, (err as Error).message);
+      let next = 0;
+      const worker = async () => {
+        while (next < photos.length && !live.abort.signal.aborted) {
+          const idx = next++;
+          live.current = basename(photos[idx]!.path);
+          this.measure(jobId, live);
+          this.publish(jobId);
+          try {
+            await work(photos[idx]!, idx);
+            this.store.setDone(jobId, idx, null);
+          } catch (err) {
+            this.store.setFailed(jobId, idx, (err as Error).message);
+          }
+          live.processed++;
         }
-        live.processed++;
-      }
-      if (this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
+      };
+      await Promise.all(Array.from({ length: this.width }, worker));
+      if (!live.abort.signal.aborted && this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
     });
   }
 

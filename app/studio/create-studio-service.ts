@@ -59,6 +59,9 @@ export interface StudioServiceOptions extends LaunchSettings {
   /** Prefix of the image URLs the service hands out: '/media/' on the loopback host,
    * 'studio-media://' in Electron. */
   mediaBase?: string;
+  /** Photos an import, batch or export works on at once (default: jobs/concurrency.ts; the
+   * benchmarks compare). */
+  concurrency?: number;
 }
 
 const FIRST_SLIDERS = ['Smiling', 'Age', 'Young', 'Female', 'Male', 'Eyeglasses', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Beard', 'Mustache', 'Bangs'];
@@ -145,7 +148,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       throw err;
     }
   };
-  const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls });
+  const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls, concurrency: options.concurrency });
   const jobStore = new JobStore(library);
   await activities.startReencode();
   if (settings.lookForNewPhotos) activities.startRescanAtOpen();
