@@ -277,3 +277,18 @@ test('remove takes a folder out of the library only with --yes, and leaves its f
   assert.equal(r.code, 3);
   assert.match(r.stderr, /to-remove: no photos of this folder or its subfolders in the library/);
 });
+
+test('export goes on past a photo it cannot read, names it, and exits 3', async () => {
+  const own = ['--library', join(dir, 'export-lib'), '--bundle', bundle];
+  const folder = join(dir, 'to-export');
+  const files = await writeTestPhotos(folder, 3, { width: 320, height: 240, faces: 1, seed: 7 });
+  assert.equal(run('import', folder, ...own).code, 0);
+  const ids = (JSON.parse(run('photos', '--json', ...own).stdout) as { id: number; path: string }[]).sort((a, b) => (a.path < b.path ? -1 : 1)).map((p) => String(p.id));
+  rmSync(files[1]!); // gone since the import
+  const out = join(dir, 'export-out');
+  const r = run('export', ...ids, '--out', out, ...own);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, new RegExp(`skipped: ${files[1]!}`));
+  assert.match(r.stdout, /exported 2 photo\(s\) to .*export-out; 1 failed/);
+  assert.deepEqual(readdirSync(out).filter((f) => f !== OUTPUT_MARKER).sort(), ['photo-000.jpg', 'photo-002.jpg']);
+});

@@ -7,6 +7,7 @@ import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
+import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { attrsToken, ExportOptions, exportPath, renderName } from '../jobs/export.js';
 import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { JobStore } from '../jobs/job-store.js';
@@ -621,14 +622,23 @@ async function exportCommand(args: string[]) {
     // The studio's own rendering, so the CLI exports exactly what the editor shows.
     const renderer = new FaceRenderer(library, () => engine, async (names) => resolveRecipe(names, engine, builtin, derived).directions);
     const bar = progressBar('export', Math.max(1, ids.length));
-    for (const [i, id] of ids.entries()) {
+    // A photo that cannot be exported (its file gone or unreadable) is named, and the rest go on.
+    const failed: string[] = [];
+    await eachAtOnce(ids, defaultConcurrency(), async (id, i) => {
       const photo = library.photo(id)!;
       const target = exportPath(out, photo.path, library.editsOfPhoto(id).map((e) => e.recipe.sliders), options, i + 1, ids.length);
-      const written = await renderer.exportPhoto(id, target, options);
-      bar.tick(basename(written));
-    }
+      try {
+        bar.tick(basename(await renderer.exportPhoto(id, target, options)));
+      } catch (err) {
+        const message = (err as Error).message;
+        failed.push(message.includes(photo.path) ? message : `${photo.path}: ${message}`);
+        bar.tick(basename(photo.path));
+      }
+    });
     bar.done();
-    console.log(`exported ${ids.length} photo(s) to ${out}`);
+    for (const f of failed) console.error(`  skipped: ${f}`);
+    console.log(`exported ${ids.length - failed.length} photo(s) to ${out}${failed.length ? `; ${failed.length} failed` : ''}`);
+    return failed.length ? EXIT.input : EXIT.ok;
   } finally {
     await engine.close();
     library.close();

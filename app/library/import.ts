@@ -12,7 +12,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { detectScaled } from '../jobs/big-photo.js';
-import { defaultConcurrency } from '../jobs/concurrency.js';
+import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
@@ -121,15 +121,15 @@ export async function importFolder(library: Library, folder: string, engine: Glo
     }
     done++;
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length && !options.signal?.aborted) {
-      const file = files[next++]!;
+  await eachAtOnce(
+    files,
+    options.concurrency ?? defaultConcurrency(),
+    async (file) => {
       options.onProgress?.(done, files.length, file);
       await importOne(file);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? defaultConcurrency()) }, worker));
+    },
+    () => options.signal?.aborted ?? false,
+  );
   options.onProgress?.(done, files.length, '');
   // Photos of this folder that are gone (and were not found moved) are kept, marked missing.
   // Not under a folder that could not be listed: its photos may well be there.

@@ -8,7 +8,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, progressOf, runsBatchModel, type ProgressEvent } from '../jobs/batch.js';
 import { batchContext } from '../jobs/batch-context.js';
-import { defaultConcurrency } from '../jobs/concurrency.js';
+import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { exportPath } from '../jobs/export.js';
 import { createImportJob, createRescanJob, IMPORT_KIND, runImportJob, type ImportJob } from '../jobs/import-job.js';
 import { exportOptionsFromApi, jobInfo } from '../jobs/job-info.js';
@@ -266,23 +266,19 @@ export class Activities {
    * a photo whose work throws is marked failed with the error, and the rest go on. */
   private photoByPhoto(jobId: number, photos: readonly PhotoRecord[], work: (photo: PhotoRecord, idx: number) => Promise<void>): JobInfo {
     return this.track(jobId, async (live) => {
-      let next = 0;
-      const worker = async () => {
-        while (next < photos.length && !live.abort.signal.aborted) {
-          const idx = next++;
-          live.current = basename(photos[idx]!.path);
-          this.measure(jobId, live);
-          this.publish(jobId);
-          try {
-            await work(photos[idx]!, idx);
-            this.store.setDone(jobId, idx, null);
-          } catch (err) {
-            this.store.setFailed(jobId, idx, (err as Error).message);
-          }
-          live.processed++;
+      const onePhoto = async (photo: PhotoRecord, idx: number) => {
+        live.current = basename(photo.path);
+        this.measure(jobId, live);
+        this.publish(jobId);
+        try {
+          await work(photo, idx);
+          this.store.setDone(jobId, idx, null);
+        } catch (err) {
+          this.store.setFailed(jobId, idx, (err as Error).message);
         }
+        live.processed++;
       };
-      await Promise.all(Array.from({ length: this.width }, worker));
+      await eachAtOnce(photos, this.width, onePhoto, () => live.abort.signal.aborted);
       if (!live.abort.signal.aborted && this.store.state(jobId) !== 'cancelled') this.store.setState(jobId, 'done');
     });
   }
