@@ -21,6 +21,7 @@ import { GlowEngine, UndecodableLatentError } from '../engine/engine.js';
 import { sample, seededRandom } from '../engine/latent.js';
 import { modelToPixels } from '../engine/pixels.js';
 import { FaceDetector } from '../faces/detect.js';
+import { restoreAlpha } from '../imaging/decode.js';
 import {
   allSearches,
   attributeMargin,
@@ -432,9 +433,15 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     if (kind === 'photo') {
       if (!library.photo(id)) return undefined;
       // Re-encoded upright sRGB JPEG: browsers cannot show TIFF, and the canvas must see
-      // the same orientation the model's coordinates use.
+      // the same orientation the model's coordinates use. A photo with transparency keeps it
+      // (WebP), so the editor shows it as an export to PNG or WebP writes it.
       const image = await renderer.photo(id);
-      const body = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+      const { width, height, alpha } = image;
+      if (alpha?.some((a) => a < 255)) {
+        const body = await sharp(restoreAlpha({ ...image, alpha }), { raw: { width, height, channels: 4 } }).webp({ quality: 92, alphaQuality: 100 }).toBuffer();
+        return { contentType: 'image/webp', body };
+      }
+      const body = await sharp(image.data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
       return { contentType: 'image/jpeg', body };
     }
     const f = library.face(id);

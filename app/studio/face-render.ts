@@ -141,14 +141,16 @@ export class FaceRenderer {
     const toPhoto = composeAffine([1, 0, -region.x, 0, 1, -region.y], face.transform);
     pasteInPlace(patch, { toPhoto, toCrop: invertAffine(toPhoto), size }, delta);
     // Opaque only where the edit changed a pixel: everywhere else the canvas keeps showing
-    // the photo itself, exactly.
+    // the photo itself, exactly. (In a photo with transparency, as opaque as the photo there:
+    // the model edits it on white, and an export keeps its alpha.)
     const rgba = new Uint8Array(patch.width * patch.height * 4);
-    for (let i = 0, j = 0; i < patch.data.length; i += 3, j += 4) {
+    for (let i = 0, j = 0, k = 0; i < patch.data.length; i += 3, j += 4, k++) {
       rgba[j] = patch.data[i]!;
       rgba[j + 1] = patch.data[i + 1]!;
       rgba[j + 2] = patch.data[i + 2]!;
       const changed = patch.data[i] !== original.data[i] || patch.data[i + 1] !== original.data[i + 1] || patch.data[i + 2] !== original.data[i + 2];
-      rgba[j + 3] = changed ? 255 : 0;
+      const opacity = photo.alpha ? photo.alpha[(region.y + Math.floor(k / patch.width)) * photo.width + region.x + (k % patch.width)]! : 255;
+      rgba[j + 3] = changed ? opacity : 0;
     }
     const png = await sharp(rgba, { raw: { width: patch.width, height: patch.height, channels: 4 } })
       .png({ compressionLevel: 1 })

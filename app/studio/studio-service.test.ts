@@ -262,6 +262,31 @@ test('searching by attribute: the photos with a face that has it or has not, as 
   await assert.rejects(service.listPhotos({ face: { attribute: 'Nope', has: true } }), { status: 404, message: /unknown attribute 'Nope'/ });
 });
 
+test('a photo with transparency: the editor gets it with its alpha, and an edit is as opaque as the photo there', async () => {
+  const folder = join(work, 'see-through');
+  mkdirSync(folder);
+  const opaque = join(work, 'opaque.jpg');
+  await writeTestPhoto(opaque, { width: 600, height: 400, faces: 1, seed: 51 }, 0);
+  await sharp(opaque).ensureAlpha(0.5).png().toFile(join(folder, 'half.png'));
+  await finished(await service.importFolder({ path: folder }));
+  const [listed] = await service.listPhotos({ folder });
+  const detail = await service.getPhoto({ photoId: listed!.id });
+  assert.equal(detail.faceList.length, 1, 'its face is found (on white, as the model sees it)');
+  const full = (await service.media('photo', listed!.id))!;
+  assert.equal(full.contentType, 'image/webp');
+  const shown = await sharp(full.body).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(shown.info.channels, 4);
+  const alpha = shown.data[3]!;
+  assert.ok(alpha > 100 && alpha < 150, `alpha ${alpha}`);
+  const layer = await service.renderFace({ faceId: detail.faceList[0]!.id, recipe: { sliders: { Smiling: 1.5 } } });
+  const patch = await sharp(Buffer.from(layer.image.split(',')[1]!, 'base64')).raw().toBuffer();
+  const alphas = new Set<number>();
+  for (let i = 3; i < patch.length; i += 4) alphas.add(patch[i]!);
+  assert.deepEqual([...alphas].sort((a, b) => a - b), [0, alpha], 'unchanged pixels transparent, changed ones as the photo');
+  // An opaque photo is still a JPEG.
+  assert.equal((await service.media('photo', photo.id))!.contentType, 'image/jpeg');
+});
+
 test('a batch preview: a face of each photo the batch would edit, in its order; with "only", the faces the model reads that way', async () => {
   const photos = (await service.listPhotos({ folder: photosDir })).filter((p) => p.faces > 0).sort((a, b) => (a.path < b.path ? -1 : 1));
   assert.equal(photos.length, 3);

@@ -8,7 +8,7 @@ import { editHistory, historyToSave, photoHistories, type HistorySnapshot } from
 import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
 import { attributeLabel, countOf } from './format.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
-import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
+import { canvasOf, loadImage, onWhite, pixelsOf } from './patch-pixels.js';
 import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
 import type { StudioStore } from './studio-store.svelte';
 
@@ -420,12 +420,13 @@ export class EditorStore {
     if (this.faceId === faceId) this.prepareSliders(top.map((a) => a.name));
   }
 
-  /** The photo's pixels under a face's patch (the patch's box is the same for every render). */
+  /** The photo's pixels under a face's patch (the patch's box is the same for every render),
+   * on white as the model sees them, with their alpha. */
   async #original(faceId: number, box: Box): Promise<Uint8ClampedArray> {
     const known = this.#originals.get(faceId);
     if (known) return known.pixels;
     this.#photoImage ??= loadImage(this.photo!.imageUrl);
-    const pixels = pixelsOf(await this.#photoImage, box);
+    const pixels = onWhite(pixelsOf(await this.#photoImage, box));
     const unedited = { recipe: EMPTY, pixels, strength: 1 }; // the photo itself
     this.#originals.set(faceId, { box, pixels, unedited });
     return pixels;

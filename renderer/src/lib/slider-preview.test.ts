@@ -68,3 +68,10 @@ test('composeOver fills the transparent pixels of a patch with the photo', () =>
   const photo = new Uint8ClampedArray([1, 2, 3, 255, 4, 5, 6, 255]);
   assert.deepEqual([...composeOver(patch, photo)], [1, 2, 3, 255, 7, 8, 9, 255]);
 });
+
+test('in a photo with transparency, a preview pixel is as opaque as the photo there', () => {
+  const plan = planPreview(recipe({ Smiling: 0.5 }), [unedited, render({ Smiling: 1 })])!;
+  const out = new Uint8ClampedArray(4);
+  blendPreview(plan, new Uint8ClampedArray([100, 100, 100, 128]), out);
+  assert.deepEqual([...out], [120, 120, 120, 128]);
+});

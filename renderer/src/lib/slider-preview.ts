@@ -97,8 +97,9 @@ export function planPreview<S extends PatchSample>(target: Recipe, samples: read
 
 /**
  * Writes the planned preview into `out` (RGBA, the patch's size): the blended colour where
- * it differs from the photo (`original`), transparent where it does not, so that outside
- * the edit the canvas keeps showing the photo itself.
+ * it differs from the photo (`original`, on white, with its alpha), as opaque as the photo
+ * there, and transparent where it does not, so that outside the edit the canvas keeps
+ * showing the photo itself.
  */
 export function blendPreview(plan: PreviewPlan, original: Uint8ClampedArray, out: Uint8ClampedArray): void {
   const a = plan.from.pixels;
@@ -111,7 +112,7 @@ export function blendPreview(plan: PreviewPlan, original: Uint8ClampedArray, out
       out[i + c] = v; // Uint8ClampedArray clamps and rounds
       if (out[i + c] !== original[i + c]) changed = true;
     }
-    out[i + 3] = changed ? 255 : 0;
+    out[i + 3] = changed ? original[i + 3]! : 0;
   }
 }
 
