@@ -114,7 +114,10 @@ export async function importFolder(library: Library, folder: string, engine: Glo
           }
         }
       }
-      if (kept !== undefined && stale.has(kept)) summary.reencoded += await encodeStaleFaces(library, engine, kept);
+      if (kept !== undefined && stale.has(kept)) {
+        const reencoded = await encodeStaleFaces(library, engine, kept); // (not `+= await`: photos run at once)
+        summary.reencoded += reencoded;
+      }
       options.onPhoto?.(file, found);
     } catch (err) {
       summary.failed.push({ file, error: (err as Error).message });

@@ -285,6 +285,7 @@ test('a photo with transparency: the editor gets it with its alpha, and an edit 
   assert.deepEqual([...alphas].sort((a, b) => a - b), [0, alpha], 'unchanged pixels transparent, changed ones as the photo');
   // An opaque photo is still a JPEG.
   assert.equal((await service.media('photo', photo.id))!.contentType, 'image/jpeg');
+  await service.removeFolder({ path: folder }); // (the tests after this one count the library's photos)
 });
 
 test('a batch preview: a face of each photo the batch would edit, in its order; with "only", the faces the model reads that way', async () => {

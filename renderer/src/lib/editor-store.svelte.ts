@@ -8,8 +8,8 @@ import { editHistory, historyToSave, photoHistories, type HistorySnapshot } from
 import { editsKey, isEmptyRecipe, type EditorState, type Recipes } from './edit-state.js';
 import { attributeLabel, countOf } from './format.js';
 import { latestOnly, type LatestOnly } from './latest-only.js';
-import { canvasOf, loadImage, onWhite, pixelsOf } from './patch-pixels.js';
-import { blendPreview, composeOver, planPreview, type PatchSample } from './slider-preview.js';
+import { canvasOf, loadImage, pixelsOf } from './patch-pixels.js';
+import { blendPreview, composeOver, onWhite, planPreview, type PatchSample } from './slider-preview.js';
 import type { StudioStore } from './studio-store.svelte';
 
 export type CompareMode = 'after' | 'before' | 'split';

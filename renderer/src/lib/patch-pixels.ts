@@ -19,17 +19,6 @@ export function pixelsOf(image: CanvasImageSource, box: Box): Uint8ClampedArray 
   return ctx.getImageData(0, 0, box.width, box.height).data;
 }
 
-/** RGBA with its colours composited on white, as the studio gives the model a photo with
- * transparency (imaging/decode.ts); the alpha stays. In place; returns it. */
-export function onWhite(rgba: Uint8ClampedArray): Uint8ClampedArray {
-  for (let i = 0; i < rgba.length; i += 4) {
-    const a = rgba[i + 3]!;
-    if (a === 255) continue;
-    for (let c = 0; c < 3; c++) rgba[i + c] = Math.round((rgba[i + c]! * a + 255 * (255 - a)) / 255);
-  }
-  return rgba;
-}
-
 export function canvasOf(pixels: Uint8ClampedArray, width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = width;

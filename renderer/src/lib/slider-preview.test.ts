@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Recipe } from '../../../app/api/contract.js';
-import { blendPreview, composeOver, MAX_EXTRAPOLATION, planPreview, type PatchSample } from './slider-preview.js';
+import { blendPreview, composeOver, MAX_EXTRAPOLATION, onWhite, planPreview, type PatchSample } from './slider-preview.js';
 
 // One-pixel patches: the photo is grey 100; a render at smile s, at strength k, shows
 // 100 + 40 k s (the model backed off to k of the edit).
@@ -74,4 +74,10 @@ test('in a photo with transparency, a preview pixel is as opaque as the photo th
   const out = new Uint8ClampedArray(4);
   blendPreview(plan, new Uint8ClampedArray([100, 100, 100, 128]), out);
   assert.deepEqual([...out], [120, 120, 120, 128]);
+});
+
+test('onWhite composites colours on white as the studio does for the model (imaging/decode.ts), keeping the alpha', () => {
+  const rgba = new Uint8ClampedArray([10, 20, 30, 255, 10, 20, 30, 128, 10, 20, 30, 0]);
+  // round((c * a + 255 * (255 - a)) / 255)
+  assert.deepEqual([...onWhite(rgba)], [10, 20, 30, 255, 132, 137, 142, 128, 255, 255, 255, 0]);
 });

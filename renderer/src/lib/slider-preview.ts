@@ -116,6 +116,18 @@ export function blendPreview(plan: PreviewPlan, original: Uint8ClampedArray, out
   }
 }
 
+/** RGBA with its colours composited on white, as the studio gives the model a photo with
+ * transparency (imaging/decode.ts): the photo under a patch as the patch's colours were made
+ * from it. The alpha stays. In place; returns it. */
+export function onWhite(rgba: Uint8ClampedArray): Uint8ClampedArray {
+  for (let i = 0; i < rgba.length; i += 4) {
+    const a = rgba[i + 3]!;
+    if (a === 255) continue;
+    for (let c = 0; c < 3; c++) rgba[i + c] = Math.round((rgba[i + c]! * a + 255 * (255 - a)) / 255);
+  }
+  return rgba;
+}
+
 /** An exact patch (transparent where the photo is unchanged) composed over the photo. */
 export function composeOver(patch: Uint8ClampedArray, original: Uint8ClampedArray): Uint8ClampedArray {
   const out = new Uint8ClampedArray(patch.length);
