@@ -771,8 +771,15 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         const shown = preview.locator('li:has(img.patch), li:has([data-testid=batch-preview-note])');
         for (let i = 0; i < 300 && (await shown.count()) < 2; i++) await page.waitForTimeout(100);
         assert.equal(await shown.count(), 2, 'each face shows the edit, or says why not');
+        // A click shows a pair larger; another click closes it.
+        await preview.getByRole('button', { name: /show it larger$/ }).first().click();
+        await preview.locator('[data-testid=batch-preview-large]').getByRole('img', { name: /with the recipe, large$/ }).waitFor();
+        await studio.screenshot('batch-selection');
+        await preview.getByRole('button', { name: /show it larger$/ }).first().click();
+        await preview.locator('[data-testid=batch-preview-large]').waitFor({ state: 'detached' });
+      } else {
+        await studio.screenshot('batch-selection');
       }
-      await studio.screenshot('batch-selection');
       const outDir = join(backend.outRoot, 'batch-selection');
       await page.fill('[data-testid=batch-outdir]', outDir);
       await page.click('[data-testid=batch-start]');
