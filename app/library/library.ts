@@ -104,6 +104,9 @@ function parseColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {
   return r.data;
 }
 
+/** A photo record's columns: not its thumbnail, a blob read only to serve it (thumbnail()). */
+const PHOTO_COLUMNS = 'id, path, hash, size, mtime_ms, width, height, orientation, turns, missing';
+
 interface PhotoRow {
   id: number;
   path: string;
@@ -197,22 +200,22 @@ export class Library {
   // -- photos -----------------------------------------------------------------------------
 
   photo(id: number): PhotoRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+    const r = this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE id = ?`).get(id) as PhotoRow | undefined;
     return r && photoFromRow(r);
   }
 
   photoByPath(path: string): PhotoRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
+    const r = this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE path = ?`).get(path) as PhotoRow | undefined;
     return r && photoFromRow(r);
   }
 
   photosByHash(hash: string): PhotoRecord[] {
-    return (this.db.prepare('SELECT * FROM photos WHERE hash = ? ORDER BY id').all(hash) as PhotoRow[]).map(photoFromRow);
+    return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE hash = ? ORDER BY id`).all(hash) as PhotoRow[]).map(photoFromRow);
   }
 
   /** Photos whose path is inside `folder` (a path prefix ending in the separator). */
   photosUnder(folderPrefix: string): PhotoRecord[] {
-    return (this.db.prepare("SELECT * FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY path").all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
+    return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY path`).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
   }
 
   countPhotos(): number {

@@ -37,7 +37,7 @@ import {
 import { loadBuiltinAttributes, type BuiltinAttribute } from '../library/builtin-attributes.js';
 import { deriveAndSave, derivedAttributes } from '../library/derive-and-save.js';
 import { faceLatent } from '../library/face-latents.js';
-import { Library, type FaceRecord } from '../library/library.js';
+import { Library, type FaceRecord, type PhotoRecord } from '../library/library.js';
 import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
@@ -187,8 +187,10 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     return f;
   };
 
-  const refuse = (message: string): never => {
-    throw new ApiError(message, 404);
+  const photo = (photoId: number): PhotoRecord => {
+    const p = library.photo(photoId);
+    if (!p) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+    return p;
   };
 
   /** A face with its (upright) photo, to show an edit of it in place. */
@@ -203,12 +205,12 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const batchPreview = async ({ photoIds, folder, faces: only, count }: ParsedRequest<'previewBatch'>): Promise<PreviewFace[]> => {
     if (!photoIds?.length && !folder) throw new ApiError('previewBatch needs a folder or photoIds');
     const photos = photoIds?.length
-      ? photoIds.map((id) => library.photo(id) ?? refuse(`no photo with id ${id} in the library`)).sort((a, b) => (a.path < b.path ? -1 : 1))
+      ? photoIds.map(photo).sort((a, b) => (a.path < b.path ? -1 : 1))
       : library.photosUnder(resolve(folder!) + sep);
     const direction = only && (await search(only.attribute));
     const found: PreviewFace[] = [];
-    for (const photo of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_PHOTOS)) {
-      for (const f of library.facesOfPhoto(photo.id)) {
+    for (const candidate of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_PHOTOS)) {
+      for (const f of library.facesOfPhoto(candidate.id)) {
         if (direction && attributeMargin((await faceLatent(library, engine, f.id)).eps, direction) > 0 !== only.has) continue;
         found.push(previewFace(f));
         break;
@@ -278,19 +280,19 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     },
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       const { lost } = await turnPhoto(library, engine, detector, photoId, turns).catch(userError);
       renderer.forget();
       emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), lost };
     },
     keepUpright: async ({ photoId }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       library.keepUpright(photoId);
       return photoDetail(photoId);
     },
     findUprightTurns: async ({ photoId }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       return findUprightTurns(library, detector, photoId).catch(userError);
     },
     listAttributes: async () => {
@@ -335,16 +337,16 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       return faceInfo(library, urls, f);
     },
     saveMask: async ({ photoId, strokes }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       library.setMask(photoId, strokes);
       return { photoId, strokes: library.maskOf(photoId) };
     },
     getEditHistory: async ({ photoId }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       return { history: library.editHistoryOf(photoId) };
     },
     saveEditHistory: async ({ photoId, history }) => {
-      if (!library.photo(photoId)) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+      photo(photoId);
       library.setEditHistory(photoId, history);
       return { photoId };
     },
