@@ -9,6 +9,9 @@ import { z } from 'zod';
 
 export const DeviceSettingSchema = z.enum(['auto', 'cuda', 'cpu']);
 export type DeviceSetting = z.infer<typeof DeviceSettingSchema>;
+/** The order of the library's photos: by file name, or by the date taken, newest or oldest first. */
+export const PhotoOrderSchema = z.enum(['name', 'newest', 'oldest']);
+export type PhotoOrder = z.infer<typeof PhotoOrderSchema>;
 
 const id = z.number().int().positive();
 const attributeName = z
@@ -110,6 +113,8 @@ export interface Settings {
   /** Whether the studio looks for new photos in the folders the user imported when it opens
    * (as "Look for new photos" does). */
   lookForNewPhotos: boolean;
+  /** The order the library shows its photos in (listPhotos `order`), as the user last chose it. */
+  photoOrder: PhotoOrder;
 }
 
 export interface FolderInfo {
@@ -180,6 +185,9 @@ export interface PhotoSummary {
   name: string;
   width: number;
   height: number;
+  /** When the photo was taken, by its EXIF, as milliseconds of that wall-clock time read as
+   * UTC (format it in UTC); absent where the photo gives no date. */
+  takenMs?: number;
   faces: number;
   thumbUrl: string;
   edited: boolean;
@@ -307,7 +315,12 @@ const BatchFacesSchema = z.object({ attribute: attributeName, has: z.boolean() }
 export const requests = {
   status: z.object({}),
   getSettings: z.object({}),
-  updateSettings: z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional(), lookForNewPhotos: z.boolean().optional() }),
+  updateSettings: z.object({
+    bundleDir: z.string().min(1).optional(),
+    device: DeviceSettingSchema.optional(),
+    lookForNewPhotos: z.boolean().optional(),
+    photoOrder: PhotoOrderSchema.optional(),
+  }),
   listFolders: z.object({}),
   /** A folder's subfolders on disk, for choosing a folder to import or write to (the user's
    * home folder when no path is given). Lists names only. */
@@ -332,6 +345,8 @@ export const requests = {
     /** Only photos with a face that has (has: false, has not) the attribute, as the model
      * reads the faces (AttributeInfo.search) and the user's tags correct it. */
     face: FaceSearchSchema.optional(),
+    /** Default: by name. A search by attribute (`face`) lists the clearest first instead. */
+    order: PhotoOrderSchema.default('name'),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(10_000).default(200),
   }),

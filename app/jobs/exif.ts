@@ -2,36 +2,15 @@
 // reset to 1, and "strip GPS" removes the GPS IFD's pointer and zeroes its bytes (so no
 // location survives in the blob). Then the block is spliced into JPEG, PNG or WebP files.
 import { crc32 } from 'node:zlib';
+import { EXIF_HEADER, TYPE_SIZE, tiffOf, tiffReader } from '../imaging/exif-block.js';
 
-const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1');
-const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
 const TAG_ORIENTATION = 0x0112;
 const TAG_GPS = 0x8825;
-
-/** The TIFF part of an EXIF block (sharp gives it with the "Exif\0\0" header). */
-function tiffOf(exif: Buffer): Buffer {
-  return exif.subarray(0, 6).equals(EXIF_HEADER) ? exif.subarray(6) : exif;
-}
-
-interface Reader {
-  u16(at: number): number;
-  u32(at: number): number;
-  w16(at: number, v: number): void;
-  w32(at: number, v: number): void;
-}
-
-function reader(t: Buffer): Reader {
-  const le = t.toString('latin1', 0, 2) === 'II';
-  if (!le && t.toString('latin1', 0, 2) !== 'MM') throw new RangeError('EXIF block is not TIFF (no II/MM byte order mark)');
-  return le
-    ? { u16: (a) => t.readUInt16LE(a), u32: (a) => t.readUInt32LE(a), w16: (a, v) => t.writeUInt16LE(v, a), w32: (a, v) => t.writeUInt32LE(v, a) }
-    : { u16: (a) => t.readUInt16BE(a), u32: (a) => t.readUInt32BE(a), w16: (a, v) => t.writeUInt16BE(v, a), w32: (a, v) => t.writeUInt32BE(v, a) };
-}
 
 /** A copy of the EXIF block (TIFF only, no header) with Orientation = 1 and, optionally, no GPS. */
 export function editExif(exif: Buffer, { stripGps }: { stripGps: boolean }): Buffer {
   const t = Buffer.from(tiffOf(exif));
-  const r = reader(t);
+  const r = tiffReader(t);
   const ifd0 = r.u32(4);
   if (ifd0 + 2 > t.length) throw new RangeError(`EXIF IFD0 offset ${ifd0} is past the block's end (${t.length} bytes)`);
   let n = r.u16(ifd0);
@@ -70,7 +49,7 @@ export function editExif(exif: Buffer, { stripGps }: { stripGps: boolean }): Buf
 /** Lists the IFD0 tags of an EXIF block (for tests and diagnostics). */
 export function exifTags(exif: Buffer): { ifd0: number[]; orientation: number | undefined; hasGps: boolean } {
   const t = tiffOf(exif);
-  const r = reader(t);
+  const r = tiffReader(t);
   const ifd0 = r.u32(4);
   const n = r.u16(ifd0);
   const tags: number[] = [];

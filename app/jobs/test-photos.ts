@@ -14,7 +14,7 @@ export interface TestPhotoOptions {
   faces: number | [number, number];
   format?: 'jpeg' | 'png' | 'webp';
   seed?: number;
-  /** Attach EXIF with a GPS block and an orientation tag (for metadata tests). */
+  /** Attach EXIF with a GPS block and the date taken (exifDate), for metadata and order tests. */
   exif?: boolean;
 }
 
@@ -29,6 +29,13 @@ export function placements(width: number, height: number, count: number, random:
   }));
 }
 
+/** The date taken of the `index`-th test photo with EXIF: days after 1 January 2020 that do
+ * not follow the names' order (photo-000 0 days, photo-001 37, photo-002 74, photo-003 10...). */
+export function exifDate(index: number): string {
+  const day = new Date(Date.UTC(2020, 0, 1 + ((index * 37) % 101), 9, 30, index % 60));
+  return day.toISOString().replace(/-/g, ':').replace('T', ' ').slice(0, 19);
+}
+
 export async function writeTestPhoto(file: string, options: TestPhotoOptions, index = 0): Promise<void> {
   const random = seededRandom((options.seed ?? 1) * 7919 + index);
   const [lo, hi] = typeof options.faces === 'number' ? [options.faces, options.faces] : options.faces;
@@ -38,6 +45,7 @@ export async function writeTestPhoto(file: string, options: TestPhotoOptions, in
   if (options.exif) {
     p = p.withExif({
       IFD0: { Make: 'GlowTest', Model: 'Composer', Copyright: 'test' },
+      IFD2: { DateTimeOriginal: exifDate(index) },
       IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 0/1' },
     });
   }

@@ -63,7 +63,9 @@ test('a library from before learns the folders it imported from its import jobs,
     const store = new JobStore(old);
     for (const folder of ['/p', '/p/2019', '/gone', '/q']) store.create('import', { folder }, []);
     store.create('batch', { source: '/r', out: '/r/edited' }, []);
-    for (const path of ['/p/a.jpg', '/p/2019/b.jpg', '/q/c.jpg', '/r/d.jpg']) old.addPhoto({ path, hash: path, size: 1, mtimeMs: 1, width: 10, height: 10, orientation: 1 });
+    // (Rows as v11 had them: Library.addPhoto writes the columns of today's schema.)
+    const add = old.db.prepare('INSERT INTO photos (path, hash, size, mtime_ms, width, height) VALUES (?, ?, 1, 1, 10, 10)');
+    for (const path of ['/p/a.jpg', '/p/2019/b.jpg', '/q/c.jpg', '/r/d.jpg']) add.run(path, path);
   } finally {
     old.close();
   }

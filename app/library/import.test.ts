@@ -9,7 +9,9 @@ import { FIXTURE_BUNDLE, packageRoot } from '../engine/default-bundle.js';
 import { GlowEngine } from '../engine/engine.js';
 import { FaceDetector } from '../faces/detect.js';
 import { writeBadPhotos, writeTestPhoto, writeTestPhotos } from '../jobs/test-photos.js';
-import { importFolder } from './import.js';
+import type { PhotoOrder } from '../api/contract.js';
+import { listPhotos, mediaUrls } from '../studio/library-views.js';
+import { hashFile, importFolder } from './import.js';
 import { Library } from './library.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-import-'));
@@ -69,5 +71,52 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     assert.equal(lib.integrityCheck(), 'ok');
   } finally {
     lib.close();
+  }
+});
+
+test('the date taken: read from EXIF at import, and at the next import for a library from before dates; the listing orders by it', async () => {
+  const dated = join(dir, 'dated');
+  const names = await writeTestPhotos(dated, 4, { width: 400, height: 300, faces: 1, exif: true }); // 2020 + 0, 37, 74, 10 days
+  const undated = join(dated, 'no-date.jpg');
+  await writeTestPhoto(undated, { width: 400, height: 300, faces: 1 });
+  utimesSync(undated, new Date('2019-06-01T12:00:00Z'), new Date('2019-06-01T12:00:00Z')); // older than all: its file's date
+  const taken = (days: number, index: number) => Date.UTC(2020, 0, 1 + days, 9, 30, index); // exifDate
+  const listed = (lib: Library, order: PhotoOrder) => listPhotos(lib, mediaUrls('/'), { order, offset: 0, limit: 10 }).map((p) => p.name);
+
+  const lib = Library.open(join(dir, 'dated.sqlite'));
+  try {
+    await importFolder(lib, dated, engine, detector);
+    assert.deepEqual(names.map((f) => lib.photoByPath(f)!.takenMs), [taken(0, 0), taken(37, 1), taken(74, 2), taken(10, 3)]);
+    assert.equal(lib.photoByPath(undated)!.takenMs, undefined);
+    assert.deepEqual(listed(lib, 'newest'), ['photo-002.jpg', 'photo-001.jpg', 'photo-003.jpg', 'photo-000.jpg', 'no-date.jpg']);
+    assert.deepEqual(listed(lib, 'oldest'), ['no-date.jpg', 'photo-000.jpg', 'photo-003.jpg', 'photo-001.jpg', 'photo-002.jpg']);
+    assert.deepEqual(listed(lib, 'name'), ['no-date.jpg', 'photo-000.jpg', 'photo-001.jpg', 'photo-002.jpg', 'photo-003.jpg']);
+  } finally {
+    lib.close();
+  }
+
+  // The same photos in a library from before v15: no dates until an import reads them again,
+  // unchanged as they are.
+  const file = join(dir, 'before-dates.sqlite');
+  const old = Library.open(file, { schemaVersion: 14 });
+  try {
+    const add = old.db.prepare('INSERT INTO photos (path, hash, size, mtime_ms, width, height) VALUES (?, ?, ?, ?, 400, 300)');
+    for (const f of [...names, undated]) add.run(f, await hashFile(f), statSync(f).size, statSync(f).mtimeMs);
+  } finally {
+    old.close();
+  }
+  const migrated = Library.open(file);
+  try {
+    const before = migrated.photoByPath(names[2]!)!;
+    assert.deepEqual([before.dateRead, before.takenMs], [false, undefined]);
+    assert.deepEqual(listed(migrated, 'name'), ['no-date.jpg', 'photo-000.jpg', 'photo-001.jpg', 'photo-002.jpg', 'photo-003.jpg'], 'name keys made by the migration');
+    const summary = await importFolder(migrated, dated, engine, detector);
+    assert.equal(summary.unchanged, 5, 'not analysed again');
+    const read = migrated.photoByPath(names[2]!)!;
+    assert.deepEqual([read.dateRead, read.takenMs], [true, taken(74, 2)]);
+    assert.equal(migrated.photoByPath(undated)!.dateRead, true);
+    assert.deepEqual(listed(migrated, 'newest'), ['photo-002.jpg', 'photo-001.jpg', 'photo-003.jpg', 'photo-000.jpg', 'no-date.jpg']);
+  } finally {
+    migrated.close();
   }
 });

@@ -11,12 +11,13 @@ import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
+import { dateTaken } from '../imaging/exif-block.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
-import type { Library, NewFace } from './library.js';
+import type { Library, NewFace, PhotoRecord } from './library.js';
 
 export interface ImportSummary {
   scanned: number;
@@ -55,8 +56,8 @@ export function hashFile(file: string): Promise<string> {
   });
 }
 
-/** A photo's thumbnail, and its faces (in reading order, the detector's, which the studio
- * numbers them in) with their latents. */
+/** A photo's thumbnail, the date it was taken, and its faces (in reading order, the
+ * detector's, which the studio numbers them in) with their latents. */
 export async function analyseImage(image: DecodedImage, engine: GlowEngine, detector: FaceDetector, minFaceSize?: number) {
   const thumbnail = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(256, 256, { fit: 'inside' })
@@ -65,7 +66,14 @@ export async function analyseImage(image: DecodedImage, engine: GlowEngine, dete
   const found = await detectScaled(detector, image, minFaceSize ?? defaultMinFace(image.width, image.height));
   const encoded = await encodeFaces(image, found, engine);
   const faces: NewFace[] = found.map((f, i) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
-  return { width: image.width, height: image.height, orientation: image.metadata.orientation, thumbnail, faces };
+  const takenMs = image.metadata.exif && dateTaken(image.metadata.exif);
+  return { width: image.width, height: image.height, orientation: image.metadata.orientation, ...(takenMs !== undefined ? { takenMs } : {}), thumbnail, faces };
+}
+
+/** The date a known photo was taken (one from before the library kept dates): its header only. */
+async function readDateTaken(file: string): Promise<number | undefined> {
+  const { exif } = await sharp(file).metadata().catch(() => ({ exif: undefined }));
+  return exif && dateTaken(exif);
 }
 
 export async function importFolder(library: Library, folder: string, engine: GlowEngine, detector: FaceDetector, options: ImportOptions = {}): Promise<ImportSummary> {
@@ -83,39 +91,40 @@ export async function importFolder(library: Library, folder: string, engine: Glo
     try {
       const st = await stat(file); // (a rescan of unchanged photos is a stat each: it must yield)
       const known = library.photoByPath(file);
-      let kept: number | undefined; // a known photo, not analysed again
+      let kept: PhotoRecord | undefined; // a known photo, not analysed again
       let found: number | null = null; // faces, in a photo analysed
       if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && !known.missing) {
         summary.unchanged++;
-        kept = known.id;
+        kept = known;
       } else {
         const hash = await hashFile(file);
         if (known && known.hash === hash) {
           library.touchPhoto(known.id, st.mtimeMs); // touched, same content
           summary.unchanged++;
-          kept = known.id;
+          kept = known;
         } else {
           const moved = known ? undefined : library.photosByHash(hash).find((p) => p.path !== file && !existsSync(p.path));
           if (moved) {
             library.movePhoto(moved.id, file, st.size, st.mtimeMs);
             summary.moved++;
-            kept = moved.id;
+            kept = moved;
           } else {
-            const a = await analyseImage(await decodeImage(file), engine, detector, options.minFaceSize);
-            const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, width: a.width, height: a.height, orientation: a.orientation, thumbnail: a.thumbnail };
+            const { faces, ...photo } = await analyseImage(await decodeImage(file), engine, detector, options.minFaceSize);
+            const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, ...photo };
             library.transaction(() => {
               const id = known ? (library.replacePhoto(known.id, row), known.id) : library.addPhoto(row);
-              library.setFaces(id, modelId, a.faces);
+              library.setFaces(id, modelId, faces);
             });
-            summary.faces += a.faces.length;
-            found = a.faces.length;
+            summary.faces += faces.length;
+            found = faces.length;
             if (known) summary.changed++;
             else summary.added++;
           }
         }
       }
-      if (kept !== undefined && stale.has(kept)) {
-        const reencoded = await encodeStaleFaces(library, engine, kept); // (not `+= await`: photos run at once)
+      if (kept && !kept.dateRead) library.setDateTaken(kept.id, await readDateTaken(file));
+      if (kept && stale.has(kept.id)) {
+        const reencoded = await encodeStaleFaces(library, engine, kept.id); // (not `+= await`: photos run at once)
         summary.reencoded += reencoded;
       }
       options.onPhoto?.(file, found);

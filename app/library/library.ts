@@ -10,6 +10,7 @@ import type { Affine, Box, Landmarks } from '../faces/types.js';
 import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { nameKey } from './photo-order.js';
 
 export class LibraryError extends Error {
   override name = 'LibraryError';
@@ -28,9 +29,15 @@ export interface PhotoRecord {
    * `height`, the faces and the mask are those of the photo turned (rotation.ts). */
   turns: number;
   missing: boolean;
+  /** When the photo was taken, by its EXIF (exif-block.ts dateTaken); undefined where it has
+   * no date, or was not read for one yet (`dateRead`). */
+  takenMs?: number;
+  /** Whether the file was read for its date: not yet for photos a library from before schema
+   * v15 holds, until an import reads them (import.ts). */
+  dateRead: boolean;
 }
 
-export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing' | 'turns'> {
+export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing' | 'turns' | 'dateRead'> {
   thumbnail?: Buffer;
 }
 
@@ -105,7 +112,7 @@ function parseColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {
 }
 
 /** A photo record's columns: not its thumbnail, a blob read only to serve it (thumbnail()). */
-const PHOTO_COLUMNS = 'id, path, hash, size, mtime_ms, width, height, orientation, turns, missing';
+const PHOTO_COLUMNS = 'id, path, hash, size, mtime_ms, width, height, orientation, turns, missing, taken_ms, date_read';
 
 interface PhotoRow {
   id: number;
@@ -118,6 +125,8 @@ interface PhotoRow {
   orientation: number;
   turns: number;
   missing: number;
+  taken_ms: number | null;
+  date_read: number;
 }
 
 /** A faces row's upright_margin as the record's optional field (NULL: not measured). */
@@ -134,6 +143,8 @@ const photoFromRow = (r: PhotoRow): PhotoRecord => ({
   orientation: r.orientation,
   turns: r.turns,
   missing: r.missing !== 0,
+  ...(r.taken_ms === null ? {} : { takenMs: r.taken_ms }),
+  dateRead: r.date_read !== 0,
 });
 
 export interface OpenOptions {
@@ -213,9 +224,9 @@ export class Library {
     return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE hash = ? ORDER BY id`).all(hash) as PhotoRow[]).map(photoFromRow);
   }
 
-  /** Photos whose path is inside `folder` (a path prefix ending in the separator). */
+  /** Photos whose path is inside `folder` (a path prefix ending in the separator), by name (photo-order.ts). */
   photosUnder(folderPrefix: string): PhotoRecord[] {
-    return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY path`).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
+    return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY name_key, id`).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
   }
 
   countPhotos(): number {
@@ -224,8 +235,10 @@ export class Library {
 
   addPhoto(p: NewPhoto): number {
     const r = this.db
-      .prepare('INSERT INTO photos (path, hash, size, mtime_ms, width, height, orientation, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(p.path, p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null);
+      .prepare(
+        'INSERT INTO photos (path, name_key, hash, size, mtime_ms, taken_ms, date_read, width, height, orientation, thumbnail) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
+      )
+      .run(p.path, nameKey(p.path), p.hash, p.size, p.mtimeMs, p.takenMs ?? null, p.width, p.height, p.orientation, p.thumbnail ?? null);
     return Number(r.lastInsertRowid);
   }
 
@@ -233,15 +246,22 @@ export class Library {
    * user's turn goes too: the file may well have been turned upright in another app. */
   replacePhoto(id: number, p: NewPhoto): void {
     this.db
-      .prepare('UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, upright_kept = 0, missing = 0 WHERE id = ?')
-      .run(p.hash, p.size, p.mtimeMs, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
+      .prepare(
+        'UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, taken_ms = ?, date_read = 1, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, upright_kept = 0, missing = 0 WHERE id = ?',
+      )
+      .run(p.hash, p.size, p.mtimeMs, p.takenMs ?? null, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
     this.setMask(id, []); // painted on the old pixels
     this.setEditHistory(id, null);
   }
 
   /** The same content found at a new path (a moved or renamed file): keeps faces, tags and edits. */
   movePhoto(id: number, path: string, size: number, mtimeMs: number): void {
-    this.db.prepare('UPDATE photos SET path = ?, size = ?, mtime_ms = ?, missing = 0 WHERE id = ?').run(path, size, mtimeMs, id);
+    this.db.prepare('UPDATE photos SET path = ?, name_key = ?, size = ?, mtime_ms = ?, missing = 0 WHERE id = ?').run(path, nameKey(path), size, mtimeMs, id);
+  }
+
+  /** The date the photo was taken, read from its file (a photo from before schema v15). */
+  setDateTaken(id: number, takenMs: number | undefined): void {
+    this.db.prepare('UPDATE photos SET taken_ms = ?, date_read = 1 WHERE id = ?').run(takenMs ?? null, id);
   }
 
   /** The photo turned (rotation.ts): its quarter turns, its size and thumbnail as turned. */

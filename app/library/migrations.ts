@@ -5,6 +5,7 @@ import { sep } from 'node:path';
 import type Database from 'better-sqlite3';
 import { forgetKnownPhotos } from '../jobs/known-photos.js';
 import { isInFolder } from '../jobs/photo-files.js';
+import { nameKey } from './photo-order.js';
 
 export type Migration = (db: Database.Database) => void;
 
@@ -147,6 +148,22 @@ export const MIGRATIONS: readonly Migration[] = [
     db.exec('ALTER TABLE jobs ADD COLUMN known_items INTEGER NOT NULL DEFAULT 0');
     const ended = db.prepare("SELECT id FROM jobs WHERE kind = 'import' AND state IN ('done', 'cancelled')").pluck().all() as number[];
     for (const id of ended) forgetKnownPhotos(db, id);
+  },
+  // v15: the orders of photo-order.ts: each photo's name key, and the date it was taken (EXIF).
+  // Photos already in the library have no date until an import reads their files again
+  // (date_read = 0; import.ts reads the date of a known photo that has none read).
+  (db) => {
+    db.exec(`
+      ALTER TABLE photos ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE photos ADD COLUMN taken_ms REAL;
+      ALTER TABLE photos ADD COLUMN date_read INTEGER NOT NULL DEFAULT 0;
+    `);
+    const setKey = db.prepare('UPDATE photos SET name_key = ? WHERE id = ?');
+    for (const p of db.prepare('SELECT id, path FROM photos').all() as { id: number; path: string }[]) setKey.run(nameKey(p.path), p.id);
+    db.exec(`
+      CREATE INDEX photos_name_key ON photos(name_key, id);
+      CREATE INDEX photos_taken ON photos(coalesce(taken_ms, mtime_ms), name_key, id);
+    `);
   },
 ];
 

@@ -26,28 +26,30 @@ const open = async (launch = {}) => {
 };
 
 test('nothing saved: the shipped model on auto; saved: the user\'s model and device; a launch\'s own wins', async () => {
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
   const mine = await bundleWithAttributes(join(dir, 'mine'));
-  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
-  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
-  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
-  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true });
+  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
 });
 
 test('the shipped model is saved as no choice, so an update of the studio brings its new one', () => {
-  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
-  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu', lookForNewPhotos: true });
+  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu', lookForNewPhotos: true, photoOrder: 'name' });
 });
 
-test('the look for new photos at opening is on unless the user turned it off', async () => {
-  saveSettings(library, { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: false });
+test('the look for new photos at opening is on unless the user turned it off; the photo order is kept, by name at first', async () => {
+  saveSettings(library, { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: false, photoOrder: 'newest' });
   assert.equal((await open()).lookForNewPhotos, false);
-  library.saveSetting('studio', { device: 'auto' }); // saved by a studio from before the setting
+  assert.equal((await open()).photoOrder, 'newest');
+  library.saveSetting('studio', { device: 'auto' }); // saved by a studio from before the settings
   assert.equal((await open()).lookForNewPhotos, true);
+  assert.equal((await open()).photoOrder, 'name');
 });
 
 test('a saved model folder that is gone gives way to the shipped model', async () => {
   library.saveSetting('studio', { bundleDir: join(dir, 'moved-away'), device: 'cpu' });
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
   await assert.rejects(open({ bundleDir: join(dir, 'moved-away') }), 'one the launch names is an error, not replaced');
 });

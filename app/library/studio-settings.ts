@@ -3,12 +3,17 @@
 // with them, so the faces of a library are encoded by the model the user chose for it.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DeviceSettingSchema, type DeviceSetting, type Settings } from '../api/contract.js';
+import { DeviceSettingSchema, PhotoOrderSchema, type DeviceSetting, type Settings } from '../api/contract.js';
 import { defaultBundleDir } from '../engine/default-bundle.js';
 import { GlowEngine } from '../engine/engine.js';
 import type { Library } from './library.js';
 
-const Saved = z.object({ bundleDir: z.string().min(1).optional(), device: DeviceSettingSchema.optional(), lookForNewPhotos: z.boolean().optional() });
+const Saved = z.object({
+  bundleDir: z.string().min(1).optional(),
+  device: DeviceSettingSchema.optional(),
+  lookForNewPhotos: z.boolean().optional(),
+  photoOrder: PhotoOrderSchema.optional(),
+});
 const NAME = 'studio';
 
 /** What a launch asks for (--bundle, --device); each one left out is the saved setting. */
@@ -26,6 +31,7 @@ export function saveSettings(library: Library, settings: Settings): void {
     ...(settings.bundleDir !== settings.shippedBundleDir ? { bundleDir: settings.bundleDir } : {}),
     device: settings.device,
     lookForNewPhotos: settings.lookForNewPhotos,
+    photoOrder: settings.photoOrder,
   });
 }
 
@@ -40,6 +46,7 @@ export async function openEngineWithSettings(library: Library, launch: LaunchSet
     device: launch.device ?? saved.device ?? 'auto',
     shippedBundleDir,
     lookForNewPhotos: saved.lookForNewPhotos ?? true,
+    photoOrder: saved.photoOrder ?? 'name',
   };
   const bundleDir = resolve(launch.bundleDir ?? shippedBundleDir);
   const tries = [wanted, { ...wanted, bundleDir }, { ...wanted, bundleDir, device: launch.device ?? 'auto' }].filter(

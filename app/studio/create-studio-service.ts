@@ -229,10 +229,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         bundleDir: req.bundleDir ? resolve(req.bundleDir) : settings.bundleDir,
         device: req.device ?? settings.device,
         lookForNewPhotos: req.lookForNewPhotos ?? settings.lookForNewPhotos,
+        photoOrder: req.photoOrder ?? settings.photoOrder,
       };
-      // Only the look at opening: nothing to open again. (Any other request, an empty one
-      // included, opens the model again, as a switch would.)
-      if (req.lookForNewPhotos !== undefined && req.bundleDir === undefined && req.device === undefined) {
+      // Only the look at opening or the photo order: nothing to open again. (Any other request,
+      // an empty one included, opens the model again, as a switch would.)
+      if ((req.lookForNewPhotos !== undefined || req.photoOrder !== undefined) && req.bundleDir === undefined && req.device === undefined) {
         settings = next;
         saveSettings(library, next);
         return settings;

@@ -1,8 +1,9 @@
 // Read-only views of the library shaped for the UI: folders, photo pages, faces with tags
 // and saved recipes.
 import { basename, dirname, sep } from 'node:path';
-import type { FaceInfo, FolderInfo, PhotoSummary, Recipe } from '../api/contract.js';
+import type { FaceInfo, FolderInfo, PhotoOrder, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
+import { photoOrderSql } from '../library/photo-order.js';
 import { photosToTurnUpright } from '../library/rotation.js';
 
 /** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
@@ -27,6 +28,7 @@ interface PhotoListRow {
   width: number;
   height: number;
   turns: number;
+  taken_ms: number | null;
   faces: number;
   edits: number;
   /** JSON array of the attribute names. */
@@ -50,6 +52,7 @@ export function listPhotos(
     edited,
     name,
     photoIds,
+    order = 'name',
     offset,
     limit,
   }: {
@@ -60,6 +63,8 @@ export function listPhotos(
     name?: string | undefined;
     /** Only these photos, in this order (a search by attribute, attribute-search.ts). */
     photoIds?: readonly number[] | undefined;
+    /** Default: by name. Not for a search's photos, which keep its order. */
+    order?: PhotoOrder | undefined;
     offset: number;
     limit: number;
   },
@@ -85,17 +90,17 @@ export function listPhotos(
     where.push('EXISTS (SELECT 1 FROM faces f JOIN tags t ON t.face_id = f.id WHERE f.photo_id = p.id AND t.attribute = ? AND t.value = 1)');
     params.push(tag);
   }
-  // A search's photos come in its order (the clearest first); the rest by path.
+  // A search's photos come in its order (the clearest first); the rest in the order asked for.
   const from = photoIds ? 'photos p JOIN json_each(?) ranked ON ranked.value = p.id' : 'photos p';
   const fromParams = photoIds ? [JSON.stringify(photoIds)] : [];
   const rows = library.db
     .prepare(
-      `SELECT p.id, p.path, p.width, p.height, p.turns,
+      `SELECT p.id, p.path, p.width, p.height, p.turns, p.taken_ms,
               (SELECT count(*) FROM faces f WHERE f.photo_id = p.id) AS faces,
               (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits,
               (SELECT json_group_array(DISTINCT t.attribute) FROM faces f JOIN tags t ON t.face_id = f.id
                WHERE f.photo_id = p.id AND t.value = 1) AS tags
-       FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${photoIds ? 'ranked.key' : 'p.path'} LIMIT ? OFFSET ?`,
+       FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${photoIds ? 'ranked.key' : photoOrderSql(order, 'p')} LIMIT ? OFFSET ?`,
     )
     .all(...fromParams, ...params, limit, offset) as PhotoListRow[];
   const toTurn = photosToTurnUpright(library, rows.filter((r) => r.faces > 0).map((r) => r.id));
@@ -105,6 +110,7 @@ export function listPhotos(
     name: basename(r.path),
     width: r.width,
     height: r.height,
+    ...(r.taken_ms !== null ? { takenMs: r.taken_ms } : {}),
     faces: r.faces,
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,

@@ -460,7 +460,7 @@ test('faces another model encoded are encoded again as a job with progress, afte
   }
 });
 
-test('the studio looks for new photos in the folders imported as it opens, unless its settings say not to', async () => {
+test('the studio looks for new photos in the folders imported as it opens, unless its settings say not to; the photo order is kept', async () => {
   const root = join(work, 'at-open');
   const library = join(work, 'at-open.sqlite');
   await writeTestPhotos(root, 1, { width: 600, height: 400, faces: 1, seed: 41 });
@@ -487,6 +487,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
     assert.equal((await second.listPhotos({ folder: root })).length, 2);
     const off = await second.updateSettings({ lookForNewPhotos: false });
     assert.equal(off.lookForNewPhotos, false);
+    assert.equal((await second.updateSettings({ photoOrder: 'newest' })).photoOrder, 'newest');
   } finally {
     await second.close();
   }
@@ -498,6 +499,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
     assert.equal(jobs.filter((j) => j.state === 'running').length, 0, 'turned off: no look');
     assert.ok(!jobs.some((j) => j.automatic), "an earlier opening's look is an import like the others");
     assert.equal((await third.listPhotos({ folder: root })).length, 2);
+    assert.equal((await third.getSettings({})).photoOrder, 'newest', 'the photo order is kept too');
   } finally {
     await third.close();
   }
@@ -506,7 +508,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
 test('the model and device chosen in the settings are kept in the library for the next launch (library/studio-settings.test.ts has the rest)', async () => {
   const bundle = (await service.getSettings({})).bundleDir;
   const chosen = await service.updateSettings({ device: 'cpu' });
-  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir(), lookForNewPhotos: true });
+  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir(), lookForNewPhotos: true, photoOrder: 'name' });
 
   const library = join(work, 'library.sqlite');
   const again = await createStudioService({ library }); // nothing named at launch: the saved settings

@@ -679,6 +679,40 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       }
     });
 
+    test('the library lists photos by name, or by the date taken, newest or oldest first; the order is kept for the next time', async (t) => {
+      if (!needs(t, 'listPhotos', 'updateSettings')) return;
+      const editing = /#\/photo\/(\d+)$/.exec(page.url())?.[1]; // opened again at the end: a reload in the library closes it
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      const names = () => page.locator('[data-testid=photo-tile] .name').allTextContents();
+      const firstTile = (name: string) => page.locator('[data-testid=photo-tile]').first().locator('.name', { hasText: name }).waitFor();
+      const byName = Array.from({ length: backend.fixturePhotos }, (_, i) => `photo-${String(i).padStart(3, '0')}.jpg`);
+      await page.locator('.library .count', { hasText: `${backend.fixturePhotos} photos` }).waitFor();
+      assert.deepEqual(await names(), byName);
+      // The fixture's EXIF dates (test-photos.ts exifDate): 1 January 2020 plus 0, 37, 74, 10, 47, 84 days.
+      const order = page.getByRole('combobox', { name: 'Order of the photos' });
+      await order.selectOption({ label: 'Newest first' });
+      const newest = ['photo-005.jpg', 'photo-002.jpg', 'photo-004.jpg', 'photo-001.jpg', 'photo-003.jpg', 'photo-000.jpg'];
+      await firstTile(newest[0]!);
+      assert.deepEqual(await names(), newest);
+      const dates = await page.locator('[data-testid=photo-date]').allTextContents();
+      assert.equal(dates.length, backend.fixturePhotos, 'each tile gives its date');
+      assert.match(dates[0]!, /2020/);
+      await studio.screenshot('library-newest-first');
+      // Kept in the library: a new window lists them the same way.
+      await page.reload();
+      await page.locator('[data-testid=photo-tile]').nth(backend.fixturePhotos - 1).waitFor();
+      assert.equal(await page.getByRole('combobox', { name: 'Order of the photos' }).inputValue(), 'newest');
+      assert.deepEqual(await names(), newest);
+      await page.getByRole('combobox', { name: 'Order of the photos' }).selectOption({ label: 'Oldest first' });
+      await firstTile(newest.at(-1)!);
+      assert.deepEqual(await names(), [...newest].reverse());
+      await page.getByRole('combobox', { name: 'Order of the photos' }).selectOption({ label: 'By name' });
+      await firstTile(byName[0]!);
+      assert.deepEqual(await names(), byName);
+      assert.equal(await page.locator('[data-testid=photo-date]').count(), 0, 'by name: no dates');
+      if (editing) await page.locator(`[data-testid=photo-tile][data-photo-id="${editing}"] button.open`).click();
+    });
+
     test('a batch runs to 100% with files on disk and no long task over 200 ms', async (t) => {
       if (!needs(t, 'startBatch', 'controlJob')) return;
       const outDir = join(backend.outRoot, 'batch');

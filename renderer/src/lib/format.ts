@@ -20,6 +20,12 @@ export function formatSigned(value: number): string {
   return `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(2)}`;
 }
 
+/** A photo's date taken (PhotoSummary.takenMs: its wall-clock time as UTC), "3 May 2019, 14:02"
+ * in the user's language; `withTime` false: the date alone. */
+export function formatTaken(takenMs: number, withTime = true): string {
+  return new Date(takenMs).toLocaleString(undefined, { timeZone: 'UTC', dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}) });
+}
+
 /** "smiling" -> "Smiling", "big_nose" -> "Big nose". */
 export function attributeLabel(name: string): string {
   const words = name.replace(/[_-]+/g, ' ').trim();

@@ -1,6 +1,6 @@
 // The studio's shared state for every screen: status, folders, photos, attributes, jobs and
 // the messages shown to the user. Components read it; only its methods write it.
-import type { AttributeInfo, FaceSearchInfo, FolderInfo, JobInfo, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
+import type { AttributeInfo, FaceSearchInfo, FolderInfo, JobInfo, PhotoOrder, PhotoSummary, StudioApi, StudioEvent, StudioStatus, TagCount } from '../../../app/api/contract.js';
 import { userMessage, type UserMessage } from './error-message.js';
 import { baseName, countOf, isInFolder, jobNoun } from './format.js';
 
@@ -45,6 +45,9 @@ export class StudioStore {
   editedOnly = $state(false);
   /** The view shows only photos whose file name contains this. */
   nameFilter = $state('');
+  /** The order of the view's photos (kept in the library's settings); a search by attribute
+   * lists the clearest first instead. */
+  photoOrder = $state<PhotoOrder>('name');
   /** The view shows only photos with a face that has (or has not) this attribute. */
   faceFilter = $state<{ attribute: string; has: boolean } | undefined>(undefined);
   /** How far to trust that search in this library (listed with the photos). */
@@ -91,7 +94,8 @@ export class StudioStore {
       this.refreshFolders(),
       this.refreshAttributes(),
       this.refreshTags(),
-      this.refreshPhotos(),
+      // The order first: the photos come in it.
+      this.guard('Read the settings', async () => (this.photoOrder = (await this.api.getSettings({})).photoOrder), true).then(() => this.refreshPhotos()),
       this.guard('List running jobs', async () => (this.jobs = await this.api.listJobs({})), true),
     ]);
     // The look for new photos at opening may have ended before the window was there.
@@ -194,6 +198,12 @@ export class StudioStore {
     });
   }
 
+  /** Lists the photos in `order`, and keeps it in the library's settings for the next time. */
+  async setPhotoOrder(order: PhotoOrder): Promise<void> {
+    this.photoOrder = order;
+    await Promise.all([this.refreshPhotos(), this.guard('Keep the photo order', () => this.api.updateSettings({ photoOrder: order }))]);
+  }
+
   /** Appends the view's next page of photos, if it has more. */
   loadMorePhotos(): Promise<void> {
     if (!this.morePhotos || this.loadingPhotos) return Promise.resolve();
@@ -214,7 +224,7 @@ export class StudioStore {
   async #listPhotos(offset: number, limit: number, merge: (page: PhotoSummary[]) => PhotoSummary[]): Promise<void> {
     const listing = ++this.#photoListings;
     this.loadingPhotos = true;
-    const page = await this.guard('List photos', () => this.api.listPhotos({ ...this.#viewFilter(), ...(this.editedOnly ? { edited: true } : {}), offset, limit }), true);
+    const page = await this.guard('List photos', () => this.api.listPhotos({ ...this.#viewFilter(), ...(this.editedOnly ? { edited: true } : {}), order: this.photoOrder, offset, limit }), true);
     if (listing !== this.#photoListings) return; // a newer listing (another view, say) replaces this one
     this.loadingPhotos = false;
     if (!page) return;
