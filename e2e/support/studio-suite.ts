@@ -713,6 +713,50 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       if (editing) await page.locator(`[data-testid=photo-tile][data-photo-id="${editing}"] button.open`).click();
     });
 
+    test('the grid of photos is one tab stop: arrow keys move in it, Space selects (Shift+Space from the last one), Enter opens, and back from the editor the keys go on from there', async (t) => {
+      if (!needs(t, 'listPhotos')) return;
+      const editing = /#\/photo\/(\d+)$/.exec(page.url())?.[1];
+      await page.getByRole('button', { name: 'Library', exact: true }).click();
+      const tiles = page.locator('[data-testid=photo-tile]:not(.broken) button.open');
+      await tiles.nth(backend.fixturePhotos - 1).waitFor();
+      assert.equal(await page.locator('[data-testid=photo-grid] [tabindex="0"]').count(), 1, 'one tab stop');
+      const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label') ?? '');
+      await tiles.first().focus();
+      await page.keyboard.press('ArrowRight');
+      assert.match(await focused(), /^Open photo-001\.jpg/);
+      await page.keyboard.press('Space');
+      const toolbar = page.locator('.library .toolbar');
+      await toolbar.getByText('1 selected').waitFor();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Shift+Space');
+      await toolbar.getByText('3 selected').waitFor();
+      assert.match(await focused(), /^Open photo-003\.jpg, .*, selected$/);
+      // A row down from the fourth of five a row: the sixth photo, the last, on a short row.
+      const columns = await page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ offsetTop: number }> } }).document;
+        const all = Array.from(doc.querySelectorAll('[data-testid=photo-tile]'));
+        return all.filter((el) => el.offsetTop === all[0]!.offsetTop).length;
+      });
+      await page.keyboard.press('ArrowDown');
+      assert.match(await focused(), columns < backend.fixturePhotos ? /^Open photo-005\.jpg/ : /^Open photo-003\.jpg/);
+      await page.keyboard.press('Home');
+      assert.match(await focused(), /^Open photo-000\.jpg/);
+      await page.keyboard.press('Control+a');
+      await toolbar.getByText(`${backend.fixturePhotos} selected`).waitFor();
+      await page.getByRole('button', { name: 'Clear', exact: true }).click();
+      await tiles.first().focus(); // (the Clear button went, and the focus with it)
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.locator('.editor .tools .title', { hasText: 'photo-005.jpg' }).waitFor();
+      // Back in the library, the keys go on from the photo that was open.
+      await page.getByRole('button', { name: 'Back to the library' }).click();
+      await page.waitForFunction('document.activeElement?.getAttribute("aria-label")?.startsWith("Open photo-005.jpg")');
+      if (editing) {
+        await page.locator(`[data-testid=photo-tile][data-photo-id="${editing}"] button.open`).click();
+      }
+    });
+
     test('a batch runs to 100% with files on disk and no long task over 200 ms', async (t) => {
       if (!needs(t, 'startBatch', 'controlJob')) return;
       const outDir = join(backend.outRoot, 'batch');
