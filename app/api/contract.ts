@@ -196,6 +196,7 @@ export interface PhotoSummary {
   /** Every face found lies on its side the same way (1 or 3), or looks upside down to the
    * model (2): the quarter turns clockwise (rotatePhoto) that would set them upright. */
   suggestedTurns?: 1 | 2 | 3;
+  /** Why the photo cannot be shown or edited now (getPhoto: its file is no longer there). */
   error?: string;
 }
 

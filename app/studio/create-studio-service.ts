@@ -1,5 +1,6 @@
 // The StudioService: the StudioApi implemented over the engine, face detector, library and
 // jobs. Used by both the loopback host and Electron's utility process.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
@@ -173,8 +174,11 @@ export async function createStudioService(options: StudioServiceOptions): Promis
   const photoDetail = (photoId: number): PhotoDetail => {
     const [summary] = listPhotos(library, urls, { photoId, offset: 0, limit: 1 });
     if (!summary) throw new ApiError(`no photo with id ${photoId} in the library`, 404);
+    // Gone since the last look for new photos: said when it opens, not left to the canvas.
+    const gone = !existsSync(summary.path);
     return {
       ...summary,
+      ...(gone ? { error: `its file is not there: ${summary.path}. It was moved, renamed or deleted, or it is on a drive that is not mounted` } : {}),
       imageUrl: urls.photo(photoId, library.photo(photoId)!.turns),
       faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
       mask: library.maskOf(photoId),

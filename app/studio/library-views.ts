@@ -69,12 +69,10 @@ export function listPhotos(
     limit: number;
   },
 ): PhotoSummary[] {
-  const where = ['p.missing = 0'];
-  const params: unknown[] = [];
-  if (photoId !== undefined) {
-    where.push('p.id = ?');
-    params.push(photoId);
-  }
+  // One photo asked for by id is listed even where an import marked its file missing (the
+  // editor says so); views leave those out.
+  const where = photoId !== undefined ? ['p.id = ?'] : ['p.missing = 0'];
+  const params: unknown[] = photoId !== undefined ? [photoId] : [];
   if (folder) {
     // Photos directly in the folder (subfolders are folders of their own).
     where.push("substr(p.path, 1, length(?) + 1) = ? || '/' AND instr(substr(p.path, length(?) + 2), '/') = 0");

@@ -520,6 +520,27 @@ test('the model and device chosen in the settings are kept in the library for th
   }
 });
 
+test('a photo whose file went: opening it says so and where, also once a look for new photos marked it missing', async () => {
+  const folder = join(work, 'going');
+  const [kept, gone] = await writeTestPhotos(folder, 2, { width: 600, height: 400, faces: 1, seed: 21 });
+  await finished(await service.importFolder({ path: folder }));
+  try {
+    const id = (await service.listPhotos({ folder })).find((p) => p.path === gone)!.id;
+    assert.equal((await service.getPhoto({ photoId: id })).error, undefined);
+    rmSync(gone!);
+    const opened = await service.getPhoto({ photoId: id });
+    assert.equal(opened.error, `its file is not there: ${gone}. It was moved, renamed or deleted, or it is on a drive that is not mounted`);
+    assert.equal(opened.faceList.length, 1, 'its faces are still in the library');
+    await assert.rejects(service.media('photo', id), (err: Error) => err.message.includes(`${gone}: file not found`));
+    await finished(await service.rescanFolders({ folder }));
+    assert.deepEqual((await service.listPhotos({ folder })).map((p) => p.path), [kept], 'marked missing: out of the views');
+    assert.match((await service.getPhoto({ photoId: id })).error ?? '', /its file is not there/, 'still opens, saying why');
+  } finally {
+    await service.removeFolder({ path: folder });
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test('removing a folder takes its photos out of the library and leaves the files; never while a job works on them', async () => {
   // A photo new to the folder: its import does real work, during which removing is refused.
   await writeTestPhotos(join(photosDir, 'later'), 1, { width: 600, height: 400, faces: 1, seed: 9 });

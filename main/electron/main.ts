@@ -87,7 +87,13 @@ function applySessionPolicy() {
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const media = parseMediaUrl(request.url);
     if (!media) return new Response('Not found', { status: 404 });
-    const found = await ask<{ contentType: string; body: Uint8Array } | null>({ media });
+    let found: { contentType: string; body: Uint8Array } | null;
+    try {
+      found = await ask<{ contentType: string; body: Uint8Array } | null>({ media });
+    } catch (err) {
+      // As the loopback host answers: the editor shows the reason (patch-pixels.ts loadImage).
+      return Response.json({ error: (err as Error).message }, { status: 500 });
+    }
     if (!found) return new Response('Not found', { status: 404 });
     return new Response(Buffer.from(found.body), { headers: { 'Content-Type': found.contentType } });
   });

@@ -70,6 +70,8 @@ export class EditorStore {
   /** The photo's brush mask (photo pixels): where the edits are taken back, here and on export. */
   mask = $state<MaskStroke[]>([]);
   loading = $state(false);
+  /** Why the photo's pixels could not be shown (the file went, or cannot be read now). */
+  imageError = $state<string | null>(null);
   /** The photo is being turned and its faces found again (rotate). */
   turning = $state(false);
   /** Faces are looked for in the photo turned (findFacesTurned). */
@@ -145,6 +147,7 @@ export class EditorStore {
     this.#originals.clear();
     this.#prepared.clear();
     this.#photoImage = null;
+    this.imageError = null;
     const [photo, saved] = await Promise.all([
       this.studio.guard('Open the photo', () => this.studio.api.getPhoto({ photoId })),
       this.studio.guard('Read the undo history', () => this.studio.api.getEditHistory({ photoId }), true),
@@ -153,6 +156,12 @@ export class EditorStore {
     if (!photo || this.studio.photoId !== photoId) return;
     this.photo = photo;
     this.mask = photo.mask;
+    if (photo.error) {
+      // Nothing to render the faces on: the editor says why (EditorView), the faces wait.
+      this.imageError = `${photo.name}: ${photo.error}.`;
+      this.faceId = null;
+      return;
+    }
     const recipes: Recipes = {};
     for (const f of photo.faceList) recipes[f.id] = { sliders: { ...(f.recipe?.sliders ?? {}) }, mix: f.recipe?.mix ?? null };
     this.recipes = recipes;

@@ -2,11 +2,32 @@
 // under it, and a canvas holding pixels for konva to draw.
 import type { Box } from '../../../app/api/contract.js';
 
+/** The image at `src`, decoded; a failure says why, as the studio answered (the file went, say). */
 export async function loadImage(src: string): Promise<HTMLImageElement> {
   const img = new Image();
   img.src = src;
-  await img.decode();
+  try {
+    await img.decode();
+  } catch {
+    throw new Error(await whyNotShown(src));
+  }
   return img;
+}
+
+/** The studio's reason for not serving `src` (its JSON { error }, or the HTTP status). */
+async function whyNotShown(src: string): Promise<string> {
+  try {
+    const res = await fetch(src);
+    if (res.ok) return 'the image cannot be decoded';
+    const text = await res.text();
+    try {
+      return (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {
+      return text.trim() || `HTTP ${res.status}`;
+    }
+  } catch (err) {
+    return `the image cannot be loaded (${(err as Error).message})`;
+  }
 }
 
 /** The RGBA pixels of `box` in `image` (the whole image when box is at 0,0 with its size). */

@@ -1,0 +1,69 @@
+// A photo whose file went while the library listed it (moved in another app, deleted, on a
+// drive not mounted): the editor says so and where, and the look for new photos it offers
+// finds the file moved and opens it again.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { JobInfo, StudioApi } from '../app/api/contract.js';
+import { fixtureDir } from '../app/engine/test-support.js';
+import { writeTestPhotos } from '../app/jobs/test-photos.js';
+import { createStudioService } from '../app/studio/create-studio-service.js';
+import { startHost } from '../main/host/loopback-host.js';
+import { launchChromium, openStudio } from './support/browser.js';
+import { decodePng } from './support/pixels.js';
+import { ensureRendererBuilt } from './support/renderer-build.js';
+
+const root = mkdtempSync(join(tmpdir(), 'glow-e2e-gone-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+async function ended(service: StudioApi, id: number): Promise<JobInfo> {
+  for (let i = 0; i < 600; i++) {
+    const job = (await service.listJobs({})).find((j) => j.id === id);
+    if (job && job.state !== 'running' && job.state !== 'queued') return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} did not end`);
+}
+
+test('a photo whose file was moved away: the editor says where it was, and "Look for new photos" finds it and shows it', async () => {
+  const photos = join(root, 'photos');
+  const [, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
+  const service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library: join(root, 'library.sqlite') });
+  const host = await startHost({ service, staticDir: await ensureRendererBuilt() });
+  const browser = await launchChromium();
+  try {
+    await ended(service, (await service.importFolder({ path: photos })).id);
+    const { page, problems, screenshot } = await openStudio(browser, host.launchUrl, 'photo-gone-');
+    await page.locator('.library .count').filter({ hasText: '2 photos' }).waitFor();
+    // Moved into a subfolder by another app, with the studio open.
+    mkdirSync(join(photos, 'sorted'));
+    const moved = join(photos, 'sorted', 'moved.jpg');
+    renameSync(second!, moved);
+    await page.locator('[data-testid=photo-tile]', { hasText: 'photo-001.jpg' }).locator('button.open').click();
+    const gone = page.locator('[data-testid=photo-gone]');
+    await gone.waitFor();
+    assert.match((await gone.textContent()) ?? '', new RegExp(`photo-001\\.jpg: its file is not there: ${second!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`));
+    await screenshot('editor');
+    await gone.getByRole('button', { name: 'Look for new photos' }).click();
+    await page.locator('.editor .tools .title', { hasText: 'moved.jpg' }).waitFor({ timeout: 30_000 });
+    assert.equal(await gone.count(), 0, 'found: the message goes');
+    await page.locator('.right .face[aria-selected=true]').waitFor();
+    // The photo is on the canvas: not one flat colour.
+    let spread = 0;
+    for (let i = 0; i < 50 && spread < 20; i++) {
+      const { data } = await decodePng(await page.locator('[data-testid=editor-canvas]').screenshot());
+      const mean = data.reduce((a, v) => a + v, 0) / data.length;
+      spread = Math.sqrt(data.reduce((a, v) => a + (v - mean) ** 2, 0) / data.length);
+      if (spread < 20) await page.waitForTimeout(100);
+    }
+    assert.ok(spread >= 20, `the canvas shows the photo (spread of its values ${spread.toFixed(1)})`);
+    await screenshot('found');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await host.close();
+    await service.close();
+  }
+});
