@@ -96,6 +96,16 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('edit', String(faces[0]), '--set', 'dimples=1', '--bundle', bundle);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown attribute 'dimples'/);
+  // A face mix: one share for every level, or one per level; a recipe the export can render.
+  r = run('edit', String(faces[1]), '--mix-face', String(faces[2]), '--mix', '0,1', '--bundle', bundle);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--mix '0,1' gives 2 shares: give one for every level, or \d+ \(one per level of fixture-tiny-32, finest first\)/);
+  r = run('edit', String(faces[1]), '--mix-face', String(faces[2]), '--mix', '1', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`face ${faces[1]}: edit saved \\(no sliders, mix with face ${faces[2]}\\)`));
+  r = run('export', String(rows[1]!.id), '--out', join(dir, 'mixed'), '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /exported 1 photo\(s\)/);
   r = run('export', String(rows[0]!.id), '--out', join(dir, 'exported'), '--bundle', bundle, '--format', 'webp', '--name', '{name}-{attrs}');
   assert.equal(r.code, 0, r.stderr);
   const [file, ...more] = readdirSync(join(dir, 'exported')).filter((f) => f !== OUTPUT_MARKER);

@@ -519,7 +519,13 @@ async function editCommand(args: string[]) {
     const faces = faceIds.map((id) => library.face(id) ?? notFound(id));
     const mixFace = values['mix-face'] ? idArg(values['mix-face'], '--mix-face') : undefined;
     if (mixFace && !library.face(mixFace)) notFound(mixFace);
-    const weights = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
+    // One share for every level, or one per level (finest first), as the library keeps it.
+    const levels = engine.manifest.levels.length;
+    const shares = (values.mix ?? '0.5').split(',').map((w) => numberFlag('mix', w, 0.5, 0, 1));
+    if (shares.length !== 1 && shares.length !== levels) {
+      throw new UsageError(`--mix '${values.mix}' gives ${shares.length} shares: give one for every level, or ${levels} (one per level of ${engine.manifest.model_id}, finest first)`);
+    }
+    const weights = shares.length === 1 ? new Array<number>(levels).fill(shares[0]!) : shares;
     // Saved under the attributes' own names ("smile" is saved as Smiling), as the studio saves them.
     const { builtin, derived } = await attributesFor(engine, library);
     const { names } = resolveRecipe(Object.keys(sliders), engine, builtin, derived);
