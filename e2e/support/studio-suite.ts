@@ -749,6 +749,7 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
       await page.locator('.editor .tools .title', { hasText: 'photo-005.jpg' }).waitFor();
+      assert.match((await page.locator('[data-testid=photo-taken]').textContent()) ?? '', /^Taken .*2020/, 'its EXIF date (test-photos.ts exifDate)');
       // Back in the library, the keys go on from the photo that was open.
       await page.getByRole('button', { name: 'Back to the library' }).click();
       await page.waitForFunction('document.activeElement?.getAttribute("aria-label")?.startsWith("Open photo-005.jpg")');
