@@ -92,15 +92,31 @@ function grayDelta(delta: Float32Array, plane: number): Float32Array {
   return gray;
 }
 
+/** Where the model's change to a pixel is this large (levels, the mean over its channels), the
+ * photo's own fine detail there starts to give way to the model's face (HAND_OVER_FULL: all of
+ * it). Below, the change is added to the photo's detail, which it keeps. */
+export const HAND_OVER_FROM = 24;
+export const HAND_OVER_FULL = 64;
+
 /**
  * Adds `delta` (3 x S x S model units, the change to `face`'s crop) to `photo` in place,
  * weighted by the feathered face mask; only pixels under the mask are touched.
+ *
+ * With `before` (3 x S x S: the model's own rendering of the face unedited, decode(eps)), the
+ * photo's detail finer than the model's crop (the photo less `before` at that pixel) gives way
+ * where the change is large (HAND_OVER_FROM to HAND_OVER_FULL): a face mixed with another one,
+ * or a mouth turned to a smile, then shows the model's face there instead of the new shape
+ * over the old one's edges (teeth, eyes and lips twice).
  */
-export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' | 'toCrop' | 'size'>, delta: Float32Array, feather = 0.3): void {
+export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' | 'toCrop' | 'size'>, delta: Float32Array, feather = 0.3, before?: Float32Array): void {
   const s = Math.round(Math.sqrt(delta.length / 3));
   if (s < 2 || 3 * s * s !== delta.length) throw new RangeError(`delta must hold 3 x S x S values, got ${delta.length}`);
+  if (before && before.length !== delta.length) throw new RangeError(`before must hold as many values as delta (${delta.length}), got ${before.length}`);
   const plane = s * s;
-  if (photo.grayscale) delta = grayDelta(delta, plane);
+  if (photo.grayscale) {
+    delta = grayDelta(delta, plane);
+    if (before) before = grayDelta(before, plane);
+  }
   const n = face.size;
   // The mask is zero outside this part of the crop (ellipse centre 0.5, 0.56; radii 0.3, 0.38).
   const grow = 1 + feather / 2;
@@ -164,13 +180,44 @@ export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' 
       const iy = cy >= s - 1 ? s - 2 : cy | 0;
       const fx = cx - ix;
       const fy = cy - iy;
-      const w00 = (1 - fx) * (1 - fy) * m;
-      const w01 = fx * (1 - fy) * m;
-      const w10 = (1 - fx) * fy * m;
-      const w11 = fx * fy * m;
+      const b00 = (1 - fx) * (1 - fy);
+      const b01 = fx * (1 - fy);
+      const b10 = (1 - fx) * fy;
+      const b11 = fx * fy;
       let q = iy * s + ix;
-      for (let ch = 0; ch < 3; ch++, q += plane) {
-        const value = data[o + ch]! + delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11 + 0.5;
+      if (!before) {
+        const w00 = b00 * m;
+        const w01 = b01 * m;
+        const w10 = b10 * m;
+        const w11 = b11 * m;
+        for (let ch = 0; ch < 3; ch++, q += plane) {
+          const value = data[o + ch]! + delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11 + 0.5;
+          data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
+        }
+        continue;
+      }
+      // The change at this pixel, in levels, before the mask; where it is large, the model's
+      // unedited face there too, which the photo's detail gives way to.
+      const mask = m / 256;
+      const q1 = q + plane;
+      const q2 = q1 + plane;
+      const d0 = (delta[q]! * b00 + delta[q + 1]! * b01 + delta[q + s]! * b10 + delta[q + s + 1]! * b11) * 256;
+      const d1 = (delta[q1]! * b00 + delta[q1 + 1]! * b01 + delta[q1 + s]! * b10 + delta[q1 + s + 1]! * b11) * 256;
+      const d2 = (delta[q2]! * b00 + delta[q2 + 1]! * b01 + delta[q2 + s]! * b10 + delta[q2 + s + 1]! * b11) * 256;
+      const size = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
+      if (size <= HAND_OVER_FROM) {
+        for (let ch = 0; ch < 3; ch++) {
+          const value = data[o + ch]! + mask * (ch === 0 ? d0 : ch === 1 ? d1 : d2) + 0.5;
+          data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
+        }
+        continue;
+      }
+      const g = size >= HAND_OVER_FULL ? 1 : (size - HAND_OVER_FROM) / (HAND_OVER_FULL - HAND_OVER_FROM);
+      const give = g * g * (3 - 2 * g);
+      for (let ch = 0, qc = q; ch < 3; ch++, qc += plane) {
+        const model = (before[qc]! * b00 + before[qc + 1]! * b01 + before[qc + s]! * b10 + before[qc + s + 1]! * b11) * 256 + 127.5;
+        const own = data[o + ch]!;
+        const value = own + mask * ((ch === 0 ? d0 : ch === 1 ? d1 : d2) - give * (own - model)) + 0.5;
         data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
       }
     }

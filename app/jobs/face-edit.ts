@@ -80,7 +80,7 @@ export async function editPhoto(
       found.map(async ({ aligned, eps }) => {
         const x = pixelsToModel(aligned.pixels, size);
         const leftAlone = ctx.only && attributeMargin(eps, ctx.only.search) > 0 !== ctx.only.has;
-        if (leftAlone) return new Float32Array(x.length); // no change: not one of the faces asked for
+        if (leftAlone) return { delta: new Float32Array(x.length), before: x }; // no change: not one of the faces asked for
         let edited = apply(eps, ctx.directions, ctx.sliders);
         if (ctx.mix) edited = mix(edited, ctx.mix.eps, ctx.mix.weights, ctx.engine.manifest.levels);
         const after = await decodeEdit(ctx.engine, eps, edited, { signal }).then(
@@ -93,14 +93,14 @@ export async function editPhoto(
         );
         // delta = decode(eps') - decode(eps), and decode(eps) is x itself: the flow is exactly
         // invertible (the engine's round-trip error is under 1e-4, a 40th of one 8-bit level),
-        // so the batch saves one decoder run per face.
-        return Float32Array.from(after, (v, i) => v - x[i]!);
+        // so the batch saves one decoder run per face (and x is the paste's `before`).
+        return { delta: Float32Array.from(after, (v, i) => v - x[i]!), before: x };
       }),
     ),
   );
   // The decoded pixels are this function's own copy (the file is only read): edit them in place.
   const image: RgbImage = source;
-  await timed(times, 'paste', () => found.forEach((f, i) => pasteInPlace(image, f.aligned, deltas[i]!)));
+  await timed(times, 'paste', () => found.forEach((f, i) => pasteInPlace(image, f.aligned, deltas[i]!.delta, undefined, deltas[i]!.before)));
   if (upsideDown) turnHalfInPlace(image);
   return { image, source, faces: found.length, unedited, upsideDown };
 }

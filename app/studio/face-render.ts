@@ -107,10 +107,11 @@ export class FaceRenderer {
     return b;
   }
 
-  /** The model's change to the face under `recipe` (3 x S x S, model units), the fraction of
-   * the edit the model could render (decodeEdit), and the face as the running model aligns it
+  /** The model's change to the face under `recipe` (3 x S x S, model units), the model's face
+   * unedited (decode(eps): the paste's hand-over, big-photo.ts), the fraction of the edit the
+   * model could render (decodeEdit), and the face as the running model aligns it
    * (face-latents.ts may have just encoded it again). */
-  async delta(faceId: number, recipe: EditRecipe): Promise<{ face: FaceRecord; delta: Float32Array; strength: number }> {
+  async delta(faceId: number, recipe: EditRecipe): Promise<{ face: FaceRecord; delta: Float32Array; before: Float32Array; strength: number }> {
     const engine = this.engine();
     const m = engine.manifest;
     const { face, eps } = await faceLatent(this.library, engine, faceId);
@@ -123,23 +124,23 @@ export class FaceRenderer {
     // face as it is, without a decoder run.
     const noEdit = Object.values(recipe.sliders).every((v) => v === 0) && !recipe.mix;
     const [after, before] = await Promise.all([noEdit ? null : decodeEdit(engine, eps, edited, limit ? { limit } : {}), this.base(engine, faceId, eps)]);
-    if (!after) return { face, delta: new Float32Array(before.length), strength: 1 };
+    if (!after) return { face, delta: new Float32Array(before.length), before, strength: 1 };
     if (after.limit) this.limits.set(key, after.limit);
-    return { face, delta: Float32Array.from(after.image, (v, i) => v - before[i]!), strength: after.strength };
+    return { face, delta: Float32Array.from(after.image, (v, i) => v - before[i]!), before, strength: after.strength };
   }
 
   async render(faceId: number, recipe: EditRecipe): Promise<FaceLayer> {
     const t0 = performance.now();
     const known = this.library.face(faceId);
     if (!known) throw new RangeError(`no face with id ${faceId} in the library`);
-    const [photo, { face, delta, strength }] = await Promise.all([this.photo(known.photoId), this.delta(faceId, recipe)]);
+    const [photo, { face, delta, before, strength }] = await Promise.all([this.photo(known.photoId), this.delta(faceId, recipe)]);
     const size = this.engine().manifest.image_size;
     const region = cropRegion(face.transform, size, photo.width, photo.height);
     const original = copyRegion(photo, region);
     const patch = copyRegion(photo, region);
     // The same face, in the patch's coordinates.
     const toPhoto = composeAffine([1, 0, -region.x, 0, 1, -region.y], face.transform);
-    pasteInPlace(patch, { toPhoto, toCrop: invertAffine(toPhoto), size }, delta);
+    pasteInPlace(patch, { toPhoto, toCrop: invertAffine(toPhoto), size }, delta, undefined, before);
     // Opaque only where the edit changed a pixel: everywhere else the canvas keeps showing
     // the photo itself, exactly. (In a photo with transparency, as opaque as the photo there:
     // the model edits it on white, and an export keeps its alpha.)
@@ -169,8 +170,8 @@ export class FaceRenderer {
     const original = mask.length ? Uint8Array.from(image.data) : undefined;
     const size = this.engine().manifest.image_size;
     for (const edit of this.library.editsOfPhoto(photoId)) {
-      const { face, delta } = await this.delta(edit.faceId, edit.recipe);
-      pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta);
+      const { face, delta, before } = await this.delta(edit.faceId, edit.recipe);
+      pasteInPlace(image, { toPhoto: face.transform, toCrop: invertAffine(face.transform), size }, delta, undefined, before);
     }
     if (original) await restoreMasked(image, original, mask);
     return image;
