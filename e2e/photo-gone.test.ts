@@ -48,6 +48,7 @@ test('a photo whose file was moved away: the editor says where it was, and "Look
     await screenshot('editor');
     await gone.getByRole('button', { name: 'Look for new photos' }).click();
     await page.locator('.editor .tools .title', { hasText: 'moved.jpg' }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=notice]').filter({ hasText: 'Import finished: no new photos, 1 photo found moved or renamed, 1 photo already in the library.' }).waitFor();
     assert.equal(await gone.count(), 0, 'found: the message goes');
     await page.locator('.right .face[aria-selected=true]').waitFor();
     // The photo is on the canvas: not one flat colour.

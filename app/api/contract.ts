@@ -298,6 +298,9 @@ export interface JobInfo {
   upsideDown?: string[];
   /** Imports: the photos read and analysed, new to the library or changed (the others it knew). */
   newPhotos?: number;
+  /** Imports, once ended: photos the library knew, found at another path (moved or renamed
+   * outside the studio), with their faces, tags and edits. */
+  movedPhotos?: number;
   /** Run by another process (`glow-studio import` in a terminal, another studio): which one. */
   runBy?: string;
   /** Imports: the look for new photos this studio made as it opened (Settings lookForNewPhotos). */

@@ -103,6 +103,7 @@ export async function runImportJob(
     summary.failed.push(...part.failed);
   }
   for (const f of summary.failed) store.setFailed(job.jobId, index.get(f.file) ?? 0, f.error);
+  store.setMovedPhotos(job.jobId, summary.moved);
   if (store.state(job.jobId) !== 'cancelled' && !options.signal?.aborted) store.setState(job.jobId, 'done');
   store.forgetKnownPhotos(job.jobId);
   return summary;

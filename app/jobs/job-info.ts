@@ -26,7 +26,7 @@ export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent
     ...(progress ? { rate: progress.rate, etaSeconds: Number.isFinite(progress.etaSeconds) ? progress.etaSeconds : undefined } : {}),
     ...(spec.out ? { outDir: spec.out } : {}),
     errors: store.items(jobId, 'failed').map((i) => ({ file: i.source, message: i.error ?? 'failed' })),
-    ...(kind === 'import' ? { newPhotos: store.analysedCount(jobId) } : {}),
+    ...(kind === 'import' ? { newPhotos: store.analysedCount(jobId), movedPhotos: store.movedPhotos(jobId) } : {}),
     ...(kind === 'batch' ? { unedited: store.uneditedSources(jobId), faceless: store.facelessSources(jobId), upsideDown: store.upsideDownSources(jobId) } : {}),
   };
 }

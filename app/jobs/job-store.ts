@@ -272,6 +272,15 @@ export class JobStore {
     this.library.transaction(() => forgetKnownPhotos(this.db, jobId));
   }
 
+  /** An import's photos the library knew at another path (moved or renamed), kept as it ends. */
+  setMovedPhotos(jobId: number, moved: number): void {
+    this.db.prepare('UPDATE jobs SET moved_items = ? WHERE id = ?').run(moved, jobId);
+  }
+
+  movedPhotos(jobId: number): number {
+    return (this.db.prepare('SELECT moved_items FROM jobs WHERE id = ?').pluck().get(jobId) as number | undefined) ?? 0;
+  }
+
   /** An import's photos read and analysed: new to the library, or changed. */
   analysedCount(jobId: number): number {
     return (this.db.prepare("SELECT count(*) AS n FROM job_items WHERE job_id = ? AND state = 'done' AND faces IS NOT NULL").get(jobId) as { n: number }).n;

@@ -165,6 +165,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX photos_taken ON photos(coalesce(taken_ms, mtime_ms), name_key, id);
     `);
   },
+  // v16: an import's photos found at a new path (moved or renamed), counted as it ends.
+  (db) => db.exec('ALTER TABLE jobs ADD COLUMN moved_items INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

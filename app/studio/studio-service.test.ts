@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -532,8 +532,12 @@ test('a photo whose file went: opening it says so and where, also once a look fo
     assert.equal(opened.error, `its file is not there: ${gone}. It was moved, renamed or deleted, or it is on a drive that is not mounted`);
     assert.equal(opened.faceList.length, 1, 'its faces are still in the library');
     await assert.rejects(service.media('photo', id), (err: Error) => err.message.includes(`${gone}: file not found`));
-    await finished(await service.rescanFolders({ folder }));
-    assert.deepEqual((await service.listPhotos({ folder })).map((p) => p.path), [kept], 'marked missing: out of the views');
+    // The other one renamed meanwhile: found at its new name, and counted so.
+    const renamed = join(folder, 'renamed.jpg');
+    renameSync(kept!, renamed);
+    const look = await finished(await service.rescanFolders({ folder }));
+    assert.deepEqual([look.newPhotos, look.movedPhotos], [0, 1]);
+    assert.deepEqual((await service.listPhotos({ folder })).map((p) => p.path), [renamed], 'the gone one, marked missing, is out of the views');
     assert.match((await service.getPhoto({ photoId: id })).error ?? '', /its file is not there/, 'still opens, saying why');
   } finally {
     await service.removeFolder({ path: folder });

@@ -386,9 +386,11 @@ export class StudioStore {
       });
     } else if (job.state === 'done' && job.newPhotos !== undefined) {
       // An import: what is new to the library (a look for new photos mostly finds what it knew).
-      const known = finished - job.newPhotos;
+      const moved = job.movedPhotos ?? 0;
+      const known = finished - job.newPhotos - moved;
       const what = job.newPhotos ? `${countOf(job.newPhotos, 'new or changed photo')}` : 'no new photos';
-      this.notify('success', { what: `${noun} finished: ${what}${known ? `, ${countOf(known, 'photo')} already in the library` : ''}.`, todo: '' });
+      const found = moved ? `, ${countOf(moved, 'photo')} found moved or renamed` : '';
+      this.notify('success', { what: `${noun} finished: ${what}${found}${known ? `, ${countOf(known, 'photo')} already in the library` : ''}.`, todo: '' });
     } else if (job.state === 'done' && finished > 0 && job.kind !== 'reencode') {
       // (Re-encoding is the studio's own housekeeping: its progress in the status bar is enough.)
       const where = job.outDir ? ` into ${job.outDir}` : '';
