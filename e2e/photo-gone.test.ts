@@ -1,8 +1,8 @@
 // A photo whose file went while the library listed it (moved in another app, deleted, on a
 // drive not mounted): the editor says so and where, and the look for new photos it offers
-// finds the file moved and opens it again.
+// finds the file moved and opens it again; a file there that cannot be read says why.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -29,7 +29,7 @@ async function ended(service: StudioApi, id: number): Promise<JobInfo> {
 
 test('a photo whose file was moved away: the editor says where it was, and "Look for new photos" finds it and shows it', async () => {
   const photos = join(root, 'photos');
-  const [, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
+  const [first, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
   const service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library: join(root, 'library.sqlite') });
   const host = await startHost({ service, staticDir: await ensureRendererBuilt() });
   const browser = await launchChromium();
@@ -51,6 +51,15 @@ test('a photo whose file was moved away: the editor says where it was, and "Look
     await page.locator('[data-testid=notice]').filter({ hasText: 'Import finished: no new photos, 1 photo found moved or renamed, 1 photo already in the library.' }).waitFor();
     assert.equal(await gone.count(), 0, 'found: the message goes');
     await page.locator('.right .face[aria-selected=true]').waitFor();
+    assert.deepEqual(problems, []);
+    // A file there that cannot be read now (broken in another app): the reason the studio gives.
+    writeFileSync(first!, 'not a photo any more\n');
+    await page.locator('nav.strip button.shot').first().click();
+    await page.locator('.editor .tools .title', { hasText: 'photo-000.jpg' }).waitFor();
+    await gone.filter({ hasText: /photo-000\.jpg: .*photo-000\.jpg: not an image .* Check that the file opens in another app/ }).waitFor();
+    problems.length = 0; // (the page logged the media request's 500, which the message reports)
+    await page.locator('nav.strip button.shot').nth(1).click();
+    await page.locator('.editor .tools .title', { hasText: 'moved.jpg' }).waitFor();
     // The photo is on the canvas: not one flat colour.
     let spread = 0;
     for (let i = 0; i < 50 && spread < 20; i++) {
