@@ -27,7 +27,7 @@ async function ended(service: StudioApi, id: number): Promise<JobInfo> {
   throw new Error(`job ${id} did not end`);
 }
 
-test('a photo whose file was moved away: the editor says where it was, and "Look for new photos" finds it and shows it', async () => {
+test('a photo whose file was moved away: the editor says where it was, and "Look for new photos" finds it and shows it; a file that cannot be read says why', async () => {
   const photos = join(root, 'photos');
   const [first, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
   const service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library: join(root, 'library.sqlite') });
