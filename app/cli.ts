@@ -49,6 +49,9 @@ user data folder):
                                      or look upside down to the model
   rotate <photo-id...> --keep        those photos are upright as they are (people lying down):
                                      no longer marked, and left alone by --upright
+  smaller-faces <photo-id...>        look again for faces smaller than an import looks for (the
+                                     back rows of a group photo) and add them; the faces found
+                                     already keep their tags and edits
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

@@ -5,25 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { JobInfo, StudioApi } from '../app/api/contract.js';
 import { fixtureDir } from '../app/engine/test-support.js';
 import { writeTestPhoto, writeTestPhotos } from '../app/jobs/test-photos.js';
 import { createStudioService } from '../app/studio/create-studio-service.js';
 import { startHost } from '../main/host/loopback-host.js';
 import { launchChromium, openStudio } from './support/browser.js';
+import { jobEnded } from './support/own-studio.js';
 import { ensureRendererBuilt } from './support/renderer-build.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-look-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-async function ended(service: StudioApi, pick: (j: JobInfo) => boolean): Promise<JobInfo> {
-  for (let i = 0; i < 600; i++) {
-    const job = (await service.listJobs({})).find(pick);
-    if (job && job.state !== 'running' && job.state !== 'queued') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no job ended');
-}
 
 test('photos new in a folder imported before are found at opening, and the window says so', async () => {
   const photos = join(root, 'photos');
@@ -31,7 +22,7 @@ test('photos new in a folder imported before are found at opening, and the windo
   await writeTestPhotos(photos, 1, { width: 480, height: 320, faces: 1, seed: 5 });
   const first = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library });
   const imported = await first.importFolder({ path: photos });
-  await ended(first, (j) => j.id === imported.id);
+  await jobEnded(first, (j) => j.id === imported.id);
   await first.close();
   await writeTestPhoto(join(photos, 'new.jpg'), { width: 480, height: 320, faces: 1, seed: 6 }, 0);
 
@@ -39,7 +30,7 @@ test('photos new in a folder imported before are found at opening, and the windo
   const host = await startHost({ service, staticDir: await ensureRendererBuilt() });
   const browser = await launchChromium();
   try {
-    const look = await ended(service, (j) => j.automatic === true);
+    const look = await jobEnded(service, (j) => j.automatic === true);
     assert.deepEqual([look.state, look.newPhotos], ['done', 1]);
     const { page, problems, screenshot } = await openStudio(browser, host.launchUrl, 'look-at-opening-');
     await page.locator('[data-testid=notice]').filter({ hasText: 'Found 1 new or changed photo in your folders.' }).waitFor();

@@ -6,36 +6,22 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { JobInfo, StudioApi } from '../app/api/contract.js';
-import { fixtureDir } from '../app/engine/test-support.js';
 import { writeTestPhotos } from '../app/jobs/test-photos.js';
-import { createStudioService } from '../app/studio/create-studio-service.js';
-import { startHost } from '../main/host/loopback-host.js';
-import { launchChromium, openStudio } from './support/browser.js';
+import { openStudio } from './support/browser.js';
+import { jobEnded, openOwnStudio } from './support/own-studio.js';
 import { decodePng } from './support/pixels.js';
-import { ensureRendererBuilt } from './support/renderer-build.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-gone-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function ended(service: StudioApi, id: number): Promise<JobInfo> {
-  for (let i = 0; i < 600; i++) {
-    const job = (await service.listJobs({})).find((j) => j.id === id);
-    if (job && job.state !== 'running' && job.state !== 'queued') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${id} did not end`);
-}
-
 test('a photo whose file was moved away: the editor says where it was, and "Look for new photos" finds it and shows it; a file that cannot be read says why', async () => {
   const photos = join(root, 'photos');
   const [first, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
-  const service = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library: join(root, 'library.sqlite') });
-  const host = await startHost({ service, staticDir: await ensureRendererBuilt() });
-  const browser = await launchChromium();
+  const { service, launchUrl, browser, close } = await openOwnStudio(root);
   try {
-    await ended(service, (await service.importFolder({ path: photos })).id);
-    const { page, problems, screenshot } = await openStudio(browser, host.launchUrl, 'photo-gone-');
+    const imported = await service.importFolder({ path: photos });
+    await jobEnded(service, (j) => j.id === imported.id);
+    const { page, problems, screenshot } = await openStudio(browser, launchUrl, 'photo-gone-');
     await page.locator('.library .count').filter({ hasText: '2 photos' }).waitFor();
     // Moved into a subfolder by another app, with the studio open.
     mkdirSync(join(photos, 'sorted'));
@@ -72,8 +58,6 @@ test('a photo whose file was moved away: the editor says where it was, and "Look
     await screenshot('found');
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
-    await host.close();
-    await service.close();
+    await close();
   }
 });

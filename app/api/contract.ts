@@ -364,6 +364,10 @@ export const requests = {
    * them, else, for a photo with no faces found, the turn at which the face finder finds the
    * most upright faces (turns 0: none at any turn). Changes nothing. */
   findUprightTurns: z.object({ photoId: id }),
+  /** Looks for faces in a photo down to a smaller size than an import does (a group photo's
+   * back rows: library/smaller-faces.ts) and adds those it did not have; the faces it had keep
+   * their tags and edits. */
+  findSmallerFaces: z.object({ photoId: id }),
   /** The user says a photo marked on its side or upside down is upright as it is (people lying
    * down, say): it is no longer marked, until it is turned or its file changes. */
   keepUpright: z.object({ photoId: id }),
@@ -432,6 +436,7 @@ interface Responses {
    * found now (their tags and edits are gone with them). */
   rotatePhoto: { photo: PhotoDetail; lost: number };
   findUprightTurns: { turns: number; faces: number };
+  findSmallerFaces: { photo: PhotoDetail; added: number };
   keepUpright: PhotoDetail;
   listAttributes: AttributeInfo[];
   listTags: TagCount[];

@@ -96,6 +96,13 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('edit', String(faces[0]), '--set', 'dimples=1', '--bundle', bundle);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown attribute 'dimples'/);
+  // Smaller faces: none more in these one-face photos; an id not in the library is named.
+  r = run('smaller-faces', String(rows[2]!.id), '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^photo ${rows[2]!.id} \\(photo-002\\.jpg\\): 0 face\\(s\\) added, 1 in all$`, 'm'));
+  r = run('smaller-faces', '999');
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no photo with id 999/);
   // A face mix: one share for every level, or one per level; a recipe the export can render.
   r = run('edit', String(faces[1]), '--mix-face', String(faces[2]), '--mix', '0,1', '--bundle', bundle);
   assert.equal(r.code, 2);

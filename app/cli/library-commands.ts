@@ -1,4 +1,4 @@
-// The library commands: import, photos, remove, rotate, tag, derive, edit, batch, export and jobs.
+// The library commands: import, photos, remove, rotate, smaller-faces, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
@@ -22,6 +22,7 @@ import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
+import { addSmallerFaces } from '../library/smaller-faces.js';
 import { openEngineWithSettings } from '../library/studio-settings.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
@@ -42,6 +43,21 @@ const EXPORT_FLAGS = {
 async function openLibraryEngine(values: { bundle?: string | undefined; device?: string | undefined }, library: Library): Promise<GlowEngine> {
   const launch = { ...(values.bundle ? { bundleDir: values.bundle } : {}), ...(values.device ? { device: deviceFlag(values.device) } : {}) };
   return announceEngine((await openEngineWithSettings(library, launch)).engine);
+}
+
+/** Runs `work` with the library's model and the face finder, and closes them after it. */
+async function withModels<T>(values: { bundle?: string | undefined; device?: string | undefined }, library: Library, work: (engine: GlowEngine, detector: FaceDetector) => Promise<T>): Promise<T> {
+  const engine = await openLibraryEngine(values, library);
+  try {
+    const detector = await FaceDetector.open();
+    try {
+      return await work(engine, detector);
+    } finally {
+      await detector.close();
+    }
+  } finally {
+    await engine.close();
+  }
 }
 
 function openLibrary(values: { library?: string | undefined }): Library {
@@ -296,9 +312,7 @@ async function rotateCommand(args: string[]) {
       console.log('no photo in the library has all its faces lying on their side or looking upside down');
       return EXIT.ok;
     }
-    const engine = await openLibraryEngine(values, library);
-    const detector = await FaceDetector.open();
-    try {
+    return await withModels(values, library, async (engine, detector) => {
       for (const { id, turns: asked } of plan) {
         // --by auto: the turn at which the face finder finds the most upright faces.
         const by = asked || (await findUprightTurns(library, detector, id)).turns;
@@ -312,10 +326,28 @@ async function rotateCommand(args: string[]) {
         );
       }
       return EXIT.ok;
-    } finally {
-      await detector.close();
-      await engine.close();
-    }
+    });
+  } finally {
+    library.close();
+  }
+}
+
+/** smaller-faces <photo-id...>: looks again for faces smaller than an import looks for (a
+ * group photo's back rows) and adds them (library/smaller-faces.ts). */
+async function smallerFacesCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY });
+  if (!pos.length) throw new UsageError('smaller-faces needs one or more photo ids (see glow-studio photos)');
+  const ids = pos.map((p) => idArg(p, 'a photo id'));
+  const library = openLibrary(values);
+  try {
+    for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');
+    return await withModels(values, library, async (engine, detector) => {
+      for (const id of ids) {
+        const { added, faces } = await addSmallerFaces(library, engine, detector, id);
+        console.log(`photo ${id} (${basename(library.photo(id)!.path)}): ${added} face(s) added, ${faces} in all`);
+      }
+      return EXIT.ok;
+    });
   } finally {
     library.close();
   }
@@ -711,6 +743,7 @@ export const libraryCommands: Record<string, Command> = {
   photos: photosCommand,
   remove: removeCommand,
   rotate: rotateCommand,
+  'smaller-faces': smallerFacesCommand,
   tag: tagCommand,
   derive: deriveCommand,
   edit: editCommand,

@@ -5,37 +5,28 @@ import { mkdtempSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FIXTURE_BUNDLE, packageRoot } from '../engine/default-bundle.js';
-import { GlowEngine } from '../engine/engine.js';
-import { FaceDetector } from '../faces/detect.js';
 import { writeBadPhotos, writeTestPhoto, writeTestPhotos } from '../jobs/test-photos.js';
 import type { PhotoOrder } from '../api/contract.js';
 import { listPhotos, mediaUrls } from '../studio/library-views.js';
 import { hashFile, importFolder } from './import.js';
 import { Library } from './library.js';
+import { fixtureModels } from './test-library.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-import-'));
 const photos = join(dir, 'photos');
-let engine: GlowEngine;
-let detector: FaceDetector;
+const models = fixtureModels();
 let files: string[];
 
 before(async () => {
   files = await writeTestPhotos(photos, 4, { width: 400, height: 300, faces: 1 }, 2);
   await writeBadPhotos(photos);
-  engine = await GlowEngine.open(join(packageRoot(), FIXTURE_BUNDLE), { device: 'cpu' });
-  detector = await FaceDetector.open();
 });
-after(async () => {
-  await detector?.close();
-  await engine?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('import is incremental: new, unchanged, changed, moved and missing photos', async () => {
   const lib = Library.open(join(dir, 'lib.sqlite'));
   try {
-    const first = await importFolder(lib, photos, engine, detector);
+    const first = await importFolder(lib, photos, models.engine, models.detector);
     assert.deepEqual([first.scanned, first.added, first.unchanged, first.failed.length], [7, 4, 0, 3]);
     assert.equal(first.faces, 4);
     assert.match(first.failed.map((f) => f.error).join('\n'), /bad-empty\.jpg: file is empty/);
@@ -43,12 +34,12 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     assert.deepEqual([photo.width, photo.height], [400, 300]);
     assert.ok(lib.thumbnail(photo.id)!.length > 100, 'lib.thumbnail(photo.id)!.length > 100');
     const [face] = lib.facesOfPhoto(photo.id);
-    assert.equal(face!.modelId, engine.latentKey);
+    assert.equal(face!.modelId, models.engine.latentKey);
     assert.match(face!.modelId, /^fixture-tiny-32@[0-9a-f]{12}$/);
-    assert.equal(lib.faceEps(face!.id, engine.manifest.eps_size).length, 3072);
+    assert.equal(lib.faceEps(face!.id, models.engine.manifest.eps_size).length, 3072);
     lib.setTag(face!.id, 'smile', true);
 
-    const again = await importFolder(lib, photos, engine, detector);
+    const again = await importFolder(lib, photos, models.engine, models.detector);
     assert.deepEqual([again.added, again.changed, again.moved, again.unchanged], [0, 0, 0, 4]);
 
     // Touched but identical: the hash says unchanged. Rewritten: analysed again.
@@ -59,7 +50,7 @@ test('import is incremental: new, unchanged, changed, moved and missing photos',
     const moved = join(photos, 'set-1', 'renamed.jpg');
     renameSync(files[0]!, moved);
     rmSync(files[3]!);
-    const third = await importFolder(lib, photos, engine, detector);
+    const third = await importFolder(lib, photos, models.engine, models.detector);
     assert.deepEqual([third.added, third.changed, third.moved, third.unchanged, third.missing], [0, 1, 1, 1, 1]);
     const after = lib.photoByPath(moved)!;
     assert.equal(after.id, photo.id);
@@ -85,7 +76,7 @@ test('the date taken: read from EXIF at import, and at the next import for a lib
 
   const lib = Library.open(join(dir, 'dated.sqlite'));
   try {
-    await importFolder(lib, dated, engine, detector);
+    await importFolder(lib, dated, models.engine, models.detector);
     assert.deepEqual(names.map((f) => lib.photoByPath(f)!.takenMs), [taken(0, 0), taken(37, 1), taken(74, 2), taken(10, 3)]);
     assert.equal(lib.photoByPath(undated)!.takenMs, undefined);
     assert.deepEqual(listed(lib, 'newest'), ['photo-002.jpg', 'photo-001.jpg', 'photo-003.jpg', 'photo-000.jpg', 'no-date.jpg']);
@@ -110,7 +101,7 @@ test('the date taken: read from EXIF at import, and at the next import for a lib
     const before = migrated.photoByPath(names[2]!)!;
     assert.deepEqual([before.dateRead, before.takenMs], [false, undefined]);
     assert.deepEqual(listed(migrated, 'name'), ['no-date.jpg', 'photo-000.jpg', 'photo-001.jpg', 'photo-002.jpg', 'photo-003.jpg'], 'name keys made by the migration');
-    const summary = await importFolder(migrated, dated, engine, detector);
+    const summary = await importFolder(migrated, dated, models.engine, models.detector);
     assert.equal(summary.unchanged, 5, 'not analysed again');
     const read = migrated.photoByPath(names[2]!)!;
     assert.deepEqual([read.dateRead, read.takenMs], [true, taken(74, 2)]);

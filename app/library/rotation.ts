@@ -19,7 +19,7 @@ import type { FacePose, Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 
 /** A faces row found again after turning must overlap its old box, turned, this much (IoU). */
-const SAME_FACE_IOU = 0.3;
+export const SAME_FACE_IOU = 0.3;
 /** A face whose eye line is within this many degrees of vertical lies on its side. */
 const SIDEWAYS_DEGREES = 30;
 

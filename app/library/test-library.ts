@@ -1,6 +1,10 @@
-// For the library's tests: a face row as the face finder gives one, and a library file opened
-// for one piece of work and closed whatever happens.
+// For the library's tests: a face row as the face finder gives one, a library file opened for
+// one piece of work and closed whatever happens, and the fixture model with the face finder.
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { FIXTURE_BUNDLE, packageRoot } from '../engine/default-bundle.js';
+import { GlowEngine } from '../engine/engine.js';
+import { FaceDetector } from '../faces/detect.js';
 import { Library } from './library.js';
 
 export function testFace(eps: Float32Array = new Float32Array(12)) {
@@ -21,4 +25,18 @@ export function withLibrary(dir: string, name: string, work: (lib: Library) => v
   } finally {
     lib.close();
   }
+}
+
+/** The fixture model and the face finder for a test file: opened before its tests, closed after. */
+export function fixtureModels(): { readonly engine: GlowEngine; readonly detector: FaceDetector } {
+  const models = {} as { engine: GlowEngine; detector: FaceDetector };
+  before(async () => {
+    models.engine = await GlowEngine.open(join(packageRoot(), FIXTURE_BUNDLE), { device: 'cpu' });
+    models.detector = await FaceDetector.open();
+  });
+  after(async () => {
+    await models.detector?.close();
+    await models.engine?.close();
+  });
+  return models;
 }

@@ -43,6 +43,7 @@ import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
+import { addSmallerFaces } from '../library/smaller-faces.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { JobStore } from '../jobs/job-store.js';
 import { Activities } from './activities.js';
@@ -299,6 +300,12 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     findUprightTurns: async ({ photoId }) => {
       photo(photoId);
       return findUprightTurns(library, detector, photoId).catch(userError);
+    },
+    findSmallerFaces: async ({ photoId }) => {
+      photo(photoId);
+      const { added } = await addSmallerFaces(library, engine, detector, photoId).catch(userError);
+      if (added) emit({ type: 'status', status: await status() }); // the library's face count
+      return { photo: photoDetail(photoId), added };
     },
     listAttributes: async () => {
       // The sliders people reach for first lead; the rest follow alphabetically.

@@ -74,8 +74,8 @@ export class EditorStore {
   imageError = $state<string | null>(null);
   /** The photo is being turned and its faces found again (rotate). */
   turning = $state(false);
-  /** Faces are looked for in the photo turned (findFacesTurned). */
-  searching = $state(false);
+  /** Faces are looked for again (findFacesTurned, findSmallerFaces): what the editor says meanwhile. */
+  searching = $state<string | null>(null);
   faceId = $state<number | null>(null);
   recipes = $state<Recipes>({});
   layers = $state<Record<number, ShownLayer>>({});
@@ -202,12 +202,30 @@ export class EditorStore {
   async findFacesTurned(): Promise<void> {
     const photoId = this.photo?.id;
     if (photoId === undefined || this.turning || this.searching) return;
-    this.searching = true;
+    this.searching = 'Looking for faces with the photo turned…';
     const found = await this.studio.guard('Look for faces in the photo turned', () => this.studio.api.findUprightTurns({ photoId }));
-    this.searching = false;
+    this.searching = null;
     if (!found || this.studio.photoId !== photoId) return;
     if (found.turns === 1 || found.turns === 2 || found.turns === 3) return this.rotate(found.turns);
     this.studio.notify('info', { what: 'No face was found in this photo at any quarter turn either.', todo: 'Faces smaller than about 40 pixels, or hidden, are not found.' });
+  }
+
+  /** Looks again for faces smaller than an import looks for (a group photo's back rows), and
+   * opens the photo again with those found added. */
+  async findSmallerFaces(): Promise<void> {
+    const photoId = this.photo?.id;
+    if (photoId === undefined || this.turning || this.searching) return;
+    this.searching = 'Looking for smaller faces…';
+    const found = await this.studio.guard('Look for smaller faces', () => this.studio.api.findSmallerFaces({ photoId }));
+    this.searching = null;
+    if (!found || this.studio.photoId !== photoId) return;
+    if (!found.added) {
+      this.studio.notify('info', { what: 'No more faces were found in this photo.', todo: 'Faces smaller than about 40 pixels in a 12 MP photo, turned away or hidden, are not found.' });
+      return;
+    }
+    this.studio.notify('success', { what: `Found ${countOf(found.added, 'more face')} in this photo.`, todo: '' });
+    await this.load(photoId);
+    void this.studio.refreshPhotos(true); // its tile's face count
   }
 
   selectFace(faceId: number): void {

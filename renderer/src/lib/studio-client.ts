@@ -44,6 +44,7 @@ const METHODS = {
   getPhoto: 1,
   rotatePhoto: 1,
   findUprightTurns: 1,
+  findSmallerFaces: 1,
   keepUpright: 1,
   listAttributes: 1,
   listTags: 1,

@@ -1,0 +1,48 @@
+// Looking again for the smaller faces of a group photo: those the import passed over are added,
+// the faces it had keep their ids, tags and edits.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { writeTestPhoto } from '../jobs/test-photos.js';
+import { importFolder } from './import.js';
+import { Library } from './library.js';
+import { addSmallerFaces, smallerFaceSize } from './smaller-faces.js';
+import { fixtureModels } from './test-library.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'glow-smaller-'));
+const models = fixtureModels();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a group photo: the faces the import passed over as small are added; those it had keep their ids, tags and edits', async () => {
+  const photos = join(dir, 'group');
+  mkdirSync(photos);
+  // 20 faces in a row across a 12 MP photo, 60 to 90 px: under the import's smallest face
+  // (120 px, 4% of 3000) for most.
+  await writeTestPhoto(join(photos, 'class.jpg'), { width: 4000, height: 3000, faces: 20, seed: 3 });
+  assert.equal(smallerFaceSize(4000, 3000), 36);
+  const library = Library.open(join(dir, 'library.sqlite'));
+  try {
+    await importFolder(library, photos, models.engine, models.detector);
+    const photo = library.photoByPath(join(photos, 'class.jpg'))!;
+    const imported = library.facesOfPhoto(photo.id);
+    assert.ok(imported.length >= 1 && imported.length < 20, `the import found ${imported.length} of 20`);
+    const [first] = imported;
+    library.setTag(first!.id, 'smile', true);
+    library.saveEdit(photo.id, first!.id, { sliders: { Smiling: 0.5 } });
+    const { added, faces } = await addSmallerFaces(library, models.engine, models.detector, photo.id);
+    const now = library.facesOfPhoto(photo.id);
+    assert.equal(faces, now.length);
+    assert.equal(now.length, 20, `faces now: ${now.length}`);
+    assert.equal(added, 20 - imported.length);
+    assert.ok(imported.every((f) => now.some((n) => n.id === f.id)), 'the faces it had are still there, under their ids');
+    assert.deepEqual(library.tagged('smile'), [{ faceId: first!.id, has: true }]);
+    assert.deepEqual(library.editsOfPhoto(photo.id).map((e) => e.faceId), [first!.id]);
+    assert.ok(now.every((f) => f.modelId === models.engine.latentKey), 'every face has its latent');
+    // Once more: nothing new to add.
+    assert.deepEqual(await addSmallerFaces(library, models.engine, models.detector, photo.id), { added: 0, faces: 20 });
+  } finally {
+    library.close();
+  }
+});

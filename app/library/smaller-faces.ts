@@ -1,0 +1,40 @@
+// Looking again for the faces an import passed over as too small: the back rows of a group
+// photo. An import looks for faces down to 4% of the photo's shorter side (jobs/face-edit.ts
+// defaultMinFace), which keeps it fast and its finds sure; this looks down to SMALLER_FACE_SHARE
+// in one photo the user asks about, and adds the faces it did not have, with their latents.
+// The faces it had keep their ids, tags and edits.
+import type { GlowEngine } from '../engine/engine.js';
+import type { FaceDetector } from '../faces/detect.js';
+import { iou } from '../faces/nms.js';
+import { detectScaled } from '../jobs/big-photo.js';
+import { encodeFaces } from './face-latents.js';
+import type { Library } from './library.js';
+import { decodePhoto } from './photo-pixels.js';
+import { SAME_FACE_IOU } from './rotation.js';
+
+/** The smallest face looked for, as a share of the photo's shorter side (and at least
+ * SMALLEST_FACE px): a face this small still covers most of the model's 64 px crop. */
+export const SMALLER_FACE_SHARE = 0.012;
+export const SMALLEST_FACE = 24;
+
+export function smallerFaceSize(width: number, height: number): number {
+  return Math.max(SMALLEST_FACE, Math.round(Math.min(width, height) * SMALLER_FACE_SHARE));
+}
+
+/** Finds the faces of library photo `photoId` down to smallerFaceSize and adds those it did
+ * not have. Returns how many it added, and how many faces the photo has now. */
+export async function addSmallerFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number): Promise<{ added: number; faces: number }> {
+  const photo = library.photo(photoId);
+  if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
+  const image = await decodePhoto(photo);
+  const found = await detectScaled(detector, image, smallerFaceSize(image.width, image.height));
+  const had = library.facesOfPhoto(photoId);
+  const fresh = found.filter((f) => !had.some((h) => iou(f.box, h.box) >= SAME_FACE_IOU));
+  const encoded = await encodeFaces(image, fresh, engine);
+  library.transaction(() => {
+    // Turned meanwhile (the editor's ↺ ↻, a second window): these boxes are of the photo unturned.
+    if (library.photo(photoId)?.turns !== photo.turns) throw new Error(`${photo.path}: the photo was turned meanwhile; nothing was added, look again`);
+    fresh.forEach((f, i) => library.addFace(photoId, engine.latentKey, { box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
+  });
+  return { added: fresh.length, faces: had.length + fresh.length };
+}
