@@ -184,34 +184,28 @@ export function pasteInPlace(photo: RgbImage, face: Pick<AlignedFace, 'toPhoto' 
       const b01 = fx * (1 - fy);
       const b10 = (1 - fx) * fy;
       const b11 = fx * fy;
-      let q = iy * s + ix;
-      if (!before) {
+      const q = iy * s + ix;
+      // The change at this pixel, in levels, before the mask (only where the hand-over may apply).
+      const q1 = q + plane;
+      const q2 = q1 + plane;
+      const d0 = before ? (delta[q]! * b00 + delta[q + 1]! * b01 + delta[q + s]! * b10 + delta[q + s + 1]! * b11) * 256 : 0;
+      const d1 = before ? (delta[q1]! * b00 + delta[q1 + 1]! * b01 + delta[q1 + s]! * b10 + delta[q1 + s + 1]! * b11) * 256 : 0;
+      const d2 = before ? (delta[q2]! * b00 + delta[q2 + 1]! * b01 + delta[q2 + s]! * b10 + delta[q2 + s + 1]! * b11) * 256 : 0;
+      const size = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
+      if (!before || size <= HAND_OVER_FROM) {
+        // The change added to the photo's own pixel (the same arithmetic with or without `before`).
         const w00 = b00 * m;
         const w01 = b01 * m;
         const w10 = b10 * m;
         const w11 = b11 * m;
-        for (let ch = 0; ch < 3; ch++, q += plane) {
-          const value = data[o + ch]! + delta[q]! * w00 + delta[q + 1]! * w01 + delta[q + s]! * w10 + delta[q + s + 1]! * w11 + 0.5;
+        for (let ch = 0, qc = q; ch < 3; ch++, qc += plane) {
+          const value = data[o + ch]! + delta[qc]! * w00 + delta[qc + 1]! * w01 + delta[qc + s]! * w10 + delta[qc + s + 1]! * w11 + 0.5;
           data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
         }
         continue;
       }
-      // The change at this pixel, in levels, before the mask; where it is large, the model's
-      // unedited face there too, which the photo's detail gives way to.
+      // A large change: the photo's detail gives way to the model's unedited face (plus the change).
       const mask = m / 256;
-      const q1 = q + plane;
-      const q2 = q1 + plane;
-      const d0 = (delta[q]! * b00 + delta[q + 1]! * b01 + delta[q + s]! * b10 + delta[q + s + 1]! * b11) * 256;
-      const d1 = (delta[q1]! * b00 + delta[q1 + 1]! * b01 + delta[q1 + s]! * b10 + delta[q1 + s + 1]! * b11) * 256;
-      const d2 = (delta[q2]! * b00 + delta[q2 + 1]! * b01 + delta[q2 + s]! * b10 + delta[q2 + s + 1]! * b11) * 256;
-      const size = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
-      if (size <= HAND_OVER_FROM) {
-        for (let ch = 0; ch < 3; ch++) {
-          const value = data[o + ch]! + mask * (ch === 0 ? d0 : ch === 1 ? d1 : d2) + 0.5;
-          data[o + ch] = value <= 0 ? 0 : value >= 255 ? 255 : value | 0;
-        }
-        continue;
-      }
       const g = size >= HAND_OVER_FULL ? 1 : (size - HAND_OVER_FROM) / (HAND_OVER_FULL - HAND_OVER_FROM);
       const give = g * g * (3 - 2 * g);
       for (let ch = 0, qc = q; ch < 3; ch++, qc += plane) {
