@@ -209,9 +209,8 @@ export async function createStudioService(options: StudioServiceOptions): Promis
    * without the user's tags); among the first BATCH_PREVIEW_PHOTOS photos. */
   const batchPreview = async ({ photoIds, folder, faces: only, count }: ParsedRequest<'previewBatch'>): Promise<PreviewFace[]> => {
     if (!photoIds?.length && !folder) throw new ApiError('previewBatch needs a folder or photoIds');
-    const photos = photoIds?.length
-      ? photoIds.map(photo).sort((a, b) => (a.path < b.path ? -1 : 1))
-      : library.photosUnder(resolve(folder!) + sep);
+    // By path, as a batch lists a folder (the library lists by name: photo-order.ts).
+    const photos = (photoIds?.length ? photoIds.map(photo) : library.photosUnder(resolve(folder!) + sep)).sort((a, b) => (a.path < b.path ? -1 : 1));
     const direction = only && (await search(only.attribute));
     const found: PreviewFace[] = [];
     for (const candidate of photos.filter((p) => !p.missing).slice(0, BATCH_PREVIEW_PHOTOS)) {

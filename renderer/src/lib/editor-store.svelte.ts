@@ -197,28 +197,34 @@ export class EditorStore {
     void this.studio.refreshPhotos(true); // its tile's mark
   }
 
+  /** Asks the studio to look at the open photo's faces again (`ask`), saying `saying` over the
+   * canvas meanwhile; the answer, unless the user went to another photo (or it failed: a notice
+   * says why). */
+  async #lookAgain<T>(saying: string, action: string, ask: (photoId: number) => Promise<T>): Promise<{ photoId: number; found: T } | undefined> {
+    const photoId = this.photo?.id;
+    if (photoId === undefined || this.turning || this.searching) return undefined;
+    this.searching = saying;
+    const found = await this.studio.guard(action, () => ask(photoId));
+    this.searching = null;
+    return found && this.studio.photoId === photoId ? { photoId, found } : undefined;
+  }
+
   /** For a photo with no faces found: looks for them with the photo turned, and turns it
    * where they are upright. */
   async findFacesTurned(): Promise<void> {
-    const photoId = this.photo?.id;
-    if (photoId === undefined || this.turning || this.searching) return;
-    this.searching = 'Looking for faces with the photo turned…';
-    const found = await this.studio.guard('Look for faces in the photo turned', () => this.studio.api.findUprightTurns({ photoId }));
-    this.searching = null;
-    if (!found || this.studio.photoId !== photoId) return;
-    if (found.turns === 1 || found.turns === 2 || found.turns === 3) return this.rotate(found.turns);
+    const looked = await this.#lookAgain('Looking for faces with the photo turned…', 'Look for faces in the photo turned', (photoId) => this.studio.api.findUprightTurns({ photoId }));
+    if (!looked) return;
+    const { turns } = looked.found;
+    if (turns === 1 || turns === 2 || turns === 3) return this.rotate(turns);
     this.studio.notify('info', { what: 'No face was found in this photo at any quarter turn either.', todo: 'Faces smaller than about 40 pixels, or hidden, are not found.' });
   }
 
   /** Looks again for faces smaller than an import looks for (a group photo's back rows), and
    * opens the photo again with those found added. */
   async findSmallerFaces(): Promise<void> {
-    const photoId = this.photo?.id;
-    if (photoId === undefined || this.turning || this.searching) return;
-    this.searching = 'Looking for smaller faces…';
-    const found = await this.studio.guard('Look for smaller faces', () => this.studio.api.findSmallerFaces({ photoId }));
-    this.searching = null;
-    if (!found || this.studio.photoId !== photoId) return;
+    const looked = await this.#lookAgain('Looking for smaller faces…', 'Look for smaller faces', (photoId) => this.studio.api.findSmallerFaces({ photoId }));
+    if (!looked) return;
+    const { photoId, found } = looked;
     if (!found.added) {
       this.studio.notify('info', { what: 'No more faces were found in this photo.', todo: 'Faces smaller than about 40 pixels in a 12 MP photo, turned away or hidden, are not found.' });
       return;
