@@ -52,6 +52,10 @@ user data folder):
   smaller-faces <photo-id...>        look again for faces smaller than an import looks for (the
                                      back rows of a group photo) and add them; the faces found
                                      already keep their tags and edits
+                                     [--bring-back]: the faces removed with remove-face too
+  remove-face <face-id...>           take faces out of their photos (a false find, a face never
+                                     to edit), with their tags and edits; looking for faces
+                                     again passes over them (the files are not changed)
   tag <face-id...> --attr NAME --yes|--no|--remove
   derive <name>                      a direction from tagged faces, with leave-one-out accuracy
                                      [--project-out age,male] [--method mean|ridge|best]

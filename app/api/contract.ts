@@ -205,6 +205,9 @@ export interface PhotoDetail extends PhotoSummary {
   faceList: FaceInfo[];
   /** The brush mask: export leaves the photo as it was where it paints. */
   mask: MaskStroke[];
+  /** Faces the user removed from it (removeFace), which looking for faces again passes over
+   * until bringBackFaces. */
+  removedFaces: number;
 }
 
 export interface AttributeInfo {
@@ -368,6 +371,13 @@ export const requests = {
    * back rows: library/smaller-faces.ts) and adds those it did not have; the faces it had keep
    * their tags and edits. */
   findSmallerFaces: z.object({ photoId: id }),
+  /** Takes a face out of its photo's faces (a false find, or one never to edit), with its edit
+   * and tags (library/remove-face.ts). Refused (409) while another face's saved edit mixes
+   * with it. Looking for faces again passes over its place, until bringBackFaces. */
+  removeFace: z.object({ faceId: id }),
+  /** Forgets the places of the faces removed from a photo and looks for faces again (down to
+   * findSmallerFaces' size): those found come back as new faces. */
+  bringBackFaces: z.object({ photoId: id }),
   /** The user says a photo marked on its side or upside down is upright as it is (people lying
    * down, say): it is no longer marked, until it is turned or its file changes. */
   keepUpright: z.object({ photoId: id }),
@@ -437,6 +447,9 @@ interface Responses {
   rotatePhoto: { photo: PhotoDetail; lost: number };
   findUprightTurns: { turns: number; faces: number };
   findSmallerFaces: { photo: PhotoDetail; added: number };
+  /** The photo without the face; whether the face had a saved edit, and its tags: gone. */
+  removeFace: { photo: PhotoDetail; hadEdit: boolean; tags: number };
+  bringBackFaces: { photo: PhotoDetail; added: number };
   keepUpright: PhotoDetail;
   listAttributes: AttributeInfo[];
   listTags: TagCount[];

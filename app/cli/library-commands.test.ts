@@ -158,6 +158,23 @@ test('import, tag, derive, edit and export through the command line', async () =
   assert.match(r.stderr, /no attribute 'freckles' of yours in the library/);
   r = run('tag', String(faces[0]), '--attr', 'freckles', '--yes');
   assert.match(r.stdout, /now 3 with, 3 without/, 'its tags stayed');
+
+  // Removing faces: one mixed into another face's edit is refused; one removed stays out of a
+  // second look for faces until brought back.
+  r = run('remove-face', String(faces[2]));
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, new RegExp(`face ${faces[2]} is mixed into the edit of .*photo-001\\.jpg; take that mix out first`));
+  r = run('remove-face', String(faces[9]));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `face ${faces[9]} removed from photo ${rows[9]!.id} (photo-009.jpg), with its edit; 0 face(s) left\n`);
+  r = run('smaller-faces', String(rows[9]!.id), '--bundle', bundle);
+  assert.match(r.stdout, /: 0 face\(s\) added, 0 in all$/m);
+  r = run('smaller-faces', String(rows[9]!.id), '--bring-back', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\(photo-009\.jpg\): 1 face\(s\) added, 1 in all$/m);
+  r = run('remove-face', '999');
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no face with id 999/);
 });
 
 test('a batch names each photo that failed, goes on, and exits 3', () => {

@@ -1,4 +1,4 @@
-// The library commands: import, photos, remove, rotate, smaller-faces, tag, derive, edit, batch, export and jobs.
+// The library commands: import, photos, remove, rotate, smaller-faces, remove-face, tag, derive, edit, batch, export and jobs.
 // The library file is --library, else GLOW_STUDIO_LIBRARY, else the user's data folder.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
@@ -22,6 +22,7 @@ import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
+import { bringBackRemovedFaces, FaceInUseError, removeFace } from '../library/remove-face.js';
 import { addSmallerFaces } from '../library/smaller-faces.js';
 import { openEngineWithSettings } from '../library/studio-settings.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
@@ -333,21 +334,49 @@ async function rotateCommand(args: string[]) {
 }
 
 /** smaller-faces <photo-id...>: looks again for faces smaller than an import looks for (a
- * group photo's back rows) and adds them (library/smaller-faces.ts). */
+ * group photo's back rows) and adds them (library/smaller-faces.ts); --bring-back: the faces
+ * removed from those photos too (library/remove-face.ts). */
 async function smallerFacesCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'bring-back': { type: 'boolean' } });
   if (!pos.length) throw new UsageError('smaller-faces needs one or more photo ids (see glow-studio photos)');
   const ids = pos.map((p) => idArg(p, 'a photo id'));
+  const look = values['bring-back'] ? bringBackRemovedFaces : addSmallerFaces;
   const library = openLibrary(values);
   try {
     for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');
     return await withModels(values, library, async (engine, detector) => {
       for (const id of ids) {
-        const { added, faces } = await addSmallerFaces(library, engine, detector, id);
+        const { added, faces } = await look(library, engine, detector, id);
         console.log(`photo ${id} (${basename(library.photo(id)!.path)}): ${added} face(s) added, ${faces} in all`);
       }
       return EXIT.ok;
     });
+  } finally {
+    library.close();
+  }
+}
+
+/** remove-face <face-id...>: takes faces out of their photos (false finds), with their tags
+ * and edits; looking for faces again passes over them (library/remove-face.ts). */
+async function removeFaceCommand(args: string[]) {
+  const { values, positionals: pos } = parse(args, { ...LIBRARY });
+  if (!pos.length) throw new UsageError('remove-face needs one or more face ids (see glow-studio photos)');
+  const ids = pos.map((p) => idArg(p, 'a face id'));
+  const library = openLibrary(values);
+  try {
+    for (const id of ids) if (!library.face(id)) notFound(id);
+    for (const id of ids) {
+      let removed;
+      try {
+        removed = removeFace(library, id);
+      } catch (err) {
+        throw err instanceof FaceInUseError ? new InputError(err.message) : err;
+      }
+      const lost = [removed.hadEdit ? 'its edit' : '', removed.tags ? `${removed.tags} tag(s)` : ''].filter(Boolean).join(' and ');
+      const name = basename(library.photo(removed.photoId)!.path);
+      console.log(`face ${id} removed from photo ${removed.photoId} (${name})${lost ? `, with ${lost}` : ''}; ${removed.faces} face(s) left`);
+    }
+    return EXIT.ok;
   } finally {
     library.close();
   }
@@ -744,6 +773,7 @@ export const libraryCommands: Record<string, Command> = {
   remove: removeCommand,
   rotate: rotateCommand,
   'smaller-faces': smallerFacesCommand,
+  'remove-face': removeFaceCommand,
   tag: tagCommand,
   derive: deriveCommand,
   edit: editCommand,

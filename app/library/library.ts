@@ -302,6 +302,7 @@ export class Library {
   setFaces(photoId: number, modelId: string, faces: readonly NewFace[]): number[] {
     return this.transaction(() => {
       this.db.prepare('DELETE FROM faces WHERE photo_id = ?').run(photoId);
+      this.setRemovedFaceBoxes(photoId, []); // they were places in the old content
       return faces.map((f) => this.addFace(photoId, modelId, f));
     });
   }
@@ -323,6 +324,25 @@ export class Library {
   /** Removes a face with its tags and edits. */
   deleteFace(id: number): void {
     this.db.prepare('DELETE FROM faces WHERE id = ?').run(id);
+  }
+
+  /** Where the user took a face out of the photo as not one to edit (remove-face.ts), in the
+   * photo as turned now: looking for faces again passes over these places. */
+  removedFaceBoxes(photoId: number): Box[] {
+    const rows = this.db.prepare('SELECT id, box FROM removed_faces WHERE photo_id = ? ORDER BY id').all(photoId) as { id: number; box: string }[];
+    return rows.map((r) => parseColumn(BoxSchema, r.box, `removed_faces row ${r.id} box`));
+  }
+
+  addRemovedFaceBox(photoId: number, box: Box): void {
+    this.db.prepare('INSERT INTO removed_faces (photo_id, box) VALUES (?, ?)').run(photoId, JSON.stringify(BoxSchema.parse(box)));
+  }
+
+  /** Replaces the photo's removed-face places (turned with the photo; [] forgets them). */
+  setRemovedFaceBoxes(photoId: number, boxes: readonly Box[]): void {
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM removed_faces WHERE photo_id = ?').run(photoId);
+      for (const b of boxes) this.addRemovedFaceBox(photoId, b);
+    });
   }
 
   /** The face's alignment and latent under another model (face-latents.ts); the face keeps

@@ -167,6 +167,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // v16: an import's photos found at a new path (moved or renamed), counted as it ends.
   (db) => db.exec('ALTER TABLE jobs ADD COLUMN moved_items INTEGER NOT NULL DEFAULT 0'),
+  // v17: the places in a photo where the user took a face out as not one to edit (a false find,
+  // remove-face.ts), so that looking for faces again does not bring it back. Box JSON, in the
+  // photo as turned now.
+  (db) =>
+    db.exec(`
+      CREATE TABLE removed_faces (id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, box TEXT NOT NULL);
+      CREATE INDEX removed_faces_photo ON removed_faces(photo_id);
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

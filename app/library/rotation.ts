@@ -17,9 +17,8 @@ import { defaultMinFace } from '../jobs/face-edit.js';
 import { analyseImage } from './import.js';
 import type { FacePose, Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
+import { atAnyOf, SAME_FACE_IOU } from './same-place.js';
 
-/** A faces row found again after turning must overlap its old box, turned, this much (IoU). */
-export const SAME_FACE_IOU = 0.3;
 /** A face whose eye line is within this many degrees of vertical lies on its side. */
 const SIDEWAYS_DEGREES = 30;
 
@@ -141,6 +140,9 @@ export async function turnPhoto(library: Library, engine: GlowEngine, detector: 
     idOf.set(p.i, p.id);
     taken.add(p.id);
   }
+  // A face found where the user removed one stays out (remove-face.ts).
+  const removed = library.removedFaceBoxes(photoId).map((b) => turnBox(b, turns, photo.width, photo.height));
+  const added = found.faces.filter((f, i) => !idOf.has(i) && !atAnyOf(f.box, removed));
   const mask = library.maskOf(photoId).map((s) => ({
     size: s.size,
     points: s.points.flatMap((_, k) => (k % 2 ? [] : turnPoint([s.points[k]!, s.points[k + 1]!], turns, photo.width, photo.height))),
@@ -154,12 +156,10 @@ export async function turnPhoto(library: Library, engine: GlowEngine, detector: 
     if (library.photo(photoId)?.turns !== photo.turns) throw new Error(`${photo.path}: the photo was turned meanwhile; nothing was changed, turn it again`);
     library.setTurns(photoId, next, found.width, found.height, found.thumbnail);
     for (const b of dropped) library.deleteFace(b.id);
-    found.faces.forEach((f, i) => {
-      const id = idOf.get(i);
-      if (id === undefined) library.addFace(photoId, modelId, f);
-      else library.updateFace(id, modelId, f);
-    });
+    for (const [i, id] of idOf) library.updateFace(id, modelId, found.faces[i]!);
+    for (const f of added) library.addFace(photoId, modelId, f);
     library.setMask(photoId, mask);
+    library.setRemovedFaceBoxes(photoId, removed);
   });
-  return { turns: next, faces: found.faces.length, kept: taken.size, dropped: dropped.length, lost };
+  return { turns: next, faces: taken.size + added.length, kept: taken.size, dropped: dropped.length, lost };
 }

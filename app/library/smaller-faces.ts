@@ -5,12 +5,11 @@
 // The faces it had keep their ids, tags and edits.
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { iou } from '../faces/nms.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { encodeFaces } from './face-latents.js';
 import type { Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
-import { SAME_FACE_IOU } from './rotation.js';
+import { atAnyOf } from './same-place.js';
 
 /** The smallest face looked for, as a share of the photo's shorter side (and at least
  * SMALLEST_FACE px): a face this small still covers most of the model's 64 px crop. */
@@ -22,14 +21,16 @@ export function smallerFaceSize(width: number, height: number): number {
 }
 
 /** Finds the faces of library photo `photoId` down to smallerFaceSize and adds those it did
- * not have. Returns how many it added, and how many faces the photo has now. */
+ * not have, except where the user removed one. Returns how many it added, and how many faces the photo has now. */
 export async function addSmallerFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number): Promise<{ added: number; faces: number }> {
   const photo = library.photo(photoId);
   if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
   const image = await decodePhoto(photo);
   const found = await detectScaled(detector, image, smallerFaceSize(image.width, image.height));
   const had = library.facesOfPhoto(photoId);
-  const fresh = found.filter((f) => !had.some((h) => iou(f.box, h.box) >= SAME_FACE_IOU));
+  // Not a face it has, nor one the user removed (remove-face.ts).
+  const passOver = [...had.map((h) => h.box), ...library.removedFaceBoxes(photoId)];
+  const fresh = found.filter((f) => !atAnyOf(f.box, passOver));
   const encoded = await encodeFaces(image, fresh, engine);
   library.transaction(() => {
     // Turned meanwhile (the editor's ↺ ↻, a second window): these boxes are of the photo unturned.

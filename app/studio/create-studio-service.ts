@@ -43,6 +43,7 @@ import { libraryPath } from '../library/location.js';
 import { AttributeNotDerivedError, attributeUse, removeDerivedAttribute } from '../library/remove-attribute.js';
 import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, turnPhoto } from '../library/rotation.js';
+import { bringBackRemovedFaces, FaceInUseError, removeFace } from '../library/remove-face.js';
 import { addSmallerFaces } from '../library/smaller-faces.js';
 import { openEngineWithSettings, saveSettings, type LaunchSettings } from '../library/studio-settings.js';
 import { JobStore } from '../jobs/job-store.js';
@@ -183,6 +184,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       imageUrl: urls.photo(photoId, library.photo(photoId)!.turns),
       faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
       mask: library.maskOf(photoId),
+      removedFaces: library.removedFaceBoxes(photoId).length,
     };
   };
 
@@ -304,6 +306,22 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       photo(photoId);
       const { added } = await addSmallerFaces(library, engine, detector, photoId).catch(userError);
       if (added) emit({ type: 'status', status: await status() }); // the library's face count
+      return { photo: photoDetail(photoId), added };
+    },
+    removeFace: async ({ faceId }) => {
+      face(faceId);
+      try {
+        const removed = removeFace(library, faceId);
+        emit({ type: 'status', status: await status() }); // the library's face count
+        return { photo: photoDetail(removed.photoId), hadEdit: removed.hadEdit, tags: removed.tags };
+      } catch (err) {
+        throw err instanceof FaceInUseError ? new ApiError(err.message, 409) : err;
+      }
+    },
+    bringBackFaces: async ({ photoId }) => {
+      photo(photoId);
+      const { added } = await bringBackRemovedFaces(library, engine, detector, photoId).catch(userError);
+      if (added) emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), added };
     },
     listAttributes: async () => {

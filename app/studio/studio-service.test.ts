@@ -132,6 +132,10 @@ test('an edit is saved as a recipe, with the mix partner', async () => {
   assert.equal((await service.getPhoto({ photoId: photo.id })).faceList.find((f) => f.id === face!.id)!.mixPartner?.id, other!.id);
   // What Export takes when no photo is selected: the edited ones, however far the grid has loaded.
   assert.deepEqual((await service.listPhotos({ edited: true })).map((p) => p.id), [photo.id]);
+  // The partner cannot be removed while the edit mixes with it (library/remove-face.test.ts: the rest).
+  await assert.rejects(service.removeFace({ faceId: other!.id }), { status: 409, message: new RegExp(`face ${other!.id} is mixed into the edit of ${photo.path.replace(/[.\\]/g, '\\$&')}; take that mix out first`) });
+  await assert.rejects(service.removeFace({ faceId: 999_999 }), { status: 404, message: /no face with id 999999/ });
+  assert.equal((await service.getPhoto({ photoId: photo.id })).removedFaces, 0);
 });
 
 test('the photo list comes in pages', async () => {

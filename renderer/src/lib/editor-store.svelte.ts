@@ -182,6 +182,7 @@ export class EditorStore {
     this.turning = false;
     if (!turned || this.studio.photoId !== photoId) return;
     this.studio.reportLost(turned.lost);
+    if (turned.lost) void this.studio.refreshTags(); // a face lost may have taken tags
     await this.load(photoId);
     void this.studio.refreshPhotos(true); // its thumbnail and face count
   }
@@ -232,6 +233,35 @@ export class EditorStore {
     this.studio.notify('success', { what: `Found ${countOf(found.added, 'more face')} in this photo.`, todo: '' });
     await this.load(photoId);
     void this.studio.refreshPhotos(true); // its tile's face count
+  }
+
+  /** Takes face `faceId` out of the open photo's faces (a false find, or a face never to edit),
+   * with its edit and tags; the caller asks first where those would be lost. The library took
+   * it out of saved histories: the histories kept here are dropped for the library's. */
+  async removeFace(faceId: number): Promise<boolean> {
+    const photoId = this.photo?.id;
+    const number = (this.photo?.faceList.findIndex((f) => f.id === faceId) ?? -1) + 1;
+    if (photoId === undefined || !number || this.turning || this.searching) return false;
+    const removed = await this.studio.guard('Remove the face', () => this.studio.api.removeFace({ faceId }));
+    if (!removed) return false;
+    this.#histories = this.#newHistories();
+    const lost = [removed.hadEdit ? 'its edit' : '', removed.tags ? countOf(removed.tags, 'tag') : ''].filter(Boolean).join(' and ');
+    this.studio.notify('success', { what: `Removed face ${number} from this photo${lost ? `, with ${lost}` : ''}.`, todo: 'Looking for faces again passes over it; “Bring back” under Faces finds it again.' });
+    if (removed.tags) void this.studio.refreshTags(); // the tag counts the panel shows
+    if (this.studio.photoId === photoId) await this.load(photoId);
+    void this.studio.refreshPhotos(true); // its tile's face count and edited mark
+    return true;
+  }
+
+  /** Looks again for the faces removed from the open photo, and opens it with those found. */
+  async bringBackFaces(): Promise<void> {
+    const looked = await this.#lookAgain('Looking for the removed faces…', 'Bring back the removed faces', (photoId) => this.studio.api.bringBackFaces({ photoId }));
+    if (!looked) return;
+    const { photoId, found } = looked;
+    if (found.added) this.studio.notify('success', { what: `${countOf(found.added, 'face')} back in this photo.`, todo: '' });
+    else this.studio.notify('info', { what: 'The removed faces were not found again.', todo: '' });
+    await this.load(photoId);
+    void this.studio.refreshPhotos(true);
   }
 
   selectFace(faceId: number): void {

@@ -45,6 +45,8 @@ const METHODS = {
   rotatePhoto: 1,
   findUprightTurns: 1,
   findSmallerFaces: 1,
+  removeFace: 1,
+  bringBackFaces: 1,
   keepUpright: 1,
   listAttributes: 1,
   listTags: 1,

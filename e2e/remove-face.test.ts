@@ -1,0 +1,67 @@
+// Taking a false face out of a photo in the editor: a face with nothing of the user's on it goes
+// at once; one with tags is asked about first; "Bring back" finds the removed faces again
+// (library/remove-face.test.ts: edits, histories, mixes, turns).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { writeTestPhotos } from '../app/jobs/test-photos.js';
+import { openStudio } from './support/browser.js';
+import { jobEnded, openOwnStudio } from './support/own-studio.js';
+
+const root = mkdtempSync(join(tmpdir(), 'glow-e2e-remove-face-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('"Remove face" takes a face out of the photo, asking first where it has tags; "Bring back" finds them again', async () => {
+  const photos = join(root, 'photos');
+  await writeTestPhotos(photos, 1, { width: 900, height: 400, faces: 3, seed: 5 });
+  const { service, launchUrl, browser, close } = await openOwnStudio(root);
+  try {
+    const imported = await service.importFolder({ path: photos });
+    await jobEnded(service, (j) => j.id === imported.id);
+    const [photo] = await service.listPhotos({});
+    const detail = await service.getPhoto({ photoId: photo!.id });
+    assert.equal(detail.faceList.length, 3);
+    const [first, second, third] = detail.faceList;
+    await service.tagFace({ faceId: second!.id, attribute: 'Smiling', value: true });
+
+    const { page, problems, screenshot } = await openStudio(browser, launchUrl, 'remove-face-');
+    await page.locator('[data-testid=photo-tile] button.open').first().click();
+    const faces = page.getByRole('listbox', { name: 'Faces in this photo' }).getByRole('option');
+    await page.locator(`.right .face[aria-selected=true][data-face-id="${first!.id}"]`).waitFor();
+
+    // Face 1 has no edit and no tags: it goes at once.
+    await page.getByRole('button', { name: 'Remove face 1' }).click();
+    await page.locator('[data-testid=notice]').filter({ hasText: 'Removed face 1 from this photo.' }).waitFor();
+    await page.locator(`.right .face[data-face-id="${first!.id}"]`).waitFor({ state: 'detached' });
+    assert.equal(await faces.count(), 2);
+
+    // The face that was face 2 is face 1 now, and has a tag: the dialog says so first.
+    await page.locator(`.right .face[data-face-id="${second!.id}"]`).click();
+    await page.getByRole('button', { name: 'Remove face 1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove face 1' });
+    await dialog.getByTestId('remove-face-loses').filter({ hasText: 'with its 1 tag' }).waitFor();
+    await screenshot('dialog');
+    await dialog.getByTestId('remove-face-confirm').click();
+    await page.locator('[data-testid=notice]').filter({ hasText: 'Removed face 1 from this photo, with 1 tag.' }).waitFor();
+    await page.locator(`.right .face[data-face-id="${second!.id}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual((await service.getPhoto({ photoId: photo!.id })).faceList.map((f) => f.id), [third!.id]);
+    assert.deepEqual(await service.listTags({}), []);
+    await page.locator('.tag[data-tag=Smiling]').waitFor({ state: 'detached' }); // the tag counts follow
+    await page.getByText('1 photo · 1 face').waitFor();
+    await screenshot('removed');
+
+    // "Find smaller faces" passes over them; "Bring back" finds both again, as new faces.
+    await page.getByRole('button', { name: 'Find smaller faces' }).click();
+    await page.locator('[data-testid=notice]').filter({ hasText: 'No more faces were found in this photo.' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Bring back 2 removed faces' }).click();
+    await page.locator('[data-testid=notice]').filter({ hasText: '2 faces back in this photo.' }).waitFor({ timeout: 60_000 });
+    await page.locator('.right .face[aria-selected=true]').waitFor();
+    assert.equal(await faces.count(), 3);
+    assert.equal(await page.getByRole('button', { name: /Bring back/ }).count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
