@@ -146,6 +146,8 @@ export interface FolderContents {
   editedPhotos: number;
   /** Faces with at least one tag. */
   taggedFaces: number;
+  /** Saved edits of faces outside the folder that mix with a face in it: they lose the mix. */
+  mixesOutside: number;
 }
 
 /** What deleting one of the user's derived attributes changes (removeAttribute). */

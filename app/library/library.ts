@@ -556,12 +556,16 @@ export class Library {
   }
 
   /** The editor's undo history of the photo, null when none was saved. One that no longer
-   * parses (written by a newer studio, say) is dropped: it is only a convenience. */
+   * parses (written by a newer studio, say), or that mixes with a face no longer in the library
+   * (undoing into it could not be rendered), is dropped: it is only a convenience. */
   editHistoryOf(photoId: number): EditHistory | null {
     const r = this.db.prepare('SELECT history FROM edit_histories WHERE photo_id = ?').get(photoId) as { history: string } | undefined;
     if (!r) return null;
     const parsed = EditHistorySchema.safeParse(JSON.parse(r.history));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    const { past, present, future } = parsed.data;
+    const partners = new Set([...past, present, ...future].flatMap((s) => Object.values(s.recipes).flatMap((recipe) => (recipe.mix ? [recipe.mix.faceId] : []))));
+    return [...partners].every((id) => this.face(id)) ? parsed.data : null;
   }
 
   setEditHistory(photoId: number, history: EditHistory | null): void {

@@ -175,6 +175,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE removed_faces (id INTEGER PRIMARY KEY, photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE, box TEXT NOT NULL);
       CREATE INDEX removed_faces_photo ON removed_faces(photo_id);
     `),
+  // v18: a saved edit whose mix partner leaves the library (its folder removed, its photo's
+  // content changed, or the face not found again after a turn) loses the mix, and is removed
+  // where nothing else is left of it: the mix could no longer be rendered, and the photo's
+  // export would fail. (Undo histories that mix with it are dropped as they are read: Library
+  // editHistoryOf.) The index finds the edits that mix with a face.
+  (db) =>
+    db.exec(`
+      CREATE INDEX edits_mix_partner ON edits(json_extract(recipe, '$.mix.faceId'));
+      CREATE TRIGGER mix_partner_gone AFTER DELETE ON faces BEGIN
+        DELETE FROM edits WHERE json_extract(recipe, '$.mix.faceId') = OLD.id
+          AND NOT EXISTS (SELECT 1 FROM json_each(recipe, '$.sliders') WHERE value <> 0);
+        UPDATE edits SET recipe = json_remove(recipe, '$.mix') WHERE json_extract(recipe, '$.mix.faceId') = OLD.id;
+      END;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,10 +2,10 @@
 // or a face the user never wants edited. Its edit and tags go with it, and its place is kept
 // (removed_faces) so that looking for faces again (smaller-faces.ts, rotation.ts) does not
 // bring it back; bringBackRemovedFaces forgets those places and looks again.
-// A face another face's saved edit mixes with is refused: that edit would no longer render.
+// A face another face's saved edit mixes with is refused: that edit would lose its mix.
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
-import { EditRecipe, type Library } from './library.js';
+import type { Library } from './library.js';
 import { addSmallerFaces } from './smaller-faces.js';
 import type { EditHistory } from '../api/contract.js';
 
@@ -22,21 +22,15 @@ export interface RemovedFace {
   tags: number;
 }
 
-/** The face's id as a mix partner in a recipe's JSON: rows without it are not read. */
-const asPartner = (faceId: number) => `"faceId":${faceId}`;
-
 /** The photos (by id) whose saved edits of other faces mix with face `faceId`. */
 function photosMixingWith(library: Library, faceId: number): number[] {
-  const rows = library.db.prepare('SELECT photo_id, face_id, recipe FROM edits WHERE face_id <> ? AND instr(recipe, ?) > 0').all(faceId, asPartner(faceId)) as { photo_id: number; face_id: number; recipe: string }[];
-  const mixing = rows.filter((r) => EditRecipe.parse(JSON.parse(r.recipe)).mix?.faceId === faceId);
-  return [...new Set(mixing.map((r) => r.photo_id))];
+  const rows = library.db.prepare("SELECT DISTINCT photo_id FROM edits WHERE json_extract(recipe, '$.mix.faceId') = ? AND face_id <> ?").all(faceId, faceId) as { photo_id: number }[];
+  return rows.map((r) => r.photo_id);
 }
 
-/** `history` without face `faceId`'s recipes; null where a state mixes another face with it
- * (undoing into that state could not be rendered). */
-function historyWithout(history: EditHistory, faceId: number): EditHistory | null {
-  const states = [...history.past, history.present, ...history.future];
-  if (states.some((s) => Object.values(s.recipes).some((r) => r.mix?.faceId === faceId))) return null;
+/** `history` without face `faceId`'s recipes. (One that mixes with it is dropped as it is
+ * read, once the face is gone: Library editHistoryOf.) */
+function historyWithout(history: EditHistory, faceId: number): EditHistory {
   const without = (s: EditHistory['present']) => {
     const { [String(faceId)]: _gone, ...recipes } = s.recipes;
     return { ...s, recipes };
@@ -57,12 +51,9 @@ export function removeFace(library: Library, faceId: number): RemovedFace {
     }
     const hadEdit = library.editsOfPhoto(face.photoId).some((e) => e.faceId === faceId);
     const tags = Object.keys(library.tagsOf(faceId)).length;
-    // Other photos' undo histories may mix with it; its own photo's history loses its recipes.
-    const histories = library.db.prepare('SELECT photo_id FROM edit_histories WHERE photo_id = ? OR instr(history, ?) > 0').all(face.photoId, asPartner(faceId)) as { photo_id: number }[];
-    for (const { photo_id } of histories) {
-      const history = library.editHistoryOf(photo_id);
-      if (history) library.setEditHistory(photo_id, historyWithout(history, faceId));
-    }
+    // Its photo's undo history goes on without it.
+    const history = library.editHistoryOf(face.photoId);
+    if (history) library.setEditHistory(face.photoId, historyWithout(history, faceId));
     library.addRemovedFaceBox(face.photoId, face.box);
     library.deleteFace(faceId); // its tags, edit and search projections go with it (ON DELETE CASCADE)
     return { photoId: face.photoId, faces: library.facesOfPhoto(face.photoId).length, hadEdit, tags };

@@ -2,7 +2,8 @@
 // included), with their faces, latents, tags, edits, masks and undo histories (the schema's
 // ON DELETE CASCADE). The files are never touched: importing the folder again brings its
 // photos back, without what was removed; a rescan of a folder above it ("Look for new photos")
-// leaves it out (import-folders.ts). Sliders derived from the removed faces' tags stay.
+// leaves it out (import-folders.ts). Sliders derived from the removed faces' tags stay; edits
+// of photos outside it that mix with its faces lose the mix (migrations.ts v18).
 import { sep } from 'node:path';
 import type { FolderContents } from '../api/contract.js';
 import { rememberRemoved } from './import-folders.js';
@@ -24,6 +25,10 @@ export function folderContents(library: Library, folder: string): FolderContents
     faces: count(`SELECT count(*) AS n FROM faces f JOIN photos p ON p.id = f.photo_id WHERE ${UNDER}`),
     editedPhotos: count(`SELECT count(DISTINCT e.photo_id) AS n FROM edits e JOIN photos p ON p.id = e.photo_id WHERE ${UNDER}`),
     taggedFaces: count(`SELECT count(DISTINCT t.face_id) AS n FROM tags t JOIN faces f ON f.id = t.face_id JOIN photos p ON p.id = f.photo_id WHERE ${UNDER}`),
+    mixesOutside: count(
+      `SELECT count(*) AS n FROM edits e JOIN faces f ON f.id = json_extract(e.recipe, '$.mix.faceId') JOIN photos p ON p.id = f.photo_id
+       JOIN photos ep ON ep.id = e.photo_id WHERE ${UNDER} AND substr(ep.path, 1, length(:prefix)) <> :prefix`,
+    ),
   };
 }
 
