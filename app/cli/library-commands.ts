@@ -464,8 +464,8 @@ async function removeCommand(args: string[]) {
     // A batch, or a running studio's import or export, working on these photos.
     const busy = new JobStore(library).workingUnder(dir);
     if (busy) throw new InputError(`${dir}: job ${busy.id} (${busy.kind}) of ${busy.holder} is working on its photos; let it finish, or stop it, then remove the folder`);
-    const mixes = c.mixesOutside ? `; ${c.mixesOutside} edit(s) of photos outside it mix with its faces and lose the mix` : '';
-    const what = `${c.photos} photo(s), ${c.faces} face(s), ${c.editedPhotos} photo(s) with an edit, ${c.taggedFaces} face(s) with tags${mixes}`;
+    const what = `${c.photos} photo(s), ${c.faces} face(s), ${c.editedPhotos} photo(s) with an edit, ${c.taggedFaces} face(s) with tags`;
+    if (c.mixesOutside) console.error(`${dir}: ${c.mixesOutside} saved edit(s) of photos outside it mix with its faces; they ${values.yes ? 'lost' : 'would lose'} the mix`);
     if (!values.yes) {
       console.error(`${dir}: ${what} would be removed from the library (the files stay); nothing removed: add --yes to remove them`);
       return EXIT.usage;
