@@ -33,6 +33,8 @@ Library and batch editing (library: --library <file|dir>, else $GLOW_STUDIO_LIBR
 user data folder):
   import [folder]                    add new/changed photos, faces and latents (rescans are incremental);
                                      no folder: new photos in every folder imported before
+                                     [--small-faces]: look down to smaller-faces' size (slower;
+                                     the studio's setting of the library, if on, does too)
   photos [folder]                    photos in the library with their face ids  [--json]
          [--with|--without <attr>]   only those with a face that has (has not) it, as the model
                                      reads the faces (attributes it can find) and tags correct it,

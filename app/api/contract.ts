@@ -115,6 +115,9 @@ export interface Settings {
   lookForNewPhotos: boolean;
   /** The order the library shows its photos in (listPhotos `order`), as the user last chose it. */
   photoOrder: PhotoOrder;
+  /** Whether imports look for faces down to the size "Find smaller faces" does (a group photo's
+   * back rows), where by default they stop at 4% of the photo's shorter side: slower. */
+  smallFaces: boolean;
 }
 
 export interface FolderInfo {
@@ -329,6 +332,7 @@ export const requests = {
     device: DeviceSettingSchema.optional(),
     lookForNewPhotos: z.boolean().optional(),
     photoOrder: PhotoOrderSchema.optional(),
+    smallFaces: z.boolean().optional(),
   }),
   listFolders: z.object({}),
   /** A folder's subfolders on disk, for choosing a folder to import or write to (the user's

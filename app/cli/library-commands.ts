@@ -24,7 +24,7 @@ import { folderContents, removeFolder } from '../library/remove-folder.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto } from '../library/rotation.js';
 import { bringBackRemovedFaces, FaceInUseError, removeFace } from '../library/remove-face.js';
 import { addSmallerFaces } from '../library/smaller-faces.js';
-import { openEngineWithSettings } from '../library/studio-settings.js';
+import { openEngineWithSettings, wantedSettings } from '../library/studio-settings.js';
 import { EXIT, InputError, numberFlag, parse, positionals, UsageError, type Command } from './args.js';
 import { FaceRenderer } from '../studio/face-render.js';
 import { announceEngine, deviceFlag, openEngine } from './engine-commands.js';
@@ -198,7 +198,7 @@ function batchExit(summary: BatchSummary): number {
 /** import <folder>: a folder the library keeps up with from then on; import alone: new photos
  * in every folder imported before, without those removed from the library. */
 async function importCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'min-face': { type: 'string' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'min-face': { type: 'string' }, 'small-faces': { type: 'boolean' } });
   if (pos.length > 1) throw new UsageError(`expected one folder to import, or none to look for new photos in the folders imported before; got ${pos.join(' ')}`);
   const dir = pos[0] === undefined ? undefined : resolve(pos[0]);
   if (dir !== undefined && (!existsSync(dir) || !statSync(dir).isDirectory())) throw new InputError(`${dir}: not a folder`);
@@ -227,6 +227,8 @@ async function importCommand(args: string[]) {
     let last = 0;
     const s = await runImportJob(library, job, engine, detector, {
       ...(minFace ? { minFaceSize: minFace } : {}),
+      // As the studio's imports into this library do, unless asked here.
+      smallFaces: values['small-faces'] ?? wantedSettings(library).smallFaces,
       signal: stop.signal,
       onProgress: (done, total, current) => {
         if (store.state(jobId) === 'cancelled') stop.abort(); // cancelled in the studio, or by glow-studio jobs cancel
@@ -321,7 +323,7 @@ async function rotateCommand(args: string[]) {
           console.log(`photo ${id} (${basename(library.photo(id)!.path)}): no quarter turn shows more upright faces than the photo as it is; left as it is`);
           continue;
         }
-        const r = await turnPhoto(library, engine, detector, id, by);
+        const r = await turnPhoto(library, engine, detector, id, by, { smallFaces: wantedSettings(library).smallFaces });
         console.log(
           `photo ${id} (${basename(library.photo(id)!.path)}): ${r.turns ? `now turned ${r.turns * 90} degrees from the file` : 'now as the file has it'}; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped${r.lost ? ` (${r.lost} had tags or an edit, gone with them)` : ''}`,
         );

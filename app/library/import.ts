@@ -17,6 +17,7 @@ import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
+import { smallerFaceSize } from './smaller-faces.js';
 import type { Library, NewFace, PhotoRecord } from './library.js';
 
 export interface ImportSummary {
@@ -38,8 +39,10 @@ export interface ImportOptions {
    * library, or changed), null where it was known (unchanged, or moved). */
   onPhoto?: (file: string, facesFound: number | null) => void;
   signal?: AbortSignal;
-  /** Smallest face, photo px; default 4% of the shorter side (at least 40). */
+  /** Smallest face, photo px; default 4% of the shorter side (at least 40), or with `smallFaces`
+   * the size "Find smaller faces" looks down to (smaller-faces.ts). */
   minFaceSize?: number;
+  smallFaces?: boolean;
   /** Photos read at once (default: jobs/concurrency.ts). */
   concurrency?: number;
   /** The folder's photos as the caller already listed them (listPhotos), not to walk it twice. */
@@ -56,14 +59,19 @@ export function hashFile(file: string): Promise<string> {
   });
 }
 
+/** The smallest face looked for in a photo `width` x `height` (ImportOptions). */
+export function importFaceSize(width: number, height: number, { minFaceSize, smallFaces }: Pick<ImportOptions, 'minFaceSize' | 'smallFaces'> = {}): number {
+  return minFaceSize ?? (smallFaces ? smallerFaceSize(width, height) : defaultMinFace(width, height));
+}
+
 /** A photo's thumbnail, the date it was taken, and its faces (in reading order, the
  * detector's, which the studio numbers them in) with their latents. */
-export async function analyseImage(image: DecodedImage, engine: GlowEngine, detector: FaceDetector, minFaceSize?: number) {
+export async function analyseImage(image: DecodedImage, engine: GlowEngine, detector: FaceDetector, sizes: Pick<ImportOptions, 'minFaceSize' | 'smallFaces'> = {}) {
   const thumbnail = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const found = await detectScaled(detector, image, minFaceSize ?? defaultMinFace(image.width, image.height));
+  const found = await detectScaled(detector, image, importFaceSize(image.width, image.height, sizes));
   const encoded = await encodeFaces(image, found, engine);
   const faces: NewFace[] = found.map((f, i) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
   const takenMs = image.metadata.exif && dateTaken(image.metadata.exif);
@@ -109,7 +117,7 @@ export async function importFolder(library: Library, folder: string, engine: Glo
             summary.moved++;
             kept = moved;
           } else {
-            const { faces, ...photo } = await analyseImage(await decodeImage(file), engine, detector, options.minFaceSize);
+            const { faces, ...photo } = await analyseImage(await decodeImage(file), engine, detector, options);
             const row = { path: file, hash, size: st.size, mtimeMs: st.mtimeMs, ...photo };
             library.transaction(() => {
               const id = known ? (library.replacePhoto(known.id, row), known.id) : library.addPhoto(row);

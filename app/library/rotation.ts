@@ -120,14 +120,19 @@ export interface TurnResult {
 }
 
 /** Turns library photo `photoId` by `turns` more quarter turns clockwise (1 to 3) and finds
- * its faces again. */
-export async function turnPhoto(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number, turns: number): Promise<TurnResult> {
+ * its faces again: down to the small size where `smallFaces` (the import setting) or where the
+ * photo has a face under the import's usual size (found by "Find smaller faces"), so that its
+ * small faces are found again. */
+export async function turnPhoto(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number, turns: number, { smallFaces = false } = {}): Promise<TurnResult> {
   if (!Number.isInteger(turns) || turns < 1 || turns > 3) throw new RangeError(`turns must be 1, 2 or 3 quarter turns clockwise, got ${turns}`);
   const photo = library.photo(photoId);
   if (!photo) throw new RangeError(`no photo with id ${photoId} in the library`);
   const next = (photo.turns + turns) % 4;
-  const found = await analyseImage(await decodePhoto({ path: photo.path, turns: next }), engine, detector);
-  const before = library.facesOfPhoto(photoId).map((f) => ({ id: f.id, box: turnBox(f.box, turns, photo.width, photo.height) }));
+  const had = library.facesOfPhoto(photoId);
+  const usual = defaultMinFace(photo.width, photo.height);
+  const small = smallFaces || had.some((f) => Math.max(f.box.width, f.box.height) < usual);
+  const found = await analyseImage(await decodePhoto({ path: photo.path, turns: next }), engine, detector, { smallFaces: small });
+  const before = had.map((f) => ({ id: f.id, box: turnBox(f.box, turns, photo.width, photo.height) }));
   // Each face found now takes the old face it overlaps most, best overlaps first.
   const pairs = found.faces
     .flatMap((f, i) => before.map((b) => ({ i, id: b.id, overlap: iou(f.box, b.box) })))

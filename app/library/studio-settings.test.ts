@@ -26,30 +26,32 @@ const open = async (launch = {}) => {
 };
 
 test('nothing saved: the shipped model on auto; saved: the user\'s model and device; a launch\'s own wins', async () => {
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
   const mine = await bundleWithAttributes(join(dir, 'mine'));
-  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
-  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
-  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
-  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  saveSettings(library, { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
+  assert.deepEqual(await open(), { bundleDir: mine, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
+  assert.deepEqual(await open({ bundleDir: shipped }), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
+  assert.deepEqual(await open({ device: 'auto' }), { bundleDir: mine, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
 });
 
 test('the shipped model is saved as no choice, so an update of the studio brings its new one', () => {
-  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
-  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu', lookForNewPhotos: true, photoOrder: 'name' });
+  saveSettings(library, { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
+  assert.deepEqual(library.setting('studio', z.unknown()), { device: 'cpu', lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
 });
 
-test('the look for new photos at opening is on unless the user turned it off; the photo order is kept, by name at first', async () => {
-  saveSettings(library, { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: false, photoOrder: 'newest' });
+test('the look for new photos at opening is on unless the user turned it off; the photo order and the small-face look are kept, by name and off at first', async () => {
+  saveSettings(library, { bundleDir: shipped, device: 'auto', shippedBundleDir: shipped, lookForNewPhotos: false, photoOrder: 'newest', smallFaces: true });
   assert.equal((await open()).lookForNewPhotos, false);
   assert.equal((await open()).photoOrder, 'newest');
+  assert.equal((await open()).smallFaces, true);
   library.saveSetting('studio', { device: 'auto' }); // saved by a studio from before the settings
   assert.equal((await open()).lookForNewPhotos, true);
   assert.equal((await open()).photoOrder, 'name');
+  assert.equal((await open()).smallFaces, false);
 });
 
 test('a saved model folder that is gone gives way to the shipped model', async () => {
   library.saveSetting('studio', { bundleDir: join(dir, 'moved-away'), device: 'cpu' });
-  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(await open(), { bundleDir: shipped, device: 'cpu', shippedBundleDir: shipped, lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
   await assert.rejects(open({ bundleDir: join(dir, 'moved-away') }), 'one the launch names is an error, not replaced');
 });

@@ -13,6 +13,7 @@ const Saved = z.object({
   device: DeviceSettingSchema.optional(),
   lookForNewPhotos: z.boolean().optional(),
   photoOrder: PhotoOrderSchema.optional(),
+  smallFaces: z.boolean().optional(),
 });
 const NAME = 'studio';
 
@@ -32,22 +33,30 @@ export function saveSettings(library: Library, settings: Settings): void {
     device: settings.device,
     lookForNewPhotos: settings.lookForNewPhotos,
     photoOrder: settings.photoOrder,
+    smallFaces: settings.smallFaces,
   });
+}
+
+/** The settings the launch asks for, else the saved ones, else the defaults. */
+export function wantedSettings(library: Library, launch: LaunchSettings = {}): Settings {
+  const shippedBundleDir = resolve(launch.shippedBundleDir ?? defaultBundleDir());
+  const saved = library.setting(NAME, Saved) ?? {};
+  return {
+    bundleDir: resolve(launch.bundleDir ?? saved.bundleDir ?? shippedBundleDir),
+    device: launch.device ?? saved.device ?? 'auto',
+    shippedBundleDir,
+    lookForNewPhotos: saved.lookForNewPhotos ?? true,
+    photoOrder: saved.photoOrder ?? 'name',
+    smallFaces: saved.smallFaces ?? false,
+  };
 }
 
 /** The engine for the settings the launch asks for, else the saved ones. Saved ones that no
  * longer open give way, with a line on stderr: a model folder moved away to the shipped model,
  * a device this machine no longer has (no GPU now) to auto. */
 export async function openEngineWithSettings(library: Library, launch: LaunchSettings = {}): Promise<{ engine: GlowEngine; settings: Settings }> {
-  const shippedBundleDir = resolve(launch.shippedBundleDir ?? defaultBundleDir());
-  const saved = library.setting(NAME, Saved) ?? {};
-  const wanted: Settings = {
-    bundleDir: resolve(launch.bundleDir ?? saved.bundleDir ?? shippedBundleDir),
-    device: launch.device ?? saved.device ?? 'auto',
-    shippedBundleDir,
-    lookForNewPhotos: saved.lookForNewPhotos ?? true,
-    photoOrder: saved.photoOrder ?? 'name',
-  };
+  const wanted = wantedSettings(library, launch);
+  const { shippedBundleDir } = wanted;
   const bundleDir = resolve(launch.bundleDir ?? shippedBundleDir);
   const tries = [wanted, { ...wanted, bundleDir }, { ...wanted, bundleDir, device: launch.device ?? 'auto' }].filter(
     (t, i, all) => all.findIndex((u) => u.bundleDir === t.bundleDir && u.device === t.device) === i,

@@ -25,6 +25,8 @@ import type { MediaUrls } from './library-views.js';
 interface Context {
   library: Library;
   engine: () => GlowEngine;
+  /** Whether imports look for small faces (Settings smallFaces). */
+  smallFaces: () => boolean;
   detector: FaceDetector;
   directions: (names: readonly string[]) => Promise<Record<string, Float32Array>>;
   /** What only-some-faces batches read the faces by (attribute-search.ts searchDirection). */
@@ -177,6 +179,7 @@ export class Activities {
     return this.track(job.jobId, async (live) => {
       await runImportJob(this.ctx.library, job, this.ctx.engine(), this.ctx.detector, {
         concurrency: this.width,
+        smallFaces: this.ctx.smallFaces(),
         signal: live.abort.signal,
         onProgress: (done, _total, current) => {
           live.processed = done;

@@ -152,7 +152,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       throw err;
     }
   };
-  const activities = new Activities({ library, engine: () => engine, detector, directions, search, renderer, emit, urls, concurrency: options.concurrency });
+  const activities = new Activities({ library, engine: () => engine, smallFaces: () => settings.smallFaces, detector, directions, search, renderer, emit, urls, concurrency: options.concurrency });
   const jobStore = new JobStore(library);
   await activities.startReencode();
   if (settings.lookForNewPhotos) activities.startRescanAtOpen();
@@ -236,10 +236,13 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         device: req.device ?? settings.device,
         lookForNewPhotos: req.lookForNewPhotos ?? settings.lookForNewPhotos,
         photoOrder: req.photoOrder ?? settings.photoOrder,
+        smallFaces: req.smallFaces ?? settings.smallFaces,
       };
-      // Only the look at opening or the photo order: nothing to open again. (Any other request,
-      // an empty one included, opens the model again, as a switch would.)
-      if ((req.lookForNewPhotos !== undefined || req.photoOrder !== undefined) && req.bundleDir === undefined && req.device === undefined) {
+      // Only the look at opening, the photo order or the face size imports look down to: nothing
+      // to open again. (Any other request, an empty one included, opens the model again, as a
+      // switch would.)
+      const onlyLibrary = req.lookForNewPhotos !== undefined || req.photoOrder !== undefined || req.smallFaces !== undefined;
+      if (onlyLibrary && req.bundleDir === undefined && req.device === undefined) {
         settings = next;
         saveSettings(library, next);
         return settings;
@@ -288,7 +291,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
     getPhoto: async ({ photoId }) => photoDetail(photoId),
     rotatePhoto: async ({ photoId, turns }) => {
       photo(photoId);
-      const { lost } = await turnPhoto(library, engine, detector, photoId, turns).catch(userError);
+      const { lost } = await turnPhoto(library, engine, detector, photoId, turns, { smallFaces: settings.smallFaces }).catch(userError);
       renderer.forget();
       emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), lost };

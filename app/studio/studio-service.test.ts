@@ -492,6 +492,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
     const off = await second.updateSettings({ lookForNewPhotos: false });
     assert.equal(off.lookForNewPhotos, false);
     assert.equal((await second.updateSettings({ photoOrder: 'newest' })).photoOrder, 'newest');
+    assert.equal((await second.updateSettings({ smallFaces: true })).smallFaces, true);
   } finally {
     await second.close();
   }
@@ -504,6 +505,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
     assert.ok(!jobs.some((j) => j.automatic), "an earlier opening's look is an import like the others");
     assert.equal((await third.listPhotos({ folder: root })).length, 2);
     assert.equal((await third.getSettings({})).photoOrder, 'newest', 'the photo order is kept too');
+    assert.equal((await third.getSettings({})).smallFaces, true, 'and the small-face look');
   } finally {
     await third.close();
   }
@@ -512,7 +514,7 @@ test('the studio looks for new photos in the folders imported as it opens, unles
 test('the model and device chosen in the settings are kept in the library for the next launch (library/studio-settings.test.ts has the rest)', async () => {
   const bundle = (await service.getSettings({})).bundleDir;
   const chosen = await service.updateSettings({ device: 'cpu' });
-  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir(), lookForNewPhotos: true, photoOrder: 'name' });
+  assert.deepEqual(chosen, { bundleDir: bundle, device: 'cpu', shippedBundleDir: defaultBundleDir(), lookForNewPhotos: true, photoOrder: 'name', smallFaces: false });
 
   const library = join(work, 'library.sqlite');
   const again = await createStudioService({ library }); // nothing named at launch: the saved settings

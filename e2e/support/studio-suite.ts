@@ -246,6 +246,16 @@ export function studioSuite(name: string, makeBackend: () => Promise<Backend>, s
         await dialog.waitFor({ state: 'detached' });
         assert.equal((await api<Settings>(page, 'getSettings', {})).lookForNewPhotos, on);
       }
+      // The small-face look at import: off by default; on, and off again, as the other tests expect.
+      assert.equal(start.smallFaces, false);
+      for (const on of [true, false]) {
+        await page.locator('[data-testid=device-badge]').click();
+        const dialog = page.locator('dialog[open]');
+        await dialog.getByRole('checkbox', { name: /Look for small faces when importing/ }).setChecked(on);
+        await dialog.locator('[data-testid=settings-apply]').click();
+        await dialog.waitFor({ state: 'detached' });
+        assert.equal((await api<Settings>(page, 'getSettings', {})).smallFaces, on);
+      }
     });
 
     test('importing a folder fills the library; the bad file gets a clear message', async (t) => {
