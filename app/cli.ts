@@ -69,6 +69,7 @@ user data folder):
   batch <folder> --set smile=0.6 --set age=-0.3 --out <dir>
                                      edit every face of every photo; resumable job
                                      [--mix-with face.jpg --mix 0.5] [--min-face px] [--concurrency N]
+                                     [--small-faces]: as import's (the library's setting too)
                                      [--only-with|--only-without <attr>]: only the faces the model
                                      reads as having it (not having it); see photos --with
                                      (the same command again resumes it; --again redoes a done one)

@@ -227,8 +227,8 @@ async function importCommand(args: string[]) {
     let last = 0;
     const s = await runImportJob(library, job, engine, detector, {
       ...(minFace ? { minFaceSize: minFace } : {}),
-      // As the studio's imports into this library do, unless asked here.
-      smallFaces: values['small-faces'] ?? wantedSettings(library).smallFaces,
+      // Asked here, or the studio's setting for this library.
+      smallFaces: values['small-faces'] || wantedSettings(library).smallFaces,
       signal: stop.signal,
       onProgress: (done, total, current) => {
         if (store.state(jobId) === 'cancelled') stop.abort(); // cancelled in the studio, or by glow-studio jobs cancel
@@ -612,6 +612,7 @@ async function batchCommand(args: string[]) {
     'mix-with': { type: 'string' },
     mix: { type: 'string' },
     'min-face': { type: 'string' },
+    'small-faces': { type: 'boolean' },
     concurrency: { type: 'string' },
     again: { type: 'boolean' },
     'only-with': { type: 'string' },
@@ -656,6 +657,7 @@ async function batchCommand(args: string[]) {
       modelId: engine.latentKey,
       export: exportOpts,
       ...(minFace ? { minFace } : {}),
+      ...(values['small-faces'] || wantedSettings(library).smallFaces ? { smallFaces: true } : {}),
       ...(faces ? { faces } : {}),
       },
       { again: Boolean(values.again) },

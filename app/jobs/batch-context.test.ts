@@ -56,6 +56,9 @@ test('the context holds the looked-up directions, the partner latent, the weight
     const bare = await batchContext(library, plain, { engine, detector, directions: () => ({}) });
     assert.equal(bare.context.mix, undefined);
     assert.equal(bare.context.minFaceSize, undefined);
+    assert.equal(bare.context.smallFaces, undefined);
+    const { jobId: small } = await createBatchJob(library, { ...spec, out: join(dir, 'out-small'), recipe: { sliders: {} }, minFace: undefined, smallFaces: true });
+    assert.equal((await batchContext(library, small, { engine, detector, directions: () => ({}) })).context.smallFaces, true);
 
     const unknown = () => {
       throw new RangeError("unknown attribute 'smile'");

@@ -44,6 +44,7 @@ export async function batchContext(library: Library, jobId: number, { engine, de
       sliders,
       turns: (file) => turnsOf(library, file),
       ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
+      ...(spec.smallFaces ? { smallFaces: true } : {}),
       ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),
       ...(spec.faces ? { only: { search: await searchFor(spec.faces.attribute), has: spec.faces.has } } : {}),
     };

@@ -32,6 +32,8 @@ export const BatchSpec = z.object({
   modelId: z.string().min(1),
   export: ExportOptions,
   minFace: z.number().positive().optional(),
+  /** Look for faces down to the small-face size (faces/face-size.ts), where minFace is not given. */
+  smallFaces: z.boolean().optional(),
   /** Only the faces the model reads as having (has) or not having this attribute (its exact
    * name; attribute-search.ts); the others are left as they are. */
   faces: z.object({ attribute: z.string().min(1), has: z.boolean() }).optional(),

@@ -8,6 +8,7 @@ import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
+import { minFaceFor } from '../faces/face-size.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { attributeMargin, type SearchDirection } from '../library/attribute-search.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
@@ -18,8 +19,9 @@ export interface FaceEditContext {
   directions: Record<string, Float32Array>;
   sliders: Record<string, number>;
   mix?: { eps: Float32Array; weights: number | number[] };
-  /** Smallest face to edit, photo px; default 4% of the shorter side (at least 40). */
+  /** Smallest face to edit, photo px; else the small-face look or the default (faces/face-size.ts). */
   minFaceSize?: number;
+  smallFaces?: boolean;
   /** Quarter turns clockwise to decode a photo with: the turn the user gave it in the library
    * (photo-pixels.ts turnsOf); none by default. */
   turns?: (file: string) => number;
@@ -39,10 +41,6 @@ export async function timed<T>(times: StageTimes, stage: Stage, fn: () => Promis
   } finally {
     times[stage] += performance.now() - t0;
   }
-}
-
-export function defaultMinFace(width: number, height: number): number {
-  return Math.max(40, Math.round(Math.min(width, height) * 0.04));
 }
 
 /** The eps of the first (best) face in a photo or crop: the mix partner. */
@@ -107,7 +105,7 @@ export async function editPhoto(
 
 /** The faces of `image`: aligned, encoded, and (checkOrientation) how upright they look. */
 async function findFaces(image: RgbImage, ctx: FaceEditContext, times: StageTimes, signal: AbortSignal | undefined, checkOrientation: boolean) {
-  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, image, ctx.minFaceSize ?? defaultMinFace(image.width, image.height)));
+  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, image, minFaceFor(image.width, image.height, ctx)));
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size))));
   const crops = aligned.map((a) => ({ pixels: pixelsToModel(a.pixels, size), nativeSize: a.nativeSize }));

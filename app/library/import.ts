@@ -10,14 +10,13 @@ import { resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
+import { minFaceFor } from '../faces/face-size.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { dateTaken } from '../imaging/exif-block.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
-import { defaultMinFace } from '../jobs/face-edit.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
 import { encodeFaces, encodeStaleFaces } from './face-latents.js';
-import { smallerFaceSize } from './smaller-faces.js';
 import type { Library, NewFace, PhotoRecord } from './library.js';
 
 export interface ImportSummary {
@@ -39,8 +38,7 @@ export interface ImportOptions {
    * library, or changed), null where it was known (unchanged, or moved). */
   onPhoto?: (file: string, facesFound: number | null) => void;
   signal?: AbortSignal;
-  /** Smallest face, photo px; default 4% of the shorter side (at least 40), or with `smallFaces`
-   * the size "Find smaller faces" looks down to (smaller-faces.ts). */
+  /** Smallest face, photo px; else the small-face look or the default (faces/face-size.ts). */
   minFaceSize?: number;
   smallFaces?: boolean;
   /** Photos read at once (default: jobs/concurrency.ts). */
@@ -59,11 +57,6 @@ export function hashFile(file: string): Promise<string> {
   });
 }
 
-/** The smallest face looked for in a photo `width` x `height` (ImportOptions). */
-export function importFaceSize(width: number, height: number, { minFaceSize, smallFaces }: Pick<ImportOptions, 'minFaceSize' | 'smallFaces'> = {}): number {
-  return minFaceSize ?? (smallFaces ? smallerFaceSize(width, height) : defaultMinFace(width, height));
-}
-
 /** A photo's thumbnail, the date it was taken, and its faces (in reading order, the
  * detector's, which the studio numbers them in) with their latents. */
 export async function analyseImage(image: DecodedImage, engine: GlowEngine, detector: FaceDetector, sizes: Pick<ImportOptions, 'minFaceSize' | 'smallFaces'> = {}) {
@@ -71,7 +64,7 @@ export async function analyseImage(image: DecodedImage, engine: GlowEngine, dete
     .resize(256, 256, { fit: 'inside' })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const found = await detectScaled(detector, image, importFaceSize(image.width, image.height, sizes));
+  const found = await detectScaled(detector, image, minFaceFor(image.width, image.height, sizes));
   const encoded = await encodeFaces(image, found, engine);
   const faces: NewFace[] = found.map((f, i) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
   const takenMs = image.metadata.exif && dateTaken(image.metadata.exif);

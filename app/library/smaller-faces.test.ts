@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
+import { editPhoto, newStageTimes, type FaceEditContext } from '../jobs/face-edit.js';
 import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
 import { turnPhoto } from './rotation.js';
-import { addSmallerFaces, smallerFaceSize } from './smaller-faces.js';
+import { smallerFaceSize } from '../faces/face-size.js';
+import { addSmallerFaces } from './smaller-faces.js';
 import { fixtureModels } from './test-library.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-smaller-'));
@@ -85,4 +87,13 @@ test('imports with small faces on find the back rows at once; a turn finds a pho
   } finally {
     library.close();
   }
+});
+
+test('a batch with the small-face look edits the back rows too', async () => {
+  const file = join(dir, 'group', 'class.jpg'); // the first test's photo: 20 faces of 60 to 90 px
+  const ctx: FaceEditContext = { engine: models.engine, detector: models.detector, directions: {}, sliders: {} };
+  const usual = await editPhoto(file, ctx, newStageTimes());
+  const small = await editPhoto(file, { ...ctx, smallFaces: true }, newStageTimes());
+  assert.ok(usual.faces < 20, `the usual look: ${usual.faces}`);
+  assert.equal(small.faces, 20);
 });

@@ -1,24 +1,16 @@
 // Looking again for the faces an import passed over as too small: the back rows of a group
-// photo. An import looks for faces down to 4% of the photo's shorter side (jobs/face-edit.ts
-// defaultMinFace), which keeps it fast and its finds sure; this looks down to SMALLER_FACE_SHARE
-// in one photo the user asks about, and adds the faces it did not have, with their latents.
+// photo. An import looks for faces down to 4% of the photo's shorter side (faces/face-size.ts),
+// unless the library's small-face setting is on; this looks down to the small-face size in one
+// photo the user asks about, and adds the faces it did not have, with their latents.
 // The faces it had keep their ids, tags and edits.
 import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
+import { smallerFaceSize } from '../faces/face-size.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { encodeFaces } from './face-latents.js';
 import type { Library } from './library.js';
 import { decodePhoto } from './photo-pixels.js';
 import { atAnyOf } from './same-place.js';
-
-/** The smallest face looked for, as a share of the photo's shorter side (and at least
- * SMALLEST_FACE px): a face this small still covers most of the model's 64 px crop. */
-export const SMALLER_FACE_SHARE = 0.012;
-export const SMALLEST_FACE = 24;
-
-export function smallerFaceSize(width: number, height: number): number {
-  return Math.max(SMALLEST_FACE, Math.round(Math.min(width, height) * SMALLER_FACE_SHARE));
-}
 
 /** Finds the faces of library photo `photoId` down to smallerFaceSize and adds those it did
  * not have, except where the user removed one. Returns how many it added, and how many faces the photo has now. */

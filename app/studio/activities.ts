@@ -218,6 +218,7 @@ export class Activities {
       modelId: engine.latentKey,
       export: exportOptionsFromApi(req.export),
       ...(req.faces ? { faces: req.faces } : {}),
+      ...(this.ctx.smallFaces() ? { smallFaces: true } : {}), // as the library's imports look
     }, { again: true }); // a batch started from the UI always runs, even if the same one ran before
     return this.runBatch(jobId, !resumed);
   }

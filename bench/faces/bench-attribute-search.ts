@@ -27,7 +27,7 @@ import { pixelsToModel } from '../../app/engine/pixels.js';
 import { FaceDetector } from '../../app/faces/detect.js';
 import { decodeImage } from '../../app/imaging/decode.js';
 import { alignScaled, detectScaled } from '../../app/jobs/big-photo.js';
-import { defaultMinFace } from '../../app/jobs/face-edit.js';
+import { defaultMinFace } from '../../app/faces/face-size.js';
 import { attributeMargin, likelyRight } from '../../app/library/attribute-search.js';
 import { ATTRIBUTES_BIN, ATTRIBUTES_JSON } from '../../app/library/builtin-attributes.js';
 import { decodeFloat32 } from '../../app/library/float16.js';

@@ -21,7 +21,7 @@ import { pixelsToModel } from '../../app/engine/pixels.js';
 import { FaceDetector } from '../../app/faces/detect.js';
 import { decodeImage } from '../../app/imaging/decode.js';
 import { alignScaled, detectScaled } from '../../app/jobs/big-photo.js';
-import { defaultMinFace } from '../../app/jobs/face-edit.js';
+import { defaultMinFace } from '../../app/faces/face-size.js';
 
 /** The share of upside-down photos with faces found that the check must catch to be recorded. */
 const MIN_CAUGHT = 0.8;
