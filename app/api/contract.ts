@@ -379,7 +379,8 @@ export const requests = {
   findSmallerFaces: z.object({ photoId: id }),
   /** Takes a face out of its photo's faces (a false find, or one never to edit), with its edit
    * and tags (library/remove-face.ts). Refused (409) while another face's saved edit mixes
-   * with it. Looking for faces again passes over its place, until bringBackFaces. */
+   * with it. Looking for faces again passes over its place, and batches leave the face there
+   * alone, until bringBackFaces. */
   removeFace: z.object({ faceId: id }),
   /** Forgets the places of the faces removed from a photo and looks for faces again (down to
    * findSmallerFaces' size): those found come back as new faces. */

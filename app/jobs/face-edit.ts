@@ -8,9 +8,11 @@ import { apply, mix } from '../engine/latent.js';
 import { pixelsToModel } from '../engine/pixels.js';
 import { alignFace } from '../faces/align.js';
 import type { FaceDetector } from '../faces/detect.js';
+import type { Box } from '../faces/types.js';
 import { minFaceFor } from '../faces/face-size.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { attributeMargin, type SearchDirection } from '../library/attribute-search.js';
+import { atAnyOf } from '../library/same-place.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
 
 export interface FaceEditContext {
@@ -25,6 +27,9 @@ export interface FaceEditContext {
   /** Quarter turns clockwise to decode a photo with: the turn the user gave it in the library
    * (photo-pixels.ts turnsOf); none by default. */
   turns?: (file: string) => number;
+  /** Places in a photo (as turned) where the user removed a face from the library: the faces
+   * found there are left alone (photo-pixels.ts removedPlacesOf). */
+  removed?: (file: string) => readonly Box[];
   /** Only faces on this side of the attribute's threshold are edited (BatchSpec.faces). */
   only?: { search: SearchDirection; has: boolean };
 }
@@ -65,11 +70,13 @@ export async function editPhoto(
   signal?: AbortSignal,
 ): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number; upsideDown: boolean }> {
   const source = await timed(times, 'decode', () => decodeImage(file, { turns: ctx.turns?.(file) ?? 0 }));
-  let found = await findFaces(source, ctx, times, signal, true);
+  const removed = ctx.removed?.(file) ?? [];
+  let found = await findFaces(source, ctx, removed, times, signal, true);
   const upsideDown = looksUpsideDown(found.map((f) => f.uprightMargin));
   if (upsideDown) {
     turnHalfInPlace(source);
-    found = await findFaces(source, ctx, times, signal, false);
+    const turned = removed.map((b) => ({ ...b, x: source.width - b.x - b.width, y: source.height - b.y - b.height }));
+    found = await findFaces(source, ctx, turned, times, signal, false);
   }
   let unedited = 0;
   const size = ctx.engine.manifest.image_size;
@@ -103,9 +110,11 @@ export async function editPhoto(
   return { image, source, faces: found.length, unedited, upsideDown };
 }
 
-/** The faces of `image`: aligned, encoded, and (checkOrientation) how upright they look. */
-async function findFaces(image: RgbImage, ctx: FaceEditContext, times: StageTimes, signal: AbortSignal | undefined, checkOrientation: boolean) {
-  const faces = await timed(times, 'detect', () => detectScaled(ctx.detector, image, minFaceFor(image.width, image.height, ctx)));
+/** The faces of `image` but those at `removed`: aligned, encoded, and (checkOrientation) how
+ * upright they look. */
+async function findFaces(image: RgbImage, ctx: FaceEditContext, removed: readonly Box[], times: StageTimes, signal: AbortSignal | undefined, checkOrientation: boolean) {
+  const detected = await timed(times, 'detect', () => detectScaled(ctx.detector, image, minFaceFor(image.width, image.height, ctx)));
+  const faces = detected.filter((f) => !atAnyOf(f.box, removed));
   const size = ctx.engine.manifest.image_size;
   const aligned = await timed(times, 'align', () => Promise.all(faces.map((f) => alignScaled(image, f.landmarks, size))));
   const crops = aligned.map((a) => ({ pixels: pixelsToModel(a.pixels, size), nativeSize: a.nativeSize }));

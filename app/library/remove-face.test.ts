@@ -1,15 +1,17 @@
 // Taking a face out of a photo: its edit and tags go, undo histories no longer hold it, a face
 // mixed into another edit is refused, and looking for faces again (smaller faces, a turn) does
-// not bring it back until the user asks for the removed faces back.
+// not bring it back until the user asks for the removed faces back; a batch leaves it alone.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { EditHistory } from '../api/contract.js';
+import { editPhoto, newStageTimes, type FaceEditContext } from '../jobs/face-edit.js';
 import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
+import { removedPlacesOf } from './photo-pixels.js';
 import { bringBackRemovedFaces, FaceInUseError, removeFace } from './remove-face.js';
 import { turnPhoto } from './rotation.js';
 import { addSmallerFaces } from './smaller-faces.js';
@@ -60,6 +62,12 @@ test('a removed face takes its edit and tags; histories lose it; a face mixed in
     assert.ok([...history.past, history.present].every((s) => !(ids.a in s.recipes) && ids.b in s.recipes), 'its own photo\'s history lost its recipes only');
     assert.equal(library.editHistoryOf(other.id), null, 'a history that mixed with it is cleared: undoing into it could not render');
     assert.deepEqual(library.removedFaceBoxes(group.id), [a.box]);
+
+    // A batch of the photo leaves the face there alone.
+    const ctx: FaceEditContext = { engine: models.engine, detector: models.detector, directions: {}, sliders: {} };
+    const file = join(photos, 'group.jpg');
+    assert.equal((await editPhoto(file, ctx, newStageTimes())).faces, 3);
+    assert.equal((await editPhoto(file, { ...ctx, removed: (f) => removedPlacesOf(library, f) }, newStageTimes())).faces, 2);
 
     // Looking again passes over its place; bringing the removed faces back finds it again, as a new face.
     assert.deepEqual(await addSmallerFaces(library, models.engine, models.detector, group.id), { added: 0, faces: 2 });

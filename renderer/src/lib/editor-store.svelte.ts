@@ -246,7 +246,7 @@ export class EditorStore {
     if (!removed) return false;
     this.#histories = this.#newHistories();
     const lost = [removed.hadEdit ? 'its edit' : '', removed.tags ? countOf(removed.tags, 'tag') : ''].filter(Boolean).join(' and ');
-    this.studio.notify('success', { what: `Removed face ${number} from this photo${lost ? `, with ${lost}` : ''}.`, todo: 'Looking for faces again passes over it; “Bring back” under Faces finds it again.' });
+    this.studio.notify('success', { what: `Removed face ${number} from this photo${lost ? `, with ${lost}` : ''}.`, todo: 'Batches leave it alone, and looking for faces again passes over it; “Bring back” under Faces finds it again.' });
     if (removed.tags) void this.studio.refreshTags(); // the tag counts the panel shows
     if (this.studio.photoId === photoId) await this.load(photoId);
     void this.studio.refreshPhotos(true); // its tile's face count and edited mark
