@@ -35,7 +35,8 @@ user data folder):
                                      no folder: new photos in every folder imported before
                                      [--small-faces]: look down to smaller-faces' size (slower;
                                      the studio's setting of the library, if on, does too)
-  photos [folder]                    photos in the library with their face ids  [--json]
+  photos [folder]                    photos in the library with their face ids and dates taken
+                                     [--json] [--order name|newest|oldest] (default: by name)
          [--with|--without <attr>]   only those with a face that has (has not) it, as the model
                                      reads the faces (attributes it can find) and tags correct it,
                                      the clearest first

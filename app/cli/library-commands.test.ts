@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -325,4 +325,20 @@ test('export goes on past a photo it cannot read, names it, and exits 3', async 
   assert.match(r.stderr, new RegExp(`skipped: ${files[1]!}`));
   assert.match(r.stdout, /exported 2 photo\(s\) to .*export-out; 1 failed/);
   assert.deepEqual(readdirSync(out).filter((f) => f !== OUTPUT_MARKER).sort(), ['photo-000.jpg', 'photo-002.jpg']);
+});
+
+test('photos lists by name, newest or oldest first, with the dates taken', async () => {
+  const own = ['--library', join(dir, 'dates-lib'), '--bundle', bundle];
+  const folder = join(dir, 'dated');
+  await writeTestPhotos(folder, 3, { width: 320, height: 240, faces: 1, seed: 9, exif: true }); // taken 1 Jan, 7 Feb, 15 Mar 2020
+  assert.equal(run('import', folder, ...own).code, 0);
+  const names = (order: string) => (JSON.parse(run('photos', '--json', '--order', order, ...own).stdout) as { path: string; taken: string }[]).map((p) => `${basename(p.path)} ${p.taken}`);
+  assert.deepEqual(names('newest'), ['photo-002.jpg 2020-03-15T09:30:02', 'photo-001.jpg 2020-02-07T09:30:01', 'photo-000.jpg 2020-01-01T09:30:00']);
+  assert.deepEqual(names('oldest'), [...names('newest')].reverse());
+  let r = run('photos', ...own);
+  assert.match(r.stdout, /photo-000\.jpg \(taken 2020-01-01 09:30:00\)\n/);
+  assert.ok(r.stdout.indexOf('photo-000') < r.stdout.indexOf('photo-001'), 'by name by default');
+  r = run('photos', '--order', 'size', ...own);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--order must be name, newest or oldest, got 'size'/);
 });

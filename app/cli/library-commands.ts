@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { PhotoOrderSchema } from '../api/contract.js';
 import { FaceDetector } from '../faces/detect.js';
 import type { GlowEngine } from '../engine/engine.js';
 import { BATCH_KIND, BatchRunner, BatchSpec, createBatchJob, runsBatchModel, type BatchSummary } from '../jobs/batch.js';
@@ -416,13 +417,22 @@ async function photosWithFaces(values: { with?: string | undefined; without?: st
   }
 }
 
+/** A date taken (PhotoRecord.takenMs: its wall-clock time as UTC) as the camera's wall clock,
+ * "2020-01-01T09:30:00", without a time zone: the photo gives none. */
+function wallClock(takenMs: number): string {
+  return new Date(takenMs).toISOString().slice(0, 19);
+}
+
 async function photosCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' }, with: { type: 'string' }, without: { type: 'string' } });
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, json: { type: 'boolean' }, with: { type: 'string' }, without: { type: 'string' }, order: { type: 'string' } });
+  const order = PhotoOrderSchema.safeParse(values.order ?? 'name');
+  if (!order.success) throw new UsageError(`--order must be name, newest or oldest, got '${values.order}'`);
   const library = openLibrary(values);
   try {
     // A search lists its photos in its order, those that show it most clearly first.
     const found = values.with || values.without ? await photosWithFaces(values, library) : undefined;
-    let photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '');
+    if (found && values.order) throw new UsageError('--order does not go with --with or --without: a search lists the photos that show it most clearly first');
+    let photos = library.photosUnder(pos[0] ? resolve(pos[0]) + sep : '', order.data);
     if (found) {
       const rank = new Map(found.map((id, i) => [id, i]));
       photos = photos.filter((p) => rank.has(p.id)).sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
@@ -435,6 +445,7 @@ async function photosCommand(args: string[]) {
       height: p.height,
       turns: p.turns,
       missing: p.missing,
+      ...(p.takenMs !== undefined ? { taken: wallClock(p.takenMs) } : {}),
       faces: library.facesOfPhoto(p.id).map((f) => f.id),
       uprightTurns: toTurn.get(p.id) ?? 0,
     }));
@@ -445,6 +456,7 @@ async function photosCommand(args: string[]) {
           r.turns ? `turned ${r.turns * 90} degrees` : '',
           r.uprightTurns ? turnHint(r.id, r.uprightTurns) : '',
           r.missing ? 'missing' : '',
+          r.taken ? `taken ${r.taken.replace('T', ' ')}` : '',
         ].filter(Boolean);
         console.log(`${r.id}\t${r.width}x${r.height}\tfaces ${r.faces.join(',') || '-'}\t${r.path}${notes.length ? ` (${notes.join(', ')})` : ''}`);
       }

@@ -7,10 +7,10 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { readingOrder } from '../faces/reading-order.js';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
-import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke } from '../api/contract.js';
+import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke, type PhotoOrder } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { nameKey } from './photo-order.js';
+import { nameKey, photoOrderSql } from './photo-order.js';
 
 export class LibraryError extends Error {
   override name = 'LibraryError';
@@ -225,8 +225,10 @@ export class Library {
   }
 
   /** Photos whose path is inside `folder` (a path prefix ending in the separator), by name (photo-order.ts). */
-  photosUnder(folderPrefix: string): PhotoRecord[] {
-    return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE substr(path, 1, length(?)) = ? ORDER BY name_key, id`).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
+  /** The photos under `folderPrefix` ('' for all), in `order` (photo-order.ts). */
+  photosUnder(folderPrefix: string, order: PhotoOrder = 'name'): PhotoRecord[] {
+    const sql = `SELECT ${PHOTO_COLUMNS} FROM photos AS p WHERE substr(path, 1, length(?)) = ? ORDER BY ${photoOrderSql(order, 'p')}`;
+    return (this.db.prepare(sql).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);
   }
 
   countPhotos(): number {
