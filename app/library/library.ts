@@ -224,8 +224,8 @@ export class Library {
     return (this.db.prepare(`SELECT ${PHOTO_COLUMNS} FROM photos WHERE hash = ? ORDER BY id`).all(hash) as PhotoRow[]).map(photoFromRow);
   }
 
-  /** Photos whose path is inside `folder` (a path prefix ending in the separator), by name (photo-order.ts). */
-  /** The photos under `folderPrefix` ('' for all), in `order` (photo-order.ts). */
+  /** Photos whose path is inside a folder (`folderPrefix`, ending in the separator; '' for all),
+   * in `order` (photo-order.ts). */
   photosUnder(folderPrefix: string, order: PhotoOrder = 'name'): PhotoRecord[] {
     const sql = `SELECT ${PHOTO_COLUMNS} FROM photos AS p WHERE substr(path, 1, length(?)) = ? ORDER BY ${photoOrderSql(order, 'p')}`;
     return (this.db.prepare(sql).all(folderPrefix, folderPrefix) as PhotoRow[]).map(photoFromRow);

@@ -64,8 +64,6 @@ export function removeFace(library: Library, faceId: number): RemovedFace {
 /** Forgets the places of the faces removed from photo `photoId` and looks for faces again,
  * down to the smaller size: those found come back as new faces, without their old edits and
  * tags. Returns how many came back, and the faces the photo has now. */
-export async function bringBackRemovedFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number): Promise<{ added: number; faces: number }> {
-  if (!library.photo(photoId)) throw new RangeError(`no photo with id ${photoId} in the library`);
-  library.setRemovedFaceBoxes(photoId, []);
-  return addSmallerFaces(library, engine, detector, photoId);
+export function bringBackRemovedFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number): Promise<{ added: number; faces: number }> {
+  return addSmallerFaces(library, engine, detector, photoId, { bringBack: true });
 }
