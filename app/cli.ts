@@ -52,9 +52,9 @@ user data folder):
                                      or look upside down to the model
   rotate <photo-id...> --keep        those photos are upright as they are (people lying down):
                                      no longer marked, and left alone by --upright
-  smaller-faces <photo-id...>        look again for faces smaller than an import looks for (the
+  smaller-faces <photo-id...>|--all  look again for faces smaller than an import looks for (the
                                      back rows of a group photo) and add them; the faces found
-                                     already keep their tags and edits
+                                     already keep their tags and edits (--all: every photo)
                                      [--bring-back]: the faces removed with remove-face too
   remove-face <face-id...>           take faces out of their photos (a false find, a face never
                                      to edit), with their tags and edits; looking for faces

@@ -175,6 +175,12 @@ test('import, tag, derive, edit and export through the command line', async () =
   r = run('remove-face', '999');
   assert.equal(r.code, 3);
   assert.match(r.stderr, /no face with id 999/);
+  // Every photo of the library at once: nothing more in these one-face photos.
+  r = run('smaller-faces', '--all', '--bundle', bundle);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'looked again in 10 photo(s): 0 face(s) added\n');
+  assert.equal(run('smaller-faces').code, 2);
+  assert.equal(run('smaller-faces', '--all', '1').code, 2);
 });
 
 test('a batch names each photo that failed, goes on, and exits 3', () => {

@@ -336,23 +336,35 @@ async function rotateCommand(args: string[]) {
   }
 }
 
-/** smaller-faces <photo-id...>: looks again for faces smaller than an import looks for (a
- * group photo's back rows) and adds them (library/smaller-faces.ts); --bring-back: the faces
- * removed from those photos too (library/remove-face.ts). */
+/** smaller-faces <photo-id...>|--all: looks again for faces smaller than an import looks for
+ * (a group photo's back rows) and adds them (library/smaller-faces.ts); --bring-back: the faces
+ * removed from those photos too (library/remove-face.ts). --all: every photo of the library
+ * whose file is there (after turning the small-face setting on, say); a photo that cannot be
+ * read is named and the rest go on (exit 3). */
 async function smallerFacesCommand(args: string[]) {
-  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'bring-back': { type: 'boolean' } });
-  if (!pos.length) throw new UsageError('smaller-faces needs one or more photo ids (see glow-studio photos)');
-  const ids = pos.map((p) => idArg(p, 'a photo id'));
+  const { values, positionals: pos } = parse(args, { ...LIBRARY, 'bring-back': { type: 'boolean' }, all: { type: 'boolean' } });
+  if (Boolean(values.all) === pos.length > 0) throw new UsageError('smaller-faces needs one or more photo ids (see glow-studio photos), or --all');
   const look = values['bring-back'] ? bringBackRemovedFaces : addSmallerFaces;
   const library = openLibrary(values);
   try {
+    const ids = values.all ? library.photosUnder('').flatMap((p) => (p.missing ? [] : [p.id])) : pos.map((p) => idArg(p, 'a photo id'));
     for (const id of ids) if (!library.photo(id)) notFound(id, 'photo');
     return await withModels(values, library, async (engine, detector) => {
+      let failed = 0;
+      let addedAll = 0;
       for (const id of ids) {
-        const { added, faces } = await look(library, engine, detector, id);
-        console.log(`photo ${id} (${basename(library.photo(id)!.path)}): ${added} face(s) added, ${faces} in all`);
+        const name = basename(library.photo(id)!.path);
+        try {
+          const { added, faces } = await look(library, engine, detector, id);
+          addedAll += added;
+          if (added || !values.all) console.log(`photo ${id} (${name}): ${added} face(s) added, ${faces} in all`);
+        } catch (err) {
+          failed++;
+          console.error(`  skipped: photo ${id} (${library.photo(id)!.path}): ${(err as Error).message}`);
+        }
       }
-      return EXIT.ok;
+      if (values.all) console.log(`looked again in ${ids.length} photo(s): ${addedAll} face(s) added${failed ? `, ${failed} photo(s) could not be read` : ''}`);
+      return failed ? EXIT.input : EXIT.ok;
     });
   } finally {
     library.close();
