@@ -1,6 +1,6 @@
 // A group photo whose back rows the import passed over as too small: "Find smaller faces" in
 // the editor adds them, and the faces it had stay (library/smaller-faces.test.ts: with their
-// tags and edits).
+// tags and edits); turning the small-face setting on looks again in every photo of the library.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,38 @@ test('"Find smaller faces" adds the faces of a group photo the import passed ove
     await screenshot('editor');
     const now = (await service.getPhoto({ photoId: photo!.id })).faceList.map((f) => f.id);
     assert.ok(had.every((id) => now.includes(id)), 'the faces it had keep their ids (so their tags and edits)');
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+  }
+});
+
+test('turning "Look for small faces when importing" on offers to look again in the photos already in the library', async () => {
+  const own = join(root, 'library-wide');
+  const photos = join(own, 'photos');
+  await writeTestPhotos(photos, 1, { width: 4000, height: 3000, faces: 20, seed: 3 });
+  const { service, launchUrl, browser, close } = await openOwnStudio(own);
+  try {
+    const imported = await service.importFolder({ path: photos });
+    await jobEnded(service, (j) => j.id === imported.id);
+    const [photo] = await service.listPhotos({});
+    const found = photo!.faces;
+    const { page, problems, screenshot } = await openStudio(browser, launchUrl, 'smaller-faces-');
+    await page.locator('[data-testid=device-badge]').click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByRole('checkbox', { name: /Look for small faces when importing/ }).setChecked(true);
+    const again = dialog.getByRole('checkbox', { name: /Look again in the 1 photo already in the library/ });
+    assert.equal(await again.isChecked(), true, 'offered, and ticked');
+    await screenshot('settings-look-again');
+    await dialog.locator('[data-testid=settings-apply]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=notice]').filter({ hasText: `Looking for smaller faces finished: ${20 - found} more faces in 1 photo.` }).waitFor({ timeout: 60_000 });
+    assert.equal((await service.listPhotos({}))[0]!.faces, 20);
+    assert.equal((await service.getSettings({})).smallFaces, true);
+    // On already: nothing more to offer.
+    await page.locator('[data-testid=device-badge]').click();
+    await page.locator('dialog[open]').getByRole('checkbox', { name: /Look for small faces when importing/ }).waitFor();
+    assert.equal(await page.locator('[data-testid=settings-look-again]').count(), 0);
     assert.deepEqual(problems, []);
   } finally {
     await close();

@@ -286,8 +286,9 @@ export type JobState = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' 
 export interface JobInfo {
   id: number;
   /** reencode: the faces another model encoded, encoded again with the running one (after a
-   * model switch, or an update of the shipped model). */
-  kind: 'import' | 'batch' | 'export' | 'reencode';
+   * model switch, or an update of the shipped model). faces: a look for smaller faces in every
+   * photo of the library (lookForSmallerFaces). */
+  kind: 'import' | 'batch' | 'export' | 'reencode' | 'faces';
   state: JobState;
   done: number;
   total: number;
@@ -306,6 +307,8 @@ export interface JobInfo {
   upsideDown?: string[];
   /** Imports: the photos read and analysed, new to the library or changed (the others it knew). */
   newPhotos?: number;
+  /** A look for smaller faces: the faces it added, and the photos it added them to. */
+  facesAdded?: { faces: number; photos: number };
   /** Imports, once ended: photos the library knew, found at another path (moved or renamed
    * outside the studio), with their faces, tags and edits. */
   movedPhotos?: number;
@@ -377,6 +380,10 @@ export const requests = {
    * back rows: library/smaller-faces.ts) and adds those it did not have; the faces it had keep
    * their tags and edits. */
   findSmallerFaces: z.object({ photoId: id }),
+  /** Looks for smaller faces (findSmallerFaces) in every photo of the library whose file is
+   * there, as a job with progress: after turning Settings smallFaces on, for the photos imported
+   * before. One at a time: while one runs, it is answered. */
+  lookForSmallerFaces: z.object({}),
   /** Takes a face out of its photo's faces (a false find, or one never to edit), with its edit
    * and tags (library/remove-face.ts). Refused (409) while another face's saved edit mixes
    * with it. Looking for faces again passes over its place, and batches leave the face there
@@ -455,6 +462,7 @@ interface Responses {
   findUprightTurns: { turns: number; faces: number };
   findSmallerFaces: { photo: PhotoDetail; added: number };
   /** The photo without the face; whether the face had a saved edit, and its tags: gone. */
+  lookForSmallerFaces: JobInfo;
   removeFace: { photo: PhotoDetail; hadEdit: boolean; tags: number };
   bringBackFaces: { photo: PhotoDetail; added: number };
   keepUpright: PhotoDetail;

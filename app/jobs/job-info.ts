@@ -14,7 +14,7 @@ export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent
   const job = store.job(jobId, z.unknown()); // (a LibraryError that names the id, where there is none)
   const c = store.counts(jobId);
   const spec = job.spec as { out?: string };
-  const kind = job.kind === 'import' || job.kind === 'export' || job.kind === 'reencode' ? job.kind : 'batch';
+  const kind = job.kind === 'import' || job.kind === 'export' || job.kind === 'reencode' || job.kind === 'faces' ? job.kind : 'batch';
   return {
     id: jobId,
     kind,
@@ -27,6 +27,7 @@ export function jobInfo(store: JobStore, jobId: number, progress?: ProgressEvent
     ...(spec.out ? { outDir: spec.out } : {}),
     errors: store.items(jobId, 'failed').map((i) => ({ file: i.source, message: i.error ?? 'failed' })),
     ...(kind === 'import' ? { newPhotos: store.analysedCount(jobId), movedPhotos: store.movedPhotos(jobId) } : {}),
+    ...(kind === 'faces' ? { facesAdded: store.facesAdded(jobId) } : {}),
     ...(kind === 'batch' ? { unedited: store.uneditedSources(jobId), faceless: store.facelessSources(jobId), upsideDown: store.upsideDownSources(jobId) } : {}),
   };
 }

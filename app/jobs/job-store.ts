@@ -286,6 +286,13 @@ export class JobStore {
     return (this.db.prepare("SELECT count(*) AS n FROM job_items WHERE job_id = ? AND state = 'done' AND faces IS NOT NULL").get(jobId) as { n: number }).n;
   }
 
+  /** A look for smaller faces (kind 'faces', setImported with the faces added): the faces added,
+   * and the photos they were added to. */
+  facesAdded(jobId: number): { faces: number; photos: number } {
+    const r = this.db.prepare("SELECT coalesce(sum(faces), 0) AS faces, count(*) FILTER (WHERE faces > 0) AS photos FROM job_items WHERE job_id = ? AND state = 'done'").get(jobId) as { faces: number; photos: number };
+    return { faces: r.faces, photos: r.photos };
+  }
+
   setFailed(jobId: number, idx: number, error: string): void {
     this.db.prepare("UPDATE job_items SET state = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, jobId, idx);
   }

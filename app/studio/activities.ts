@@ -17,6 +17,7 @@ import { prepareExportFolder } from '../jobs/output-folder.js';
 import { isInFolder } from '../jobs/photo-files.js';
 import { encodeStaleFaces } from '../library/face-latents.js';
 import { foldersToRescan } from '../library/import-folders.js';
+import { addSmallerFaces } from '../library/smaller-faces.js';
 import type { SearchDirection } from '../library/attribute-search.js';
 import type { Library, PhotoRecord } from '../library/library.js';
 import type { FaceRenderer } from './face-render.js';
@@ -51,6 +52,9 @@ interface Live {
 
 
 const REENCODE_KIND = 'reencode';
+const FACES_KIND = 'faces';
+/** The jobs that run the model in the background, stopped before it is closed (a switch). */
+const MODEL_JOBS = new Set([REENCODE_KIND, FACES_KIND]);
 
 /** The deepest folder holding every path. */
 function commonFolder(paths: readonly string[]): string {
@@ -295,7 +299,7 @@ export class Activities {
    * for when they are found. Stops a run for an earlier model first. Undefined: none to encode.
    */
   async startReencode(): Promise<JobInfo | undefined> {
-    await this.stopReencode();
+    await this.stopModelJobs();
     const { library } = this.ctx;
     const engine = this.ctx.engine();
     const photos = [...library.photosWithFacesNotOf(engine.latentKey)].flatMap((id) => library.photo(id) ?? []).filter((p) => !p.missing);
@@ -306,11 +310,30 @@ export class Activities {
     });
   }
 
-  /** Cancels a re-encoding run, live or left by an earlier session, and waits for it (before the
-   * engine it uses is closed). */
-  async stopReencode(): Promise<void> {
+  /**
+   * Looks for smaller faces in every photo of the library whose file is there (smaller-faces.ts),
+   * photo by photo, with progress: for the photos imported before the small-face setting was
+   * turned on. The one running, if there is one, is the answer.
+   */
+  startSmallerFaces(): JobInfo {
+    const running = [...this.live.keys()].find((id) => this.store.job(id, z.unknown()).kind === FACES_KIND);
+    if (running !== undefined) return this.info(running);
+    const { library, detector } = this.ctx;
+    const engine = this.ctx.engine();
+    const photos = library.photosUnder('').filter((p) => !p.missing);
+    const jobId = this.store.create(FACES_KIND, {}, photos.map((p) => ({ source: p.path, output: '' })));
+    return this.photoByPhoto(jobId, photos, async (photo, idx) => {
+      const { added } = await addSmallerFaces(library, engine, detector, photo.id);
+      this.store.setImported(jobId, idx, added);
+    });
+  }
+
+  /** Cancels the jobs that run the model in the background (re-encoding, a look for smaller
+   * faces), live or left by an earlier session, and waits for them (before the engine they use
+   * is closed). */
+  async stopModelJobs(): Promise<void> {
     for (const job of this.store.list()) {
-      if (job.kind !== REENCODE_KIND || job.state === 'done' || job.state === 'cancelled') continue;
+      if (!MODEL_JOBS.has(job.kind) || job.state === 'done' || job.state === 'cancelled') continue;
       this.store.setState(job.id, 'cancelled');
       const live = this.live.get(job.id);
       live?.abort.abort();

@@ -250,7 +250,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       const reopened = await GlowEngine.open(next.bundleDir, { device: next.device }).catch((err: Error) => {
         throw new ApiError(`cannot switch model or device: ${err.message}`);
       });
-      await activities.stopReencode();
+      await activities.stopModelJobs();
       await engine.close();
       engine = reopened;
       settings = next;
@@ -311,6 +311,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       if (added) emit({ type: 'status', status: await status() }); // the library's face count
       return { photo: photoDetail(photoId), added };
     },
+    lookForSmallerFaces: async () => activities.startSmallerFaces(),
     removeFace: async ({ faceId }) => {
       face(faceId);
       try {

@@ -409,6 +409,19 @@ test('a paused batch made with another model is not resumed with this one', asyn
   assert.ok(!existsSync(join(work, 'other-model-out')), 'nothing was written');
 });
 
+test('a look for smaller faces in every photo of the library is a job: the faces it added, and one at a time', async () => {
+  const before = (await service.status({})).faces;
+  const job = await service.lookForSmallerFaces({});
+  assert.equal(job.kind, 'faces');
+  assert.equal((await service.lookForSmallerFaces({})).id, job.id, 'while it runs, it is the answer');
+  const done = await finished(job);
+  assert.equal(done.state, 'done');
+  assert.equal(done.total, (await service.listPhotos({})).length);
+  const added = (await service.status({})).faces - before;
+  assert.deepEqual(done.facesAdded?.faces, added);
+  assert.ok(done.facesAdded!.photos <= added);
+});
+
 test('turning a photo: its size, image URL and pixels are those of the turned photo, in the editor, export and batches', async () => {
   const before = await service.getPhoto({ photoId: photo.id });
   assert.match(before.imageUrl, /\/photo\/\d+\?v=0$/);

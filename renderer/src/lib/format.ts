@@ -90,5 +90,5 @@ export function turnSuggestion(turns: 1 | 2 | 3): { label: string; arrow: string
 
 /** A job's name in the status bar and its notices. */
 export function jobNoun(kind: JobInfo['kind']): string {
-  return { import: 'Import', batch: 'Batch', export: 'Export', reencode: 'Updating faces for the model' }[kind];
+  return { import: 'Import', batch: 'Batch', export: 'Export', reencode: 'Updating faces for the model', faces: 'Looking for smaller faces' }[kind];
 }

@@ -45,6 +45,7 @@ const METHODS = {
   rotatePhoto: 1,
   findUprightTurns: 1,
   findSmallerFaces: 1,
+  lookForSmallerFaces: 1,
   removeFace: 1,
   bringBackFaces: 1,
   keepUpright: 1,

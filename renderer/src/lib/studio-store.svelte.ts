@@ -291,6 +291,17 @@ export class StudioStore {
     this.#upsertJob(job);
   }
 
+  /** Looks for smaller faces in every photo of the library, as a job (the status bar shows it). */
+  async lookForSmallerFaces(): Promise<void> {
+    const job = await this.guard('Look for smaller faces in every photo', () => this.api.lookForSmallerFaces({}));
+    if (job) this.trackJob(job);
+  }
+
+  /** Cancels a job the status bar shows (a look for smaller faces). */
+  async stopJob(job: JobInfo): Promise<void> {
+    await this.guard(`Stop ${jobNoun(job.kind).toLowerCase()}`, async () => this.trackJob(await this.api.controlJob({ jobId: job.id, action: 'cancel' })));
+  }
+
   #upsertJob(job: JobInfo): void {
     const i = this.jobs.findIndex((j) => j.id === job.id);
     // A call's reply can arrive after the job's own later events: never step back.
@@ -316,9 +327,9 @@ export class StudioStore {
     const job = event.job;
     const before = this.jobs.find((j) => j.id === job.id);
     this.#upsertJob(job);
-    if ((job.kind === 'import' || job.kind === 'reencode') && (job.done !== before?.done || job.state !== before?.state)) {
-      // While an import (or re-encoding, which marks photos upside down) runs, refresh the grid
-      // at most once a second; at the end, at once.
+    if ((job.kind === 'import' || job.kind === 'reencode' || job.kind === 'faces') && (job.done !== before?.done || job.state !== before?.state)) {
+      // While an import (or re-encoding, which marks photos upside down, or a look for smaller
+      // faces) runs, refresh the grid at most once a second; at the end, at once.
       if (job.state === 'running') this.#refreshSoon();
       else {
         void this.refreshPhotos(true);
@@ -391,6 +402,9 @@ export class StudioStore {
       const what = job.newPhotos ? `${countOf(job.newPhotos, 'new or changed photo')}` : 'no new photos';
       const found = moved ? `, ${countOf(moved, 'photo')} found moved or renamed` : '';
       this.notify('success', { what: `${noun} finished: ${what}${found}${known ? `, ${countOf(known, 'photo')} already in the library` : ''}.`, todo: '' });
+    } else if (job.state === 'done' && job.facesAdded) {
+      const { faces, photos } = job.facesAdded;
+      this.notify('success', { what: faces ? `${noun} finished: ${countOf(faces, 'more face')} in ${countOf(photos, 'photo')}.` : `${noun} finished: no more faces in ${countOf(finished, 'photo')}.`, todo: '' });
     } else if (job.state === 'done' && finished > 0 && job.kind !== 'reencode') {
       // (Re-encoding is the studio's own housekeeping: its progress in the status bar is enough.)
       const where = job.outDir ? ` into ${job.outDir}` : '';
