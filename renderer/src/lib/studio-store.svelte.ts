@@ -402,9 +402,11 @@ export class StudioStore {
       const what = job.newPhotos ? `${countOf(job.newPhotos, 'new or changed photo')}` : 'no new photos';
       const found = moved ? `, ${countOf(moved, 'photo')} found moved or renamed` : '';
       this.notify('success', { what: `${noun} finished: ${what}${found}${known ? `, ${countOf(known, 'photo')} already in the library` : ''}.`, todo: '' });
-    } else if (job.state === 'done' && job.facesAdded) {
+    } else if (job.facesAdded && (job.state === 'done' || job.state === 'cancelled')) {
       const { faces, photos } = job.facesAdded;
-      this.notify('success', { what: faces ? `${noun} finished: ${countOf(faces, 'more face')} in ${countOf(photos, 'photo')}.` : `${noun} finished: no more faces in ${countOf(finished, 'photo')}.`, todo: '' });
+      const found = faces ? `${countOf(faces, 'more face')} in ${countOf(photos, 'photo')}` : 'no more faces';
+      const looked = job.state === 'done' ? `finished: ${found}${faces ? '' : ` in ${countOf(finished, 'photo')}`}.` : `stopped after ${job.done} of ${countOf(job.total, 'photo')}: ${found}.`;
+      this.notify('success', { what: `${noun} ${looked}`, todo: '' });
     } else if (job.state === 'done' && finished > 0 && job.kind !== 'reencode') {
       // (Re-encoding is the studio's own housekeeping: its progress in the status bar is enough.)
       const where = job.outDir ? ` into ${job.outDir}` : '';
