@@ -1,10 +1,11 @@
 // Importing a folder: faces and latents stored; a rescan reads nothing it already has; a
 // changed file is analysed again; a moved file is recognised by its hash and keeps its faces.
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { writeBadPhotos, writeTestPhoto, writeTestPhotos } from '../jobs/test-photos.js';
 import type { PhotoOrder } from '../api/contract.js';
 import { listPhotos, mediaUrls } from '../studio/library-views.js';
@@ -22,6 +23,45 @@ before(async () => {
   await writeBadPhotos(photos);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('photos from different time zones order by the instant they were taken, and show their own wall clock; a library from before zones reads them at its next import', async () => {
+  const zones = join(dir, 'zones');
+  mkdirSync(zones);
+  // Taken at 12:00 in Paris in summer (10:00 UTC), and at 11:00 by a camera that records no zone.
+  const exif = (date: string, zone?: string) => ({ IFD2: { DateTimeOriginal: date, ...(zone ? { OffsetTimeOriginal: zone } : {}) } });
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#789' } }).jpeg().withExif(exif('2023:07:01 12:00:00', '+02:00')).toFile(join(zones, 'paris.jpg'));
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#987' } }).jpeg().withExif(exif('2023:07:01 11:00:00')).toFile(join(zones, 'camera.jpg'));
+  const listed = (lib: Library) => listPhotos(lib, mediaUrls('/'), { order: 'newest', offset: 0, limit: 10 }).map((p) => `${p.name} ${new Date(p.takenMs!).toISOString().slice(11, 16)}`);
+  const file = join(dir, 'zones.sqlite');
+  // First as a library from before zones (schema 18) has them: the wall clock alone, read.
+  const old = Library.open(file, { schemaVersion: 18 });
+  try {
+    const add = old.db.prepare('INSERT INTO photos (path, name_key, hash, size, mtime_ms, width, height, taken_ms, date_read) VALUES (?, ?, ?, ?, ?, 64, 48, ?, 1)');
+    for (const [name, wall] of [['paris.jpg', Date.UTC(2023, 6, 1, 12)], ['camera.jpg', Date.UTC(2023, 6, 1, 11)]] as const) {
+      const f = join(zones, name);
+      add.run(f, name, await hashFile(f), statSync(f).size, statSync(f).mtimeMs, wall);
+    }
+  } finally {
+    old.close();
+  }
+  const lib = Library.open(file);
+  try {
+    assert.deepEqual(listed(lib), ['paris.jpg 12:00', 'camera.jpg 11:00'], 'by the wall clock, until read again');
+    assert.equal(lib.photoByPath(join(zones, 'paris.jpg'))!.dateRead, false, 'to be read again for its zone');
+    assert.equal((await importFolder(lib, zones, models.engine, models.detector)).unchanged, 2);
+    assert.deepEqual(listed(lib), ['camera.jpg 11:00', 'paris.jpg 12:00'], 'Paris at 12:00 was 10:00 UTC: earlier; each shows its own clock');
+    assert.equal(lib.photoByPath(join(zones, 'paris.jpg'))!.takenMs, Date.UTC(2023, 6, 1, 12));
+  } finally {
+    lib.close();
+  }
+  const fresh = Library.open(join(dir, 'zones-fresh.sqlite'));
+  try {
+    await importFolder(fresh, zones, models.engine, models.detector);
+    assert.deepEqual(listed(fresh), ['camera.jpg 11:00', 'paris.jpg 12:00'], 'a new import reads the zone at once');
+  } finally {
+    fresh.close();
+  }
+});
 
 test('import is incremental: new, unchanged, changed, moved and missing photos', async () => {
   const lib = Library.open(join(dir, 'lib.sqlite'));

@@ -12,7 +12,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { FaceDetector } from '../faces/detect.js';
 import { minFaceFor } from '../faces/face-size.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
-import { dateTaken } from '../imaging/exif-block.js';
+import { dateTaken, type DateTaken } from '../imaging/exif-block.js';
 import { detectScaled } from '../jobs/big-photo.js';
 import { defaultConcurrency, eachAtOnce } from '../jobs/concurrency.js';
 import { listPhotos, type PhotoListing } from '../jobs/photo-files.js';
@@ -67,12 +67,12 @@ export async function analyseImage(image: DecodedImage, engine: GlowEngine, dete
   const found = await detectScaled(detector, image, minFaceFor(image.width, image.height, sizes));
   const encoded = await encodeFaces(image, found, engine);
   const faces: NewFace[] = found.map((f, i) => ({ box: f.box, landmarks: f.landmarks, score: f.score, ...encoded[i]! }));
-  const takenMs = image.metadata.exif && dateTaken(image.metadata.exif);
-  return { width: image.width, height: image.height, orientation: image.metadata.orientation, ...(takenMs !== undefined ? { takenMs } : {}), thumbnail, faces };
+  const taken = image.metadata.exif && dateTaken(image.metadata.exif);
+  return { width: image.width, height: image.height, orientation: image.metadata.orientation, ...(taken ? { taken } : {}), thumbnail, faces };
 }
 
 /** The date a known photo was taken (one from before the library kept dates): its header only. */
-async function readDateTaken(file: string): Promise<number | undefined> {
+async function readDateTaken(file: string): Promise<DateTaken | undefined> {
   const { exif } = await sharp(file).metadata().catch(() => ({ exif: undefined }));
   return exif && dateTaken(exif);
 }

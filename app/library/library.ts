@@ -6,11 +6,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { readingOrder } from '../faces/reading-order.js';
+import { takenInstant, type DateTaken } from '../imaging/exif-block.js';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
 import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke, type PhotoOrder } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
-import { nameKey, photoOrderSql } from './photo-order.js';
+import { nameKey, photoOrderSql, takenWallSql } from './photo-order.js';
 
 export class LibraryError extends Error {
   override name = 'LibraryError';
@@ -29,7 +30,8 @@ export interface PhotoRecord {
    * `height`, the faces and the mask are those of the photo turned (rotation.ts). */
   turns: number;
   missing: boolean;
-  /** When the photo was taken, by its EXIF (exif-block.ts dateTaken); undefined where it has
+  /** When the photo was taken, by its EXIF (exif-block.ts dateTaken), as the camera's wall
+   * clock read as UTC (format it in UTC); undefined where it has
    * no date, or was not read for one yet (`dateRead`). */
   takenMs?: number;
   /** Whether the file was read for its date: not yet for photos a library from before schema
@@ -37,7 +39,8 @@ export interface PhotoRecord {
   dateRead: boolean;
 }
 
-export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing' | 'turns' | 'dateRead'> {
+export interface NewPhoto extends Omit<PhotoRecord, 'id' | 'missing' | 'turns' | 'dateRead' | 'takenMs'> {
+  taken?: DateTaken;
   thumbnail?: Buffer;
 }
 
@@ -112,7 +115,7 @@ function parseColumn<T>(schema: z.ZodType<T>, text: string, where: string): T {
 }
 
 /** A photo record's columns: not its thumbnail, a blob read only to serve it (thumbnail()). */
-const PHOTO_COLUMNS = 'id, path, hash, size, mtime_ms, width, height, orientation, turns, missing, taken_ms, date_read';
+const PHOTO_COLUMNS = `id, path, hash, size, mtime_ms, width, height, orientation, turns, missing, ${takenWallSql()} AS taken_wall_ms, date_read`;
 
 interface PhotoRow {
   id: number;
@@ -125,12 +128,15 @@ interface PhotoRow {
   orientation: number;
   turns: number;
   missing: number;
-  taken_ms: number | null;
+  taken_wall_ms: number | null;
   date_read: number;
 }
 
 /** A faces row's upright_margin as the record's optional field (NULL: not measured). */
 const uprightMarginOf = (m: number | null): { uprightMargin?: number } => (m === null ? {} : { uprightMargin: m });
+
+/** taken_ms (the instant) and taken_offset of a date taken (migrations.ts v19). */
+const takenColumns = (taken: DateTaken | undefined): [number | null, number | null] => (taken ? [takenInstant(taken), taken.offsetMinutes ?? null] : [null, null]);
 
 const photoFromRow = (r: PhotoRow): PhotoRecord => ({
   id: r.id,
@@ -143,7 +149,7 @@ const photoFromRow = (r: PhotoRow): PhotoRecord => ({
   orientation: r.orientation,
   turns: r.turns,
   missing: r.missing !== 0,
-  ...(r.taken_ms === null ? {} : { takenMs: r.taken_ms }),
+  ...(r.taken_wall_ms === null ? {} : { takenMs: r.taken_wall_ms }),
   dateRead: r.date_read !== 0,
 });
 
@@ -238,9 +244,9 @@ export class Library {
   addPhoto(p: NewPhoto): number {
     const r = this.db
       .prepare(
-        'INSERT INTO photos (path, name_key, hash, size, mtime_ms, taken_ms, date_read, width, height, orientation, thumbnail) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
+        'INSERT INTO photos (path, name_key, hash, size, mtime_ms, taken_ms, taken_offset, date_read, width, height, orientation, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
       )
-      .run(p.path, nameKey(p.path), p.hash, p.size, p.mtimeMs, p.takenMs ?? null, p.width, p.height, p.orientation, p.thumbnail ?? null);
+      .run(p.path, nameKey(p.path), p.hash, p.size, p.mtimeMs, ...takenColumns(p.taken), p.width, p.height, p.orientation, p.thumbnail ?? null);
     return Number(r.lastInsertRowid);
   }
 
@@ -249,9 +255,9 @@ export class Library {
   replacePhoto(id: number, p: NewPhoto): void {
     this.db
       .prepare(
-        'UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, taken_ms = ?, date_read = 1, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, upright_kept = 0, missing = 0 WHERE id = ?',
+        'UPDATE photos SET hash = ?, size = ?, mtime_ms = ?, taken_ms = ?, taken_offset = ?, date_read = 1, width = ?, height = ?, orientation = ?, thumbnail = ?, turns = 0, upright_kept = 0, missing = 0 WHERE id = ?',
       )
-      .run(p.hash, p.size, p.mtimeMs, p.takenMs ?? null, p.width, p.height, p.orientation, p.thumbnail ?? null, id);
+      .run(p.hash, p.size, p.mtimeMs, ...takenColumns(p.taken), p.width, p.height, p.orientation, p.thumbnail ?? null, id);
     this.setMask(id, []); // painted on the old pixels
     this.setEditHistory(id, null);
   }
@@ -262,8 +268,8 @@ export class Library {
   }
 
   /** The date the photo was taken, read from its file (a photo from before schema v15). */
-  setDateTaken(id: number, takenMs: number | undefined): void {
-    this.db.prepare('UPDATE photos SET taken_ms = ?, date_read = 1 WHERE id = ?').run(takenMs ?? null, id);
+  setDateTaken(id: number, taken: DateTaken | undefined): void {
+    this.db.prepare('UPDATE photos SET taken_ms = ?, taken_offset = ?, date_read = 1 WHERE id = ?').run(...takenColumns(taken), id);
   }
 
   /** The photo turned (rotation.ts): its quarter turns, its size and thumbnail as turned. */

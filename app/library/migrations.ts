@@ -189,6 +189,15 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE edits SET recipe = json_remove(recipe, '$.mix') WHERE json_extract(recipe, '$.mix.faceId') = OLD.id;
       END;
     `),
+  // v19: the time zone a photo records with its date (EXIF OffsetTimeOriginal, minutes east of
+  // UTC, NULL where none), and taken_ms the instant it stands for (exif-block.ts takenInstant),
+  // so that photos from different time zones, and files dated by their mtime, order right. The
+  // photos with a date are read again at the next import (their header only) for their zone.
+  (db) =>
+    db.exec(`
+      ALTER TABLE photos ADD COLUMN taken_offset INTEGER;
+      UPDATE photos SET date_read = 0 WHERE taken_ms IS NOT NULL;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,6 +19,15 @@ export function nameKey(path: string): string {
     });
 }
 
+/** The date taken as the camera's wall clock (read as UTC), for the photos table (as `alias`,
+ * if it has one): taken_ms is the instant, which photos from different time zones are ordered
+ * by, and taken_offset its zone in minutes where the photo records one (exif-block.ts
+ * takenInstant). */
+export function takenWallSql(alias?: string): string {
+  const c = alias ? `${alias}.` : '';
+  return `${c}taken_ms + coalesce(${c}taken_offset, 0) * 60000`;
+}
+
 /** The ORDER BY terms of `order`, for the photos table as `alias`: ties by name, then id, and
  * all of them reversed for the newest first (a burst of one second, newest first too), so
  * that each order reads an index of migrations.ts v15 instead of sorting the whole library. */

@@ -3,7 +3,7 @@
 import { basename, dirname, sep } from 'node:path';
 import type { FaceInfo, FolderInfo, PhotoOrder, PhotoSummary, Recipe } from '../api/contract.js';
 import type { EditRecipe, FaceRecord, Library } from '../library/library.js';
-import { photoOrderSql } from '../library/photo-order.js';
+import { photoOrderSql, takenWallSql } from '../library/photo-order.js';
 import { photosToTurnUpright } from '../library/rotation.js';
 
 /** Image URLs by photo or face id. They carry the photo's turns (rotation.ts), so that the
@@ -28,7 +28,7 @@ interface PhotoListRow {
   width: number;
   height: number;
   turns: number;
-  taken_ms: number | null;
+  taken_wall_ms: number | null;
   faces: number;
   edits: number;
   /** JSON array of the attribute names. */
@@ -93,7 +93,7 @@ export function listPhotos(
   const fromParams = photoIds ? [JSON.stringify(photoIds)] : [];
   const rows = library.db
     .prepare(
-      `SELECT p.id, p.path, p.width, p.height, p.turns, p.taken_ms,
+      `SELECT p.id, p.path, p.width, p.height, p.turns, ${takenWallSql('p')} AS taken_wall_ms,
               (SELECT count(*) FROM faces f WHERE f.photo_id = p.id) AS faces,
               (SELECT count(*) FROM edits e WHERE e.photo_id = p.id) AS edits,
               (SELECT json_group_array(DISTINCT t.attribute) FROM faces f JOIN tags t ON t.face_id = f.id
@@ -108,7 +108,7 @@ export function listPhotos(
     name: basename(r.path),
     width: r.width,
     height: r.height,
-    ...(r.taken_ms !== null ? { takenMs: r.taken_ms } : {}),
+    ...(r.taken_wall_ms !== null ? { takenMs: r.taken_wall_ms } : {}),
     faces: r.faces,
     thumbUrl: urls.thumb(r.id, r.turns),
     edited: r.edits > 0,

@@ -31,7 +31,7 @@ try {
           hash: String(i),
           size: 1,
           mtimeMs: 1e12 + ((i * 7919) % count) * 1000,
-          ...(i % 3 ? { takenMs: 1.5e12 + ((i * 104729) % count) * 60_000 } : {}),
+          ...(i % 3 ? { taken: { wallMs: 1.5e12 + ((i * 104729) % count) * 60_000 } } : {}),
           width: 10,
           height: 10,
           orientation: 1,
