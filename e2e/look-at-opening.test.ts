@@ -10,7 +10,7 @@ import { writeTestPhoto, writeTestPhotos } from '../app/jobs/test-photos.js';
 import { createStudioService } from '../app/studio/create-studio-service.js';
 import { startHost } from '../main/host/loopback-host.js';
 import { launchChromium, openStudio } from './support/browser.js';
-import { jobEnded } from './support/own-studio.js';
+import { importAndWait, jobEnded } from './support/own-studio.js';
 import { ensureRendererBuilt } from './support/renderer-build.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-look-'));
@@ -21,8 +21,7 @@ test('photos new in a folder imported before are found at opening, and the windo
   const library = join(root, 'library.sqlite');
   await writeTestPhotos(photos, 1, { width: 480, height: 320, faces: 1, seed: 5 });
   const first = await createStudioService({ bundleDir: fixtureDir, device: 'cpu', library });
-  const imported = await first.importFolder({ path: photos });
-  await jobEnded(first, (j) => j.id === imported.id);
+  await importAndWait(first, photos);
   await first.close();
   await writeTestPhoto(join(photos, 'new.jpg'), { width: 480, height: 320, faces: 1, seed: 6 }, 0);
 

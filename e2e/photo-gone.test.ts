@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeTestPhotos } from '../app/jobs/test-photos.js';
 import { openStudio } from './support/browser.js';
-import { jobEnded, openOwnStudio } from './support/own-studio.js';
+import { importAndWait, openOwnStudio } from './support/own-studio.js';
 import { decodePng } from './support/pixels.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-gone-'));
@@ -19,8 +19,7 @@ test('a photo whose file was moved away: the editor says where it was, and "Look
   const [first, second] = await writeTestPhotos(photos, 2, { width: 480, height: 320, faces: 1, seed: 5 });
   const { service, launchUrl, browser, close } = await openOwnStudio(root);
   try {
-    const imported = await service.importFolder({ path: photos });
-    await jobEnded(service, (j) => j.id === imported.id);
+    await importAndWait(service, photos);
     const { page, problems, screenshot } = await openStudio(browser, launchUrl, 'photo-gone-');
     await page.locator('.library .count').filter({ hasText: '2 photos' }).waitFor();
     // Moved into a subfolder by another app, with the studio open.

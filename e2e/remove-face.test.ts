@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeTestPhotos } from '../app/jobs/test-photos.js';
 import { openStudio } from './support/browser.js';
-import { jobEnded, openOwnStudio } from './support/own-studio.js';
+import { importAndWait, openOwnStudio } from './support/own-studio.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-remove-face-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -18,8 +18,7 @@ test('"Remove face" takes a face out of the photo, asking first where it has tag
   await writeTestPhotos(photos, 1, { width: 900, height: 400, faces: 3, seed: 5 });
   const { service, launchUrl, browser, close } = await openOwnStudio(root);
   try {
-    const imported = await service.importFolder({ path: photos });
-    await jobEnded(service, (j) => j.id === imported.id);
+    await importAndWait(service, photos);
     const [photo] = await service.listPhotos({});
     const detail = await service.getPhoto({ photoId: photo!.id });
     assert.equal(detail.faceList.length, 3);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeTestPhotos } from '../app/jobs/test-photos.js';
 import { openStudio } from './support/browser.js';
-import { jobEnded, openOwnStudio } from './support/own-studio.js';
+import { importAndWait, openOwnStudio } from './support/own-studio.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-smaller-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -19,8 +19,7 @@ test('"Find smaller faces" adds the faces of a group photo the import passed ove
   await writeTestPhotos(photos, 1, { width: 4000, height: 3000, faces: 20, seed: 3 });
   const { service, launchUrl, browser, close } = await openOwnStudio(root);
   try {
-    const imported = await service.importFolder({ path: photos });
-    await jobEnded(service, (j) => j.id === imported.id);
+    await importAndWait(service, photos);
     const [photo] = await service.listPhotos({});
     const found = photo!.faces;
     assert.ok(found >= 1 && found < 20, `the import found ${found} of 20`);
@@ -49,8 +48,7 @@ test('turning "Look for small faces when importing" on offers to look again in t
   await writeTestPhotos(photos, 1, { width: 4000, height: 3000, faces: 20, seed: 3 });
   const { service, launchUrl, browser, close } = await openOwnStudio(own);
   try {
-    const imported = await service.importFolder({ path: photos });
-    await jobEnded(service, (j) => j.id === imported.id);
+    await importAndWait(service, photos);
     const [photo] = await service.listPhotos({});
     const found = photo!.faces;
     const { page, problems, screenshot } = await openStudio(browser, launchUrl, 'smaller-faces-');

@@ -316,6 +316,7 @@ async function rotateCommand(args: string[]) {
       console.log('no photo in the library has all its faces lying on their side or looking upside down');
       return EXIT.ok;
     }
+    const { smallFaces } = wantedSettings(library);
     return await withModels(values, library, async (engine, detector) => {
       for (const { id, turns: asked } of plan) {
         // --by auto: the turn at which the face finder finds the most upright faces.
@@ -324,7 +325,7 @@ async function rotateCommand(args: string[]) {
           console.log(`photo ${id} (${basename(library.photo(id)!.path)}): no quarter turn shows more upright faces than the photo as it is; left as it is`);
           continue;
         }
-        const r = await turnPhoto(library, engine, detector, id, by, { smallFaces: wantedSettings(library).smallFaces });
+        const r = await turnPhoto(library, engine, detector, id, by, { smallFaces });
         console.log(
           `photo ${id} (${basename(library.photo(id)!.path)}): ${r.turns ? `now turned ${r.turns * 90} degrees from the file` : 'now as the file has it'}; ${r.faces} face(s) found, ${r.kept} kept with their tags and edits, ${r.dropped} dropped${r.lost ? ` (${r.lost} had tags or an edit, gone with them)` : ''}`,
         );

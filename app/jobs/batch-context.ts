@@ -7,7 +7,7 @@ import type { GlowEngine } from '../engine/engine.js';
 import type { SearchDirection } from '../library/attribute-search.js';
 import type { FaceDetector } from '../faces/detect.js';
 import type { Library } from '../library/library.js';
-import { removedPlacesOf, turnsOf } from '../library/photo-pixels.js';
+import { asInLibrary } from '../library/photo-pixels.js';
 import { BatchSpec } from './batch.js';
 import { partnerEps, type FaceEditContext } from './face-edit.js';
 import { JobStore } from './job-store.js';
@@ -42,8 +42,7 @@ export async function batchContext(library: Library, jobId: number, { engine, de
       detector,
       directions: await directions(Object.keys(sliders)),
       sliders,
-      turns: (file) => turnsOf(library, file),
-      removed: (file) => removedPlacesOf(library, file),
+      asInLibrary: (file) => asInLibrary(library, file),
       ...(spec.minFace ? { minFaceSize: spec.minFace } : {}),
       ...(spec.smallFaces ? { smallFaces: true } : {}),
       ...(mix ? { mix: { eps: await partnerEps(mix.with, engine, detector), weights: mix.weights } } : {}),

@@ -12,6 +12,7 @@ import type { Box } from '../faces/types.js';
 import { minFaceFor } from '../faces/face-size.js';
 import { decodeImage, type DecodedImage, type RgbImage } from '../imaging/decode.js';
 import { attributeMargin, type SearchDirection } from '../library/attribute-search.js';
+import { turnBox } from '../library/rotation.js';
 import { atAnyOf } from '../library/same-place.js';
 import { alignScaled, detectScaled, pasteInPlace } from './big-photo.js';
 
@@ -24,12 +25,10 @@ export interface FaceEditContext {
   /** Smallest face to edit, photo px; else the small-face look or the default (faces/face-size.ts). */
   minFaceSize?: number;
   smallFaces?: boolean;
-  /** Quarter turns clockwise to decode a photo with: the turn the user gave it in the library
-   * (photo-pixels.ts turnsOf); none by default. */
-  turns?: (file: string) => number;
-  /** Places in a photo (as turned) where the user removed a face from the library: the faces
-   * found there are left alone (photo-pixels.ts removedPlacesOf). */
-  removed?: (file: string) => readonly Box[];
+  /** The library's word on a photo (photo-pixels.ts asInLibrary): the quarter turns clockwise
+   * the user gave it, and the places (as turned) where the user removed a face, whose faces are
+   * left alone. None by default. */
+  asInLibrary?: (file: string) => { turns: number; removed: readonly Box[] };
   /** Only faces on this side of the attribute's threshold are edited (BatchSpec.faces). */
   only?: { search: SearchDirection; has: boolean };
 }
@@ -69,13 +68,13 @@ export async function editPhoto(
   times: StageTimes,
   signal?: AbortSignal,
 ): Promise<{ image: RgbImage; source: DecodedImage; faces: number; unedited: number; upsideDown: boolean }> {
-  const source = await timed(times, 'decode', () => decodeImage(file, { turns: ctx.turns?.(file) ?? 0 }));
-  const removed = ctx.removed?.(file) ?? [];
+  const { turns, removed } = ctx.asInLibrary?.(file) ?? { turns: 0, removed: [] };
+  const source = await timed(times, 'decode', () => decodeImage(file, { turns }));
   let found = await findFaces(source, ctx, removed, times, signal, true);
   const upsideDown = looksUpsideDown(found.map((f) => f.uprightMargin));
   if (upsideDown) {
     turnHalfInPlace(source);
-    const turned = removed.map((b) => ({ ...b, x: source.width - b.x - b.width, y: source.height - b.y - b.height }));
+    const turned = removed.map((b) => turnBox(b, 2, source.width, source.height));
     found = await findFaces(source, ctx, turned, times, signal, false);
   }
   let unedited = 0;

@@ -10,26 +10,22 @@ export function decodePhoto(photo: Pick<PhotoRecord, 'path' | 'turns'>): Promise
   return decodeImage(photo.path, { turns: photo.turns });
 }
 
-/** The library photo `file` still is (same size and modification time), if any. */
-function libraryPhotoOf(library: Library, file: string): PhotoRecord | undefined {
-  const photo = library.photoByPath(file);
-  if (!photo) return undefined;
+/** Whether `file` is still as the library read it (same size and modification time). */
+function unchanged(file: string, photo: PhotoRecord): boolean {
   try {
     const st = statSync(file);
-    return st.size === photo.size && st.mtimeMs === photo.mtimeMs ? photo : undefined;
+    return st.size === photo.size && st.mtimeMs === photo.mtimeMs;
   } catch {
-    return undefined; // the batch reports the file itself
+    return false; // the batch reports the file itself
   }
 }
 
-/** The turns to decode `file` with in a batch: those of the library photo it still is, else 0. */
-export function turnsOf(library: Library, file: string): number {
-  return libraryPhotoOf(library, file)?.turns ?? 0;
-}
-
-/** Where the user removed faces from the library photo `file` still is (remove-face.ts), in
- * the photo as turned (turnsOf): a batch leaves the faces there alone. */
-export function removedPlacesOf(library: Library, file: string): Box[] {
-  const photo = libraryPhotoOf(library, file);
-  return photo ? library.removedFaceBoxes(photo.id) : [];
+/** What the library says of `file` for a batch, where the file is still the library's photo:
+ * the quarter turns to decode it with, and the places where the user removed faces
+ * (remove-face.ts; in the photo as turned), which the batch leaves alone. Else the file as it
+ * is: no turns, nothing removed. */
+export function asInLibrary(library: Library, file: string): { turns: number; removed: Box[] } {
+  const photo = library.photoByPath(file);
+  if (photo && unchanged(file, photo)) return { turns: photo.turns, removed: library.removedFaceBoxes(photo.id) };
+  return { turns: 0, removed: [] };
 }

@@ -11,7 +11,7 @@ import { editPhoto, newStageTimes, type FaceEditContext } from '../jobs/face-edi
 import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
-import { removedPlacesOf } from './photo-pixels.js';
+import { asInLibrary } from './photo-pixels.js';
 import { bringBackRemovedFaces, FaceInUseError, removeFace } from './remove-face.js';
 import { turnPhoto } from './rotation.js';
 import { addSmallerFaces } from './smaller-faces.js';
@@ -67,7 +67,7 @@ test('a removed face takes its edit and tags; histories lose it; a face mixed in
     const ctx: FaceEditContext = { engine: models.engine, detector: models.detector, directions: {}, sliders: {} };
     const file = join(photos, 'group.jpg');
     assert.equal((await editPhoto(file, ctx, newStageTimes())).faces, 3);
-    assert.equal((await editPhoto(file, { ...ctx, removed: (f) => removedPlacesOf(library, f) }, newStageTimes())).faces, 2);
+    assert.equal((await editPhoto(file, { ...ctx, asInLibrary: (f) => asInLibrary(library, f) }, newStageTimes())).faces, 2);
 
     // Looking again passes over its place; bringing the removed faces back finds it again, as a new face.
     assert.deepEqual(await addSmallerFaces(library, models.engine, models.detector, group.id), { added: 0, faces: 2 });

@@ -1,7 +1,7 @@
 // Taking a face out of a photo's faces: a false find (a pattern on a shirt, a face on a poster)
 // or a face the user never wants edited. Its edit and tags go with it, and its place is kept
 // (removed_faces) so that looking for faces again (smaller-faces.ts, rotation.ts) does not
-// bring it back and a batch leaves the face there alone (photo-pixels.ts removedPlacesOf);
+// bring it back and a batch leaves the face there alone (photo-pixels.ts asInLibrary);
 // bringBackRemovedFaces forgets those places and looks again.
 // A face another face's saved edit mixes with is refused: that edit would lose its mix.
 import type { GlowEngine } from '../engine/engine.js';

@@ -16,7 +16,7 @@ import { decodeImage } from '../imaging/decode.js';
 import { writeTestPhoto } from '../jobs/test-photos.js';
 import { importFolder } from './import.js';
 import { Library } from './library.js';
-import { decodePhoto, turnsOf } from './photo-pixels.js';
+import { asInLibrary, decodePhoto } from './photo-pixels.js';
 import { findUprightTurns, photosToTurnUpright, turnPhoto, turnPoint, uprightTurns } from './rotation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glow-rotate-'));
@@ -113,7 +113,7 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     let diff = 0;
     for (let i = 0; i < shown.data.length; i++) diff += Math.abs(shown.data[i]! - wanted.data[i]!);
     assert.ok(diff / shown.data.length < 6, `mean difference to the upright photo ${(diff / shown.data.length).toFixed(2)} levels`);
-    assert.equal(turnsOf(lib, one), 2, 'a batch of the file decodes it turned');
+    assert.equal(asInLibrary(lib, one).turns, 2, 'a batch of the file decodes it turned');
     assert.deepEqual(readFileSync(one), bytes, 'the file is not touched');
 
     // The two faces missed upside down: looked for at each turn, they are found upright half a turn on.
@@ -154,7 +154,7 @@ test('an upside-down photo turned: faces found upright where the upright photo h
     await sharp(join(dir, 'one-upright.jpg')).jpeg({ quality: 80 }).toFile(one);
     assert.equal((await importFolder(lib, photos, engine, detector)).changed, 1);
     assert.equal(lib.photo(photo.id)!.turns, 0);
-    assert.equal(turnsOf(lib, one), 0);
+    assert.equal(asInLibrary(lib, one).turns, 0);
     assert.equal(lib.integrityCheck(), 'ok');
   } finally {
     lib.close();

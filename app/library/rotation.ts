@@ -100,7 +100,8 @@ export function turnPoint([x, y]: Point, turns: number, width: number, height: n
   }
 }
 
-function turnBox(b: Box, turns: number, width: number, height: number): Box {
+/** Box `b` of a width x height photo, in that photo turned `turns` quarter turns clockwise. */
+export function turnBox(b: Box, turns: number, width: number, height: number): Box {
   const [x0, y0] = turnPoint([b.x, b.y], turns, width, height);
   const [x1, y1] = turnPoint([b.x + b.width, b.y + b.height], turns, width, height);
   return { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };

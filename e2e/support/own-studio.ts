@@ -20,6 +20,12 @@ export async function jobEnded(service: StudioApi, pick: (job: JobInfo) => boole
   throw new Error('no job ended in 60 s');
 }
 
+/** Imports `folder` through `service` and waits for the import to end. */
+export async function importAndWait(service: StudioApi, folder: string): Promise<JobInfo> {
+  const imported = await service.importFolder({ path: folder });
+  return jobEnded(service, (j) => j.id === imported.id);
+}
+
 export interface OwnStudio {
   service: StudioService;
   launchUrl: string;

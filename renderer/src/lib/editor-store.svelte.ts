@@ -240,7 +240,7 @@ export class EditorStore {
    * it out of saved histories: the histories kept here are dropped for the library's. */
   async removeFace(faceId: number): Promise<boolean> {
     const photoId = this.photo?.id;
-    const number = (this.photo?.faceList.findIndex((f) => f.id === faceId) ?? -1) + 1;
+    const number = this.numberOf(faceId);
     if (photoId === undefined || !number || this.turning || this.searching) return false;
     const removed = await this.studio.guard('Remove the face', () => this.studio.api.removeFace({ faceId }));
     if (!removed) return false;
@@ -262,6 +262,11 @@ export class EditorStore {
     else this.studio.notify('info', { what: 'The removed faces were not found again.', todo: '' });
     await this.load(photoId);
     void this.studio.refreshPhotos(true);
+  }
+
+  /** A face's number in the open photo, as its chip is labelled (1 for the first; 0: not there). */
+  numberOf(faceId: number | null): number {
+    return (this.photo?.faceList.findIndex((f) => f.id === faceId) ?? -1) + 1;
   }
 
   selectFace(faceId: number): void {
