@@ -175,13 +175,16 @@ class InvConv2dLU(nn.Module):
 
 
 def aligned_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor], padding: int,
-                   pad_to: int) -> torch.Tensor:
-    """F.conv2d (stride 1) with the channel counts zero-padded to a multiple of `pad_to` on the fly.
+                   pad_to: int, taps: bool = False) -> torch.Tensor:
+    """F.conv2d (stride 1) with the channel counts zero-padded to a multiple of `pad_to` on the fly,
+    and a 3x3 one run as a 1x1 convolution over its 9 taps where `taps` (conv3x3_by_taps).
 
     Why: cuDNN's fast tensor-core kernels for channels-last bf16 want channel counts that are
     multiples of 8, and the couplings' first convolution reads 6 or 12 channels while their last
     one writes 12 (affine) or 6 (additive). Zero channels only add exact zeros, so the output is
     unchanged, and the weights keep their shape: checkpoints and the export are unaffected."""
+    if taps and weight.shape[-1] == 3:
+        return conv3x3_by_taps(x, weight, bias, pad_to)
     out_channels, in_channels = weight.shape[0], weight.shape[1]
     pad_in, pad_out = -in_channels % pad_to, -out_channels % pad_to
     if not (pad_in or pad_out):
@@ -192,34 +195,58 @@ def aligned_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.T
     return y[:, :out_channels] if pad_out else y
 
 
+def conv3x3_by_taps(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor],
+                    pad_to: int) -> torch.Tensor:
+    """F.conv2d(x, weight, bias, padding=1) for a 3x3 weight, as one 1x1 convolution whose channels
+    are the 9 taps: the same products and sums, in another order.
+
+    Why: the couplings' 3x3 convolutions are skinny on one side (6 to 48 channels against 512),
+    and as matrix products a side of 6 or 12 leaves most of a tensor-core tile idle, in the first
+    one's input gradient and the last one's output. With the taps as channels that side is 9x
+    wider. Reading few channels, the 9 shifted copies of the input are gathered first (im2col);
+    writing few, the 1x1 convolution writes 9 x out channels and their 9 shifted slices are summed.
+    The gathers and sums are cheap elementwise work that the compiled coupling network fuses."""
+    out_c, in_c, height, width = weight.shape[0], weight.shape[1], x.shape[-2], x.shape[-1]
+    shifts = [(ky, kx) for ky in range(3) for kx in range(3)]
+    if in_c <= out_c:  # channel block i = 3 ky + kx of cols holds x shifted by (ky - 1, kx - 1)
+        xp = F.pad(x, (1, 1, 1, 1))
+        cols = torch.cat([xp[:, :, ky:ky + height, kx:kx + width] for ky, kx in shifts], 1)
+        return aligned_conv2d(cols, weight.permute(0, 2, 3, 1).reshape(out_c, 9 * in_c, 1, 1), bias, 0, pad_to)
+    t = aligned_conv2d(x, weight.permute(2, 3, 0, 1).reshape(9 * out_c, in_c, 1, 1), None, 0, pad_to)
+    tp = F.pad(t, (1, 1, 1, 1))
+    y = sum(tp[:, i * out_c:(i + 1) * out_c, ky:ky + height, kx:kx + width] for i, (ky, kx) in enumerate(shifts))
+    return y if bias is None else y + bias.view(1, -1, 1, 1)
+
+
 class AlignedConv2d(nn.Conv2d):
-    """A 3x3 or 1x1 nn.Conv2d (stride 1) run through aligned_conv2d: pad_to = 1 (a plain
-    convolution) unless training turns it on (train.align_channels)."""
+    """A 3x3 or 1x1 nn.Conv2d (stride 1) run through aligned_conv2d: pad_to = 1 and taps off (a
+    plain convolution) unless training turns them on (train.align_channels, train.conv_taps)."""
 
     pad_to = 1
+    taps = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return aligned_conv2d(x, self.weight, self.bias, self.padding[0], self.pad_to)
+        return aligned_conv2d(x, self.weight, self.bias, self.padding[0], self.pad_to, self.taps)
 
 
 def coupling_net(a: torch.Tensor, first_w: torch.Tensor, first_b: torch.Tensor, middle_w: torch.Tensor,
                  middle_b: torch.Tensor, last_w: torch.Tensor, last_b: torch.Tensor, last_scale: torch.Tensor,
-                 pad_to: int) -> torch.Tensor:
+                 pad_to: int, taps: bool = False) -> torch.Tensor:
     """A coupling's network as one function of its weights: 3x3 conv, ReLU, 1x1 conv, ReLU, then
     the zero-initialised 3x3 conv times exp(3 * scale) (ZeroConv2d).
 
     Why a function and not the modules' forward: train.compile_couplings compiles this once for
     all K x L couplings (one specialisation per level's shapes), where compiling each module
     would trace all of them again, one by one."""
-    h = F.relu(aligned_conv2d(a, first_w, first_b, 1, pad_to), inplace=True)
+    h = F.relu(aligned_conv2d(a, first_w, first_b, 1, pad_to, taps), inplace=True)
     h = F.relu(F.conv2d(h, middle_w, middle_b), inplace=True)
-    return zero_conv(h, last_w, last_b, last_scale, pad_to)
+    return zero_conv(h, last_w, last_b, last_scale, pad_to, taps)
 
 
 def zero_conv(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: torch.Tensor,
-              pad_to: int = 1) -> torch.Tensor:
+              pad_to: int = 1, taps: bool = False) -> torch.Tensor:
     """ZeroConv2d's 3x3 convolution times its learned exp(3 * scale)."""
-    return aligned_conv2d(x, weight, bias, 1, pad_to) * torch.exp(scale * 3)
+    return aligned_conv2d(x, weight, bias, 1, pad_to, taps) * torch.exp(scale * 3)
 
 
 class ZeroConv2d(nn.Module):
@@ -233,7 +260,7 @@ class ZeroConv2d(nn.Module):
         self.scale = nn.Parameter(torch.zeros(1, out_channels, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return zero_conv(x, self.conv.weight, self.conv.bias, self.scale, self.conv.pad_to)
+        return zero_conv(x, self.conv.weight, self.conv.bias, self.scale, self.conv.pad_to, self.conv.taps)
 
 
 class Coupling(nn.Module):
@@ -265,7 +292,7 @@ class Coupling(nn.Module):
         """self.net's layers, run by net_fn (their parameters keep the names net.0, net.2, net.4)."""
         first, _, middle, _, last = self.net
         return self.net_fn(a, first.weight, first.bias, middle.weight, middle.bias, last.conv.weight,
-                           last.conv.bias, last.scale, first.pad_to)
+                           last.conv.bias, last.scale, first.pad_to, first.taps)
 
     def _params(self, a: torch.Tensor) -> torch.Tensor:
         if self.use_checkpoint and self.training and torch.is_grad_enabled():

@@ -13,22 +13,23 @@
 # Writes everything to $OUT (default /tmp/gpu-out). Usage: bash models/gpu_session.sh [total_seconds]
 # Knobs (environment), bench: BATCHES (eager batches, default 512), GRAPH_BATCHES (256,512,1024),
 #   COMPILE (off | couplings | couplings-autotune | model, comma-separated; default off), COUPLINGS (affine,additive;
-#   default affine), ALIGNED (off,on; default off), BENCH_STEPS (10), BENCH_SECONDS (300),
-#   BENCH (1; 0 skips the bench: training then uses TRAIN_COMPILE, default off, and TRAIN_ALIGN=1
-#   for --align-channels);
-# race: RACE (0), RACE_BATCH (256); shipped model: SHIP (1), SHIP_BATCH (512), SHIP_WARMUP (200).
+#   default affine), ALIGNED (off,on; default off), TAPS (off,on: --conv-taps; default off), BENCH_STEPS (10),
+#   BENCH_SECONDS (300), BENCH (1; 0 skips the bench: training then uses TRAIN_COMPILE, default off,
+#   TRAIN_ALIGN=1 for --align-channels and TRAIN_TAPS=1 for --conv-taps);
+# race: RACE (0), RACE_BATCH (256), RACE_ABOVE (images/s the bench's fastest row must beat for the
+#   race to run; default none); CKPT (0; 1, or a race not run: eager rows at CKPT_BATCHES, 256,512, with
+#   and without --checkpoint-couplings, into ckpt.txt); shipped model: SHIP (1), SHIP_BATCH (512),
+#   SHIP_WARMUP (200).
 #   PYTEST (1; 0 skips step 0), WARMUP (bench warm-up steps; the bench's default otherwise);
 #   BATCHES="" runs no eager rows. Logs, bench.txt/.json and race.log go straight to $OUT, so a
 #   run stopped at its limit still brings them back.
 # 2026-11-27 (#4: the compiled coupling network and the race on the H200; bench/train/RESULTS.md):
 #   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
 #     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
-# Next (#4 needs about 8% more, affine, to be 10x the issue's 182 images/s): uncompiled, compiled
-# and autotuned side by side (each row now in its own process: in one process the compiled rows
-# held their graph pool), a profile of each eager step, then the shipped model retrained with the
-# fastest:
-#   BATCHES=512 GRAPH_BATCHES=1024 COMPILE=off,couplings,couplings-autotune ALIGNED=on WARMUP=3 \
-#     BENCH_SECONDS=300 bash models/gpu_session.sh 590
+# 2026-11-28 (#4: the 3x3 convolutions by taps, --conv-taps, beside the same compiled, aligned row
+# without; the race with it only if the fastest row beats 1,750 images/s, else the checkpointing rows):
+#   PYTEST=0 SHIP=0 RACE=1 RACE_ABOVE=1750 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings ALIGNED=on \
+#     TAPS=off,on WARMUP=3 BENCH_SECONDS=190 bash models/gpu_session.sh 575
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}
@@ -61,24 +62,38 @@ log "1. bench (also the smoke test: a broken torch / GPU path fails here in seco
 ROS=(); [ -f .baseline/model.py ] && ROS=(--rosinality .baseline)
 WARM=(); [ -n "${WARMUP:-}" ] && WARM=(--warmup "$WARMUP")
 timeout "${BENCH_SECONDS:-300}" python3 bench/train/bench_train.py "${ROS[@]}" "${WARM[@]}" --only ours --batches "${BATCHES-512}" \
-  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --aligned "${ALIGNED:-off}" --steps "${BENCH_STEPS:-10}" \
+  --graph-batches "${GRAPH_BATCHES:-256,512,1024}" --compile "${COMPILE:-off}" --couplings "${COUPLINGS:-affine}" --aligned "${ALIGNED:-off}" --taps "${TAPS:-off}" --steps "${BENCH_STEPS:-10}" \
   --profile "$WORK/profile.txt" --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.txt" || log "bench failed"
 pkill -f multiprocessing.spawn 2>/dev/null  # a row's process left by the time limit would hold the GPU
 # no row at all: torch / the GPU path is broken here (then the training below fails at once and
 # stops the session), or the first row outlasted BENCH_SECONDS (compiling): train with the defaults
 [ -f "$OUT/bench.json" ] || log "no bench rows: training with the CUDA graph, no compile, no alignment"
-read -r GRAPH COMPILED ALIGN <<<"$(python3 -c "
+read -r GRAPH COMPILED ALIGN TAPS1 BEST <<<"$(python3 -c "
 import json
 rows = [r for r in json.load(open('$OUT/bench.json'))['rows'] if r['name'] == 'ours']
 best = max(rows, key=lambda r: r['img_per_s'])
-print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'), int(best.get('aligned', False)))
-" 2>/dev/null || echo auto off 0)"
-log "fastest bench row: cuda graph $GRAPH, compile $COMPILED, aligned channels $ALIGN"
+print('auto' if best.get('cuda_graph') else 'off', best.get('compile', 'off'), int(best.get('aligned', False)),
+      int(best.get('taps', False)), int(best['img_per_s']))
+" 2>/dev/null || echo auto off 0 0 0)"
+log "fastest bench row: cuda graph $GRAPH, compile $COMPILED, aligned channels $ALIGN, conv taps $TAPS1, $BEST images/s"
 else
-GRAPH=auto COMPILED=${TRAIN_COMPILE:-off} ALIGN=${TRAIN_ALIGN:-0}
+GRAPH=auto COMPILED=${TRAIN_COMPILE:-off} ALIGN=${TRAIN_ALIGN:-0} TAPS1=${TRAIN_TAPS:-0} BEST=0
 fi
 COMMON+=(--cuda-graph "$GRAPH" --compile "$COMPILED")
 [ "$ALIGN" = 1 ] && COMMON+=(--align-channels)
+[ "$TAPS1" = 1 ] && COMMON+=(--conv-taps)
+# RACE_ABOVE: race only when the bench's fastest row beat this many images/s (a race at a speed
+# already raced says nothing new); otherwise time the gradient checkpointing instead (CKPT=1)
+if [ "${RACE:-0}" = 1 ] && [ "$BEST" -le "${RACE_ABOVE:--1}" ]; then
+  log "fastest row $BEST <= RACE_ABOVE $RACE_ABOVE images/s: no race"; RACE=0; CKPT=1
+fi
+if [ "${CKPT:-0}" = 1 ]; then
+  log "gradient checkpointing of the coupling networks, eager, against the same rows without"
+  for ckpt in "" --checkpoint-couplings; do
+    timeout 150 python3 bench/train/bench_train.py --only ours --batches "${CKPT_BATCHES:-256,512}" --graph-batches "" \
+      --steps 5 --warmup 2 $ckpt 2>&1 | tee -a "$OUT/ckpt.txt" || log "checkpointing bench failed"
+  done
+fi
 
 if [ "${RACE:-0}" = 1 ]; then
 log "2. race: 330 s at the baseline's size"

@@ -241,13 +241,25 @@ def align_channels(glow: Glow, multiple: int = 8) -> int:
     return sum(1 for c in convs if c.in_channels % multiple or c.out_channels % multiple)
 
 
+def conv_taps(glow: Glow) -> int:
+    """Run the 3x3 convolutions as 1x1 convolutions over their 9 taps (glow.conv3x3_by_taps: the
+    same weights and results, wider matrix products); returns how many convolutions do."""
+    convs = [m for m in glow.modules() if isinstance(m, AlignedConv2d) and m.kernel_size == (3, 3)]
+    for conv in convs:
+        conv.taps = True
+    return len(convs)
+
+
 def training_model(glow: Glow, compile_mode: str = "off", aligned: bool = False,
-                   wrap: Callable[[nn.Module], nn.Module] = lambda m: m) -> nn.Module:
+                   wrap: Callable[[nn.Module], nn.Module] = lambda m: m, taps: bool = False) -> nn.Module:
     """The initialised model with the speed options applied, as TrainStep steps it: channels
-    aligned, coupling networks compiled, GlowMethod's bits/dim, wrapped by `wrap` (DDP), and
-    compiled whole for compile_mode "model". The one place train.py and bench/train set it up."""
+    aligned, 3x3 convolutions by taps, coupling networks compiled, GlowMethod's bits/dim, wrapped
+    by `wrap` (DDP), and compiled whole for compile_mode "model". The one place train.py and
+    bench/train set it up."""
     if aligned:
         align_channels(glow)
+    if taps:
+        conv_taps(glow)
     if compile_mode in COUPLING_COMPILE_MODES:  # after the actnorm init, which runs eagerly
         compile_couplings(glow, autotune=compile_mode == "couplings-autotune")
     model = wrap(GlowMethod(glow, "bits_per_dim"))
@@ -403,6 +415,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--align-channels", action="store_true",
                    help="zero-pad the coupling networks' channel counts to multiples of 8 (same results; for "
                         "tensor cores)")
+    g.add_argument("--conv-taps", action="store_true",
+                   help="run the 3x3 convolutions as 1x1 convolutions over their 9 taps (same results; wider "
+                        "matrix products for the skinny first and last convolutions; meant with --compile couplings)")
     g.add_argument("--cuda-graph", choices=("auto", "on", "off"), default="auto",
                    help="replay forward+backward from a CUDA graph (auto: on for one CUDA process)")
     g.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -606,7 +621,7 @@ def train(argv=None) -> Dict[str, List]:
 
     ddp = (lambda m: nn.parallel.DistributedDataParallel(m, device_ids=[env.local_rank] if cuda else None)) \
         if env.world > 1 else (lambda m: m)
-    model = training_model(glow, args.compile, args.align_channels, ddp)
+    model = training_model(glow, args.compile, args.align_channels, ddp, taps=args.conv_taps)
 
     use_graph = resolve_cuda_graph(args.cuda_graph, device, env.world, args.compile == "model",
                                    cfg.checkpoint_couplings)
@@ -618,7 +633,7 @@ def train(argv=None) -> Dict[str, List]:
         print(f"train: {len(train_set)} train / {len(val_set)} val images of {cfg.image_size}px from {args.data}; "
               f"{params / 1e6:.2f}M params; {env.world} process(es) on {device}; precision {precision}; "
               f"channels_last {channels_last}; compile {args.compile}; aligned channels {args.align_channels}; "
-              f"cuda graph {use_graph}; "
+              f"conv taps {args.conv_taps}; cuda graph {use_graph}; "
               f"{'resumed at step ' + str(step) if ckpt else 'fresh'}", flush=True)
 
     history: Dict[str, List] = {"steps": [], "losses": []}
@@ -653,6 +668,7 @@ def train(argv=None) -> Dict[str, List]:
                              "world_size": env.world, "global_batch": global_batch,
                              "skipped_steps": skipped, "torch": str(torch.__version__), "cuda_graph": train_step.graph != "off",
                              "compile": args.compile, "align_channels": args.align_channels,
+                             "conv_taps": args.conv_taps,
                              "device": torch.cuda.get_device_name(device) if cuda else "cpu",
                              "train_seconds": round(earlier_seconds + time.time() - t_start, 1)},
                 "metrics": metrics,

@@ -124,7 +124,7 @@ def profile_table(step, cuda: bool, rows: int = 25, steps: int = 2) -> str:
 def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float, precision: str,
                channels_last: bool, compile_mode: str, device: torch.device, warmup: int, steps: int,
                cuda_graph: bool = False, graph_check: bool = False, profile_to: str = "",
-               warmup_lr: int = 200, aligned: bool = False) -> dict:
+               warmup_lr: int = 200, aligned: bool = False, taps: bool = False) -> dict:
     cuda = device.type == "cuda"
     if cuda:
         set_tf32(name != "baseline")  # ours: TF32 for the parts autocast leaves in fp32; baseline: strict fp32
@@ -139,7 +139,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
     skip_actnorm_init_check(glow)
     if channels_last:
         glow = glow.to(memory_format=torch.channels_last)
-    model = training_model(glow, compile_mode, aligned)
+    model = training_model(glow, compile_mode, aligned, taps=taps)
     opt = (torch.optim.Adamax if optimizer == "adamax" else torch.optim.Adam)(glow.parameters(), lr=lr)
 
     def batch_input() -> torch.Tensor:
@@ -173,6 +173,7 @@ def run_config(name: str, cfg: GlowConfig, batch: int, optimizer: str, lr: float
             f.write(f"\n## {name}, batch {batch}, {cfg.to_dict()}\n{profile_table(step, cuda)}\n")
     return {"name": name, "config": cfg.to_dict(), "batch": batch, "optimizer": optimizer, "lr": lr,
             "precision": precision, "channels_last": channels_last, "compile": compile_mode, "aligned": aligned,
+            "taps": taps,
             "cuda_graph": cuda_graph, "graph_check": check, "skipped_steps": done["skipped"],
             "img_per_s": batch * steps / elapsed, "step_ms": 1000 * elapsed / steps, "final_bpd": final,
             "peak_mem_gb": torch.cuda.max_memory_allocated() / 2 ** 30 if cuda else None}
@@ -253,6 +254,8 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--aligned", default="off", help="comma-separated: off, on (train.py --align-channels: the "
                    "couplings' channel counts zero-padded to multiples of 8)")
+    p.add_argument("--taps", default="off", help="comma-separated: off, on (train.py --conv-taps: the 3x3 "
+                   "convolutions as 1x1 convolutions over their 9 taps)")
     p.add_argument("--couplings", default="affine", help="comma-separated coupling types for ours: affine (what "
                    "we train), additive (the baseline's)")
     p.add_argument("--lr", type=float, default=1e-3)
@@ -292,6 +295,10 @@ def main(argv=None) -> int:
     if not alignments or len(alignments) != len(args.aligned.split(",")):
         print(f"bench_train: --aligned takes off and on, got {args.aligned!r}", file=sys.stderr)
         return 2
+    taps_modes = [t == "on" for t in args.taps.split(",") if t in ("off", "on")]
+    if not taps_modes or len(taps_modes) != len(args.taps.split(",")):
+        print(f"bench_train: --taps takes off and on, got {args.taps!r}", file=sys.stderr)
+        return 2
     if not couplings or set(couplings) - {"affine", "additive"}:
         print(f"bench_train: --couplings takes affine and additive, got {args.couplings!r}", file=sys.stderr)
         return 2
@@ -305,7 +312,7 @@ def main(argv=None) -> int:
     title = (f"device: {dev_name}; torch {torch.__version__}; {args.image_size}px K={args.flow_steps} "
              f"L={args.levels} hidden={args.hidden}; {args.steps} timed steps; ratio vs {reference}")
     header = (f"{'config':<10} {'batch':>5} {'coupling':<8} {'opt':<7} {'precision':<9} {'ch_last':<7} {'compile':<18} "
-              f"{'ckpt':<5} {'graph':<5} {'align':<5} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
+              f"{'ckpt':<5} {'graph':<5} {'align':<5} {'taps':<5} {'img/s':>9} {'ms/step':>8} {'peak GB':>8} {'ratio':>6}")
 
     def line(r: dict) -> str:
         base = next((b["img_per_s"] for b in rows if b["name"] == reference), None)
@@ -319,7 +326,7 @@ def main(argv=None) -> int:
         return (f"{r['name']:<10} {r['batch']:>5} {'affine' if r['config']['affine'] else 'additive':<8} "
                 f"{r['optimizer']:<7} {r['precision']:<9} {str(r['channels_last']):<7} {r['compile']:<18} "
                 f"{str(r['config']['checkpoint_couplings']):<5} {str(r.get('cuda_graph', False)):<5} "
-                f"{str(r.get('aligned', False)):<5} "
+                f"{str(r.get('aligned', False)):<5} {str(r.get('taps', False)):<5} "
                 f"{r['img_per_s']:>9.1f} {r['step_ms']:>8.1f} {mem:>8} {ratio:>6.2f}{note}")
 
     def attempt(name: str, fn, *fn_args, **fn_kwargs) -> None:
@@ -345,19 +352,20 @@ def main(argv=None) -> int:
     if args.only in (None, "ours"):
         eager = args.batches if args.batches is not None else str(args.batch)
         graphed = [] if not cuda else [int(b) for b in (args.graph_batches or "").split(",") if b]
-        # compile mode, then alignment, then coupling: in the order given, so that under a time cap
+        # compile mode, then alignment, taps, coupling: in the order given, so that under a time cap
         # (gpu_session.sh) the rows asked for first are measured first
-        for mode, aligned, coupling in itertools.product(compile_modes, alignments, couplings):
+        for mode, aligned, taps, coupling in itertools.product(compile_modes, alignments, taps_modes, couplings):
             cfg = GlowConfig(**shape, affine=coupling == "affine", checkpoint_couplings=args.checkpoint_couplings)
             runs = [(int(b), False) for b in eager.split(",") if b]
             runs += [(b, True) for b in graphed if mode != "model"]  # train.py: the graph takes no whole-model compile
             first_graph = next((i for i, run in enumerate(runs) if run[1]), None)
             for i, (batch, graph) in enumerate(runs):
-                attempt(f"ours ({coupling}{', aligned' if aligned else ''}) at batch {batch}, compile {mode}"
+                attempt(f"ours ({coupling}{', aligned' if aligned else ''}{', taps' if taps else ''}) at batch {batch}, "
+                        f"compile {mode}"
                         f"{' (cuda graph)' if graph else ''}",
                         run_config, "ours", cfg, batch, "adamax", args.lr, precision, cuda, mode, device,
                         warmup, args.steps, cuda_graph=graph, graph_check=i == first_graph,
-                        profile_to=args.profile, warmup_lr=args.lr_warmup_steps, aligned=aligned)
+                        profile_to=args.profile, warmup_lr=args.lr_warmup_steps, aligned=aligned, taps=taps)
     print("\n" + title + "\n" + header)
     for r in rows:
         print(line(r))

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from export import export_bundle, frozen_copy
-from glow import ActNorm, Glow, GlowConfig, InvConv2dLU, randomize_for_tests, squeeze2d, unsqueeze2d
+from glow import (ActNorm, Glow, GlowConfig, InvConv2dLU, conv3x3_by_taps, randomize_for_tests, squeeze2d,
+                  unsqueeze2d)
 
 
 def random_model(seed=0, **overrides):
@@ -64,6 +65,24 @@ def test_checkpointed_couplings_give_the_same_gradients_and_keep_fewer_activatio
     for g, g_ckpt in zip(grads, grads_ckpt):
         assert torch.allclose(g, g_ckpt, rtol=1e-5, atol=1e-7)
     assert held_ckpt < held / 3, (held_ckpt, held)
+
+
+@pytest.mark.parametrize("in_c,out_c,pad_to", [(6, 40, 1), (40, 12, 1), (12, 40, 8), (40, 6, 8)])
+def test_a_3x3_convolution_by_taps_is_the_convolution(in_c, out_c, pad_to):
+    """conv3x3_by_taps, both ways round (skinny input: im2col; skinny output: shifted sums), equals
+    F.conv2d with zero padding 1, in values and in the gradients of input, weight and bias."""
+    torch.manual_seed(0)
+    x = torch.randn(3, in_c, 7, 5, requires_grad=True)
+    w = torch.randn(out_c, in_c, 3, 3, requires_grad=True)
+    b = torch.randn(out_c, requires_grad=True)
+    g = torch.randn(3, out_c, 7, 5)
+    results = []
+    for conv in (lambda: torch.nn.functional.conv2d(x, w, b, padding=1), lambda: conv3x3_by_taps(x, w, b, pad_to)):
+        y = conv()
+        results.append((y.detach(), *torch.autograd.grad(y, (x, w, b), g)))
+    for expected, got in zip(*results):
+        assert got.shape == expected.shape
+        assert torch.allclose(got, expected, rtol=1e-4, atol=1e-4), (got - expected).abs().max()
 
 
 def test_squeeze_unsqueeze_are_inverse():

@@ -180,38 +180,43 @@ def test_cuda_graph_step_matches_the_eager_step():
 
 
 @pytest.mark.parametrize("affine", [True, False])
-def test_aligned_channels_give_the_same_loss_and_gradients(affine):
-    """--align-channels pads the couplings' 6 / 12-channel convolutions to 8 / 16 with zeros:
-    the same loss and gradients, the same parameters."""
+@pytest.mark.parametrize("aligned,taps", [(True, False), (False, True), (True, True)])
+def test_conv_speed_options_give_the_same_loss_and_gradients(affine, aligned, taps):
+    """--align-channels pads the couplings' 6 / 12-channel convolutions to 8 / 16 with zeros, and
+    --conv-taps runs the 3x3 ones as 1x1 convolutions over their taps: the same loss and
+    gradients, the same parameters."""
     from glow import Glow, GlowConfig, GlowMethod
 
     cfg = GlowConfig(image_size=16, levels=2, steps=2, hidden=32, affine=affine)
     x = (torch.rand(4, 3, 16, 16) - 0.5).contiguous(memory_format=torch.channels_last)
     results = []
-    for aligned in (False, True):
+    for options in (False, True):
         torch.manual_seed(0)
         glow = Glow(cfg)
         glow.initialize_actnorm(x)
         for p in glow.parameters():  # the zero-initialised last layers too: a non-trivial gradient
             p.data.add_(torch.randn_like(p) * 0.01)
         glow = glow.to(memory_format=torch.channels_last)
-        if aligned:
+        if options and aligned:
             assert train.align_channels(glow) > 0  # level 0's couplings read 6 channels
+        if options and taps:  # each coupling's first and last, and the split priors (the top one is learned)
+            assert train.conv_taps(glow) == 2 * cfg.levels * cfg.steps + cfg.levels - 1
         names = [n for n, _ in glow.named_parameters()]
         loss = GlowMethod(glow, "bits_per_dim")(x).mean()
         loss.backward()
         results.append((names, float(loss), torch.cat([p.grad.flatten() for p in glow.parameters()])))
-    (names, loss, grads), (aligned_names, aligned_loss, aligned_grads) = results
-    assert aligned_names == names
-    assert aligned_loss == pytest.approx(loss, rel=1e-6)
-    assert torch.allclose(aligned_grads, grads, rtol=1e-4, atol=1e-7), (aligned_grads - grads).abs().max()
+    (names, loss, grads), (option_names, option_loss, option_grads) = results
+    assert option_names == names
+    assert option_loss == pytest.approx(loss, rel=1e-6)
+    assert torch.allclose(option_grads, grads, rtol=1e-4, atol=1e-7), (option_grads - grads).abs().max()
 
 
 @pytest.mark.skipif(not hasattr(torch, "compile"),
                     reason="--compile couplings needs torch >= 2 (CI's Debian torch is 1.13: run on the GPU machine)")
-def test_compiled_couplings_match_eager():
-    """--compile couplings: the eager loss and gradients, the same parameter names (checkpoints
-    unchanged), and on CUDA the same loss replayed from a CUDA graph."""
+@pytest.mark.parametrize("taps", [False, True])
+def test_compiled_couplings_match_eager(taps):
+    """--compile couplings (with and without --conv-taps): the eager loss and gradients, the same
+    parameter names (checkpoints unchanged), and on CUDA the same loss replayed from a CUDA graph."""
     from cuda_graph import GraphedLoss
     from glow import Glow, GlowConfig, GlowMethod
 
@@ -228,6 +233,8 @@ def test_compiled_couplings_match_eager():
 
     eager, compiled = build(), build()
     names = list(compiled.state_dict())
+    if taps:
+        train.conv_taps(compiled)
     assert train.compile_couplings(compiled) == cfg.levels * cfg.steps
     assert list(compiled.state_dict()) == names
     results = []
