@@ -26,10 +26,17 @@
 # 2026-11-27 (#4: the compiled coupling network and the race on the H200; bench/train/RESULTS.md):
 #   PYTEST=0 SHIP=0 RACE=1 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings,off ALIGNED=on,off \
 #     COUPLINGS=affine,additive WARMUP=3 BENCH_SECONDS=170 bash models/gpu_session.sh 590
-# 2026-11-28 (#4: the 3x3 convolutions by taps, --conv-taps, beside the same compiled, aligned row
-# without; the race with it only if the fastest row beats 1,750 images/s, else the checkpointing rows):
+# 2026-11-28 (#4: the 3x3 convolutions by taps, --conv-taps; bench/train/RESULTS.md), four calls on
+# one machine: the first ran out of memory in the taps row's eager check at batch 1024, and timed
+# the checkpointing instead of racing; the next two measured taps at 512 (beside the same row
+# without) and at 768 and 1024 (the check at 768 only); the last ran the GPU tests and train.py:
 #   PYTEST=0 SHIP=0 RACE=1 RACE_ABOVE=1750 BATCHES= GRAPH_BATCHES=1024 COMPILE=couplings ALIGNED=on \
 #     TAPS=off,on WARMUP=3 BENCH_SECONDS=190 bash models/gpu_session.sh 575
+#   PYTEST=0 SHIP=0 BATCHES= GRAPH_BATCHES=512 COMPILE=couplings ALIGNED=on TAPS=on,off WARMUP=3 \
+#     BENCH_SECONDS=230 bash models/gpu_session.sh 260
+#   (the same with GRAPH_BATCHES=768,1024 TAPS=on BENCH_SECONDS=240)
+# Next: the 330 s race with taps at batch 1024 (RACE=1 RACE_BATCH=1024 BENCH=0 TRAIN_COMPILE=couplings
+#   TRAIN_ALIGN=1 TRAIN_TAPS=1), and the shipped model retrained with them (SHIP=1).
 set -u -o pipefail
 export PYTHONUNBUFFERED=1
 TOTAL=${1:-540}

@@ -14,7 +14,8 @@ linear LR warm-up, gradient-norm clipping, and steps whose gradient is not finit
 On CUDA: bf16 autocast for the coupling networks while the flow's own stream stays fp32
 (validation always fp32), TF32 matmuls, channels-last; --compile couplings compiles the
 coupling network once for all couplings (torch >= 2; couplings-autotune lets the compiler time
-its own kernels against cuDNN's too), --compile model the whole model. Actnorm is initialised from one batch
+its own kernels against cuDNN's too), --compile model the whole model; --conv-taps runs the
+3x3 convolutions as 1x1 ones over their 9 taps (wider matrix products). Actnorm is initialised from one batch
 before DistributedDataParallel wraps the model (DDP then broadcasts rank 0's values).
 
 Resumable and reproducible: the batch of every step is a pure function of (seed, epoch,
