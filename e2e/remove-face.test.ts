@@ -1,6 +1,6 @@
 // Taking a false face out of a photo in the editor: a face with nothing of the user's on it goes
-// at once; one with tags is asked about first; "Bring back" finds the removed faces again
-// (library/remove-face.test.ts: edits, histories, mixes, turns).
+// at once; one with tags is asked about first; "Bring back" finds a removed face again, one at
+// a time (library/remove-face.test.ts: edits, histories, mixes, turns).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { importAndWait, openOwnStudio } from './support/own-studio.js';
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-remove-face-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('"Remove face" takes a face out of the photo, asking first where it has tags; "Bring back" finds them again', async () => {
+test('"Remove face" takes a face out of the photo, asking first where it has tags; "Bring back" finds each again', async () => {
   const photos = join(root, 'photos');
   await writeTestPhotos(photos, 1, { width: 900, height: 400, faces: 3, seed: 5 });
   const { service, launchUrl, browser, close } = await openOwnStudio(root);
@@ -51,12 +51,22 @@ test('"Remove face" takes a face out of the photo, asking first where it has tag
     await page.getByText('1 photo · 1 face').waitFor();
     await screenshot('removed');
 
-    // "Find smaller faces" passes over them; "Bring back" finds both again, as new faces.
+    // "Find smaller faces" passes over them; each removed face can be brought back on its own
+    // (or both at once), as a new face.
     await page.getByRole('button', { name: 'Find smaller faces' }).click();
     await page.locator('[data-testid=notice]').filter({ hasText: 'No more faces were found in this photo.' }).waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Bring back 2 removed faces' }).click();
-    await page.locator('[data-testid=notice]').filter({ hasText: '2 faces back in this photo.' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Bring back 2 removed faces' }).waitFor();
+    await page.getByRole('button', { name: 'Bring back removed face 2' }).click(); // the second removed: the tagged one
+    await page.locator('[data-testid=notice]').filter({ hasText: '1 face back in this photo.' }).waitFor({ timeout: 60_000 });
     await page.locator('.right .face[aria-selected=true]').waitFor();
+    assert.equal(await faces.count(), 2);
+    const back = (await service.getPhoto({ photoId: photo!.id })).faceList.find((f) => f.id !== third!.id)!;
+    assert.ok(Math.abs(back.box.x - second!.box.x) < 4, `the face back is the second one removed, at x ${back.box.x}; it was at ${second!.box.x}`);
+    assert.equal(await page.getByRole('button', { name: /Bring back \d removed faces/ }).count(), 0);
+    await screenshot('one-back');
+    await page.getByRole('button', { name: 'Bring back removed face 1' }).click();
+    await page.getByRole('group', { name: 'Removed faces' }).waitFor({ state: 'detached', timeout: 60_000 });
+    await page.locator('.right .face').nth(2).waitFor();
     assert.equal(await faces.count(), 3);
     assert.equal(await page.getByRole('button', { name: /Bring back/ }).count(), 0);
     assert.deepEqual(problems, []);

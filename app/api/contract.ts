@@ -171,6 +171,12 @@ export interface Box {
   height: number;
 }
 
+/** Where a face was removed from its photo (removeFace), in the photo as shown. */
+export interface RemovedPlace {
+  id: number;
+  box: Box;
+}
+
 export interface FaceInfo {
   id: number;
   photoId: number;
@@ -210,9 +216,9 @@ export interface PhotoDetail extends PhotoSummary {
   faceList: FaceInfo[];
   /** The brush mask: export leaves the photo as it was where it paints. */
   mask: MaskStroke[];
-  /** Faces the user removed from it (removeFace), which looking for faces again passes over
-   * until bringBackFaces. */
-  removedFaces: number;
+  /** Where the user removed faces from it (removeFace), oldest first: looking for faces again
+   * passes over these places until bringBackFaces. */
+  removedFaces: RemovedPlace[];
 }
 
 export interface AttributeInfo {
@@ -389,9 +395,10 @@ export const requests = {
    * with it. Looking for faces again passes over its place, and batches leave the face there
    * alone, until bringBackFaces. */
   removeFace: z.object({ faceId: id }),
-  /** Forgets the places of the faces removed from a photo and looks for faces again (down to
-   * findSmallerFaces' size): those found come back as new faces. */
-  bringBackFaces: z.object({ photoId: id }),
+  /** Forgets the places of the faces removed from a photo (`places`: these of its
+   * removedFaces, by id; all by default) and looks for faces again (down to findSmallerFaces'
+   * size): those found come back as new faces. */
+  bringBackFaces: z.object({ photoId: id, places: z.array(id).min(1).optional() }),
   /** The user says a photo marked on its side or upside down is upright as it is (people lying
    * down, say): it is no longer marked, until it is turned or its file changes. */
   keepUpright: z.object({ photoId: id }),

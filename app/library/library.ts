@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { readingOrder } from '../faces/reading-order.js';
 import { takenInstant, type DateTaken } from '../imaging/exif-block.js';
 import type { Affine, Box, Landmarks } from '../faces/types.js';
-import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke, type PhotoOrder } from '../api/contract.js';
+import { EditHistorySchema, MaskStrokesSchema, type EditHistory, type MaskStroke, type PhotoOrder, type RemovedPlace } from '../api/contract.js';
 import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from './float16.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { nameKey, photoOrderSql, takenWallSql } from './photo-order.js';
@@ -335,14 +335,24 @@ export class Library {
   }
 
   /** Where the user took a face out of the photo as not one to edit (remove-face.ts), in the
-   * photo as turned now: looking for faces again passes over these places. */
-  removedFaceBoxes(photoId: number): Box[] {
+   * photo as turned now, oldest first: looking for faces again passes over these places. */
+  removedFaces(photoId: number): RemovedPlace[] {
     const rows = this.db.prepare('SELECT id, box FROM removed_faces WHERE photo_id = ? ORDER BY id').all(photoId) as { id: number; box: string }[];
-    return rows.map((r) => parseColumn(BoxSchema, r.box, `removed_faces row ${r.id} box`));
+    return rows.map((r) => ({ id: r.id, box: parseColumn(BoxSchema, r.box, `removed_faces row ${r.id} box`) }));
+  }
+
+  removedFaceBoxes(photoId: number): Box[] {
+    return this.removedFaces(photoId).map((r) => r.box);
   }
 
   addRemovedFaceBox(photoId: number, box: Box): void {
     this.db.prepare('INSERT INTO removed_faces (photo_id, box) VALUES (?, ?)').run(photoId, JSON.stringify(BoxSchema.parse(box)));
+  }
+
+  /** Forgets these places of removed faces (bring-back). */
+  forgetRemovedFaces(ids: readonly number[]): void {
+    const forget = this.db.prepare('DELETE FROM removed_faces WHERE id = ?');
+    this.transaction(() => ids.forEach((id) => forget.run(id)));
   }
 
   /** Replaces the photo's removed-face places (turned with the photo; [] forgets them). */

@@ -81,6 +81,35 @@ test('a removed face takes its edit and tags; histories lose it; a face mixed in
   }
 });
 
+test('bringing back one removed face leaves the others out', async () => {
+  const photos = join(dir, 'one-back');
+  mkdirSync(photos);
+  await writeTestPhoto(join(photos, 'group.jpg'), { width: 900, height: 400, faces: 3, seed: 5 });
+  const library = Library.open(join(dir, 'one-back.sqlite'));
+  try {
+    await importFolder(library, photos, models.engine, models.detector);
+    const group = library.photoByPath(join(photos, 'group.jpg'))!;
+    const [a, b, c] = library.facesOfPhoto(group.id);
+    assert.ok(a && b && c);
+    removeFace(library, a.id);
+    removeFace(library, c.id);
+    const [placeA, placeC] = library.removedFaces(group.id);
+    assert.deepEqual([placeA?.box, placeC?.box], [a.box, c.box], 'oldest first');
+    await assert.rejects(bringBackRemovedFaces(library, models.engine, models.detector, group.id, [placeA!.id, 12_345]), {
+      message: `${group.path} has no removed face with id 12345; its removed faces are ${placeA!.id}, ${placeC!.id}`,
+    });
+
+    assert.deepEqual(await bringBackRemovedFaces(library, models.engine, models.detector, group.id, [placeC!.id]), { added: 1, faces: 2 });
+    assert.deepEqual(library.removedFaces(group.id), [placeA], 'face a stays out');
+    const back = library.facesOfPhoto(group.id).find((f) => f.id !== b.id)!;
+    assert.ok(Math.abs(back.box.x - c.box.x) < 4, `the face back is c's, at x ${back.box.x}; c was at ${c.box.x}`);
+    assert.deepEqual(await bringBackRemovedFaces(library, models.engine, models.detector, group.id), { added: 1, faces: 3 });
+    assert.deepEqual(library.removedFaces(group.id), []);
+  } finally {
+    library.close();
+  }
+});
+
 test('a removed face stays out when its photo is turned and turned back, until the file changes', async () => {
   const photos = join(dir, 'turned');
   mkdirSync(photos);

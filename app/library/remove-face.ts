@@ -61,9 +61,16 @@ export function removeFace(library: Library, faceId: number): RemovedFace {
   });
 }
 
-/** Forgets the places of the faces removed from photo `photoId` and looks for faces again,
- * down to the smaller size: those found come back as new faces, without their old edits and
- * tags. Returns how many came back, and the faces the photo has now. */
-export function bringBackRemovedFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number): Promise<{ added: number; faces: number }> {
-  return addSmallerFaces(library, engine, detector, photoId, { bringBack: true });
+/** Forgets the places of the faces removed from photo `photoId` (`places`: these, by id of
+ * library.removedFaces; all by default) and looks for faces again, down to the smaller size:
+ * those found come back as new faces, without their old edits and tags. Returns how many
+ * faces it added (found in those places, or new anywhere), and the faces the photo has now. */
+export async function bringBackRemovedFaces(library: Library, engine: GlowEngine, detector: FaceDetector, photoId: number, places?: readonly number[]): Promise<{ added: number; faces: number }> {
+  const removed = library.removedFaces(photoId).map((r) => r.id);
+  const unknown = places?.find((id) => !removed.includes(id));
+  if (unknown !== undefined) {
+    const photo = library.photo(photoId);
+    throw new RangeError(`${photo?.path ?? `photo ${photoId}`} has no removed face with id ${unknown}; its removed faces are ${removed.join(', ') || 'none'}`);
+  }
+  return addSmallerFaces(library, engine, detector, photoId, { bringBack: places ?? removed });
 }

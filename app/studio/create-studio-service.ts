@@ -184,7 +184,7 @@ export async function createStudioService(options: StudioServiceOptions): Promis
       imageUrl: urls.photo(photoId, library.photo(photoId)!.turns),
       faceList: library.facesOfPhoto(photoId).map((f) => faceInfo(library, urls, f)),
       mask: library.maskOf(photoId),
-      removedFaces: library.removedFaceBoxes(photoId).length,
+      removedFaces: library.removedFaces(photoId),
     };
   };
 
@@ -322,9 +322,9 @@ export async function createStudioService(options: StudioServiceOptions): Promis
         throw err instanceof FaceInUseError ? new ApiError(err.message, 409) : err;
       }
     },
-    bringBackFaces: async ({ photoId }) => {
+    bringBackFaces: async ({ photoId, places }) => {
       photo(photoId);
-      const { added } = await bringBackRemovedFaces(library, engine, detector, photoId).catch(userError);
+      const { added } = await bringBackRemovedFaces(library, engine, detector, photoId, places).catch(userError);
       if (added) emit({ type: 'status', status: await status() });
       return { photo: photoDetail(photoId), added };
     },

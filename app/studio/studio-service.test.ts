@@ -135,7 +135,8 @@ test('an edit is saved as a recipe, with the mix partner', async () => {
   // The partner cannot be removed while the edit mixes with it (library/remove-face.test.ts: the rest).
   await assert.rejects(service.removeFace({ faceId: other!.id }), { status: 409, message: new RegExp(`face ${other!.id} is mixed into the edit of ${photo.path.replace(/[.\\]/g, '\\$&')}; take that mix out first`) });
   await assert.rejects(service.removeFace({ faceId: 999_999 }), { status: 404, message: /no face with id 999999/ });
-  assert.equal((await service.getPhoto({ photoId: photo.id })).removedFaces, 0);
+  assert.deepEqual((await service.getPhoto({ photoId: photo.id })).removedFaces, []);
+  await assert.rejects(service.bringBackFaces({ photoId: photo.id, places: [999_999] }), { status: 400, message: `${photo.path} has no removed face with id 999999; its removed faces are none` });
 });
 
 test('the photo list comes in pages', async () => {

@@ -253,13 +253,17 @@ export class EditorStore {
     return true;
   }
 
-  /** Looks again for the faces removed from the open photo, and opens it with those found. */
-  async bringBackFaces(): Promise<void> {
-    const looked = await this.#lookAgain('Looking for the removed faces…', 'Bring back the removed faces', (photoId) => this.studio.api.bringBackFaces({ photoId }));
+  /** Looks again for the faces removed from the open photo (`places`: these of its
+   * removedFaces, by id; all by default), and opens it with those found. */
+  async bringBackFaces(places?: number[]): Promise<void> {
+    const one = places?.length === 1;
+    const looked = await this.#lookAgain(one ? 'Looking for the removed face…' : 'Looking for the removed faces…', one ? 'Bring back the removed face' : 'Bring back the removed faces', (photoId) =>
+      this.studio.api.bringBackFaces({ photoId, ...(places ? { places } : {}) }),
+    );
     if (!looked) return;
     const { photoId, found } = looked;
     if (found.added) this.studio.notify('success', { what: `${countOf(found.added, 'face')} back in this photo.`, todo: '' });
-    else this.studio.notify('info', { what: 'The removed faces were not found again.', todo: '' });
+    else this.studio.notify('info', { what: one ? 'The removed face was not found again.' : 'The removed faces were not found again.', todo: '' });
     await this.load(photoId);
     void this.studio.refreshPhotos(true);
   }
