@@ -200,7 +200,7 @@ def conv3x3_by_taps(x: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.
     """F.conv2d(x, weight, bias, padding=1) for a 3x3 weight, as one 1x1 convolution whose channels
     are the 9 taps: the same products and sums, in another order.
 
-    Why: the couplings' 3x3 convolutions are skinny on one side (6 to 48 channels against 512),
+    Why: the couplings' 3x3 convolutions are skinny on one side (6 to 96 channels against 512),
     and as matrix products a side of 6 or 12 leaves most of a tensor-core tile idle, in the first
     one's input gradient and the last one's output. With the taps as channels that side is 9x
     wider. Reading few channels, the 9 shifted copies of the input are gathered first (im2col);

@@ -341,6 +341,7 @@ export class Library {
     return rows.map((r) => ({ id: r.id, box: parseColumn(BoxSchema, r.box, `removed_faces row ${r.id} box`) }));
   }
 
+  /** removedFaces' boxes alone. */
   removedFaceBoxes(photoId: number): Box[] {
     return this.removedFaces(photoId).map((r) => r.box);
   }
