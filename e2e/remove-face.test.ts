@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import { writeTestPhotos } from '../app/jobs/test-photos.js';
 import { openStudio } from './support/browser.js';
 import { importAndWait, openOwnStudio } from './support/own-studio.js';
+import { decodePng } from './support/pixels.js';
 
 const root = mkdtempSync(join(tmpdir(), 'glow-e2e-remove-face-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -50,6 +51,25 @@ test('"Remove face" takes a face out of the photo, asking first where it has tag
     await page.locator('.tag[data-tag=Smiling]').waitFor({ state: 'detached' }); // the tag counts follow
     await page.getByText('1 photo · 1 face').waitFor();
     await screenshot('removed');
+
+    // Pointing at a removed face's "Bring back" outlines its place on the canvas, in the
+    // theme's red (#ff6b6b), until the pointer leaves.
+    const canvas = page.locator('[data-testid=editor-canvas]');
+    const redPixels = async () => {
+      const { data } = await decodePng(await canvas.screenshot());
+      let n = 0;
+      for (let i = 0; i < data.length; i += 3) if (data[i]! > 225 && Math.abs(data[i + 1]! - 107) < 30 && Math.abs(data[i + 2]! - 107) < 30) n++;
+      return n;
+    };
+    const unpointed = await redPixels();
+    await page.getByRole('button', { name: 'Bring back removed face 1' }).hover();
+    await page.waitForTimeout(200);
+    const pointed = await redPixels();
+    await screenshot('pointed');
+    assert.ok(pointed > unpointed + 100, `the removed face's place is outlined: ${pointed} red pixels, ${unpointed} before`);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(200);
+    assert.ok((await redPixels()) < unpointed + 20, 'the outline goes with the pointer');
 
     // "Find smaller faces" passes over them; each removed face can be brought back on its own
     // (or both at once), as a new face.

@@ -77,6 +77,8 @@ export class EditorStore {
   /** Faces are looked for again (findFacesTurned, findSmallerFaces): what the editor says meanwhile. */
   searching = $state<string | null>(null);
   faceId = $state<number | null>(null);
+  /** The removed face (place id) whose "Bring back" the pointer or focus is on: the canvas outlines it. */
+  pointedPlace = $state<number | null>(null);
   recipes = $state<Recipes>({});
   layers = $state<Record<number, ShownLayer>>({});
   rendering = $state<Record<number, boolean>>({});
