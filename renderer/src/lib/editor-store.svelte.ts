@@ -138,6 +138,7 @@ export class EditorStore {
   async load(photoId: number): Promise<void> {
     this.loading = true;
     this.photo = null;
+    this.pointedPlace = null; // its button may have gone without a pointerleave or blur
     this.mask = [];
     this.layers = {};
     this.#runners.clear();
